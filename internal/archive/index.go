@@ -1,0 +1,94 @@
+package archive
+
+import "context"
+
+// Index is the derived search index. Storage stays the system of record:
+// `verbatim reindex` rebuilds an Index from Blobs alone.
+//
+// The Service hands the index only what viewers may see: published
+// recordings, with hidden speakers' cues left out and anonymised speakers
+// under their pseudonym. The index therefore never needs to filter for
+// visibility itself.
+//
+// Implementations: internal/bleveindex (embedded, default) and
+// internal/meili (Meilisearch). Both pass the suite in internal/indextest.
+type Index interface {
+	// Put replaces every document of the recording with docs (which may be
+	// empty). After Put returns, Search sees the new documents.
+	Put(ctx context.Context, recordingID string, docs []CueDoc) error
+	// Delete removes every document of the recording.
+	Delete(ctx context.Context, recordingID string) error
+	// Search runs a query.
+	Search(ctx context.Context, q SearchQuery) (SearchResult, error)
+	// Ping reports whether the index is reachable and usable.
+	Ping(ctx context.Context) error
+}
+
+// CueDoc is one cue as indexed, with the recording facts search filters and
+// displays. Next holds the text of the following cue(s) of the same track so
+// that a phrase spoken across a cue boundary is found, while the hit still
+// points at the cue where the match starts.
+type CueDoc struct {
+	RecordingID string `json:"recording_id"`
+	Title       string `json:"title"`
+	Event       string `json:"event"`
+	Date        string `json:"date"` // YYYY-MM-DD
+	Lang        string `json:"lang"`
+	Kind        Kind   `json:"kind"`
+	Source      Source `json:"source"`
+	Seq         int    `json:"seq"` // cue position in its track
+	StartMS     int64  `json:"start_ms"`
+	EndMS       int64  `json:"end_ms"`
+	Speaker     string `json:"speaker"`
+	Text        string `json:"text"`
+	Next        string `json:"next"`
+}
+
+// SearchQuery is what a viewer asks. Zero values mean "no filter".
+type SearchQuery struct {
+	Text        string   // words, "quoted phrases"
+	Langs       []string // BCP 47 tags
+	Speakers    []string
+	RecordingID string
+	Event       string
+	DateFrom    string // YYYY-MM-DD, inclusive
+	DateTo      string // YYYY-MM-DD, inclusive
+	Kind        Kind
+	Page        int // 1-based
+	PerPage     int
+}
+
+// SearchResult is a page of moments.
+type SearchResult struct {
+	Total   int    `json:"total"` // exact number of hits for the query
+	Page    int    `json:"page"`
+	PerPage int    `json:"per_page"`
+	Hits    []Hit  `json:"hits"`
+	Facets  Facets `json:"facets"`
+}
+
+// Hit is one moment that matched.
+type Hit struct {
+	RecordingID string `json:"recording_id"`
+	Title       string `json:"title"`
+	Event       string `json:"event"`
+	Date        string `json:"date"`
+	Lang        string `json:"lang"`
+	Kind        Kind   `json:"kind"`
+	StartMS     int64  `json:"start_ms"`
+	EndMS       int64  `json:"end_ms"`
+	Speaker     string `json:"speaker"`
+	Text        string `json:"text"`
+	// Highlight is Text as safe HTML: every character escaped, matches
+	// wrapped in <mark>…</mark>.
+	Highlight string  `json:"highlight"`
+	URL       string  `json:"url"` // /watch/<id>?t=<seconds>&lang=<lang>; filled by the Service, not the Index
+	Score     float64 `json:"score"`
+}
+
+// Facets count the query's hits per language and per speaker (with every
+// filter of the query applied).
+type Facets struct {
+	Lang    map[string]int `json:"lang"`
+	Speaker map[string]int `json:"speaker"`
+}

@@ -1,0 +1,98 @@
+package archive
+
+import "time"
+
+// Status of a recording. Viewers see published recordings only.
+type Status string
+
+const (
+	StatusDraft     Status = "draft"
+	StatusPublished Status = "published"
+)
+
+// Visibility says how a speaker may appear to viewers. Some speakers at
+// these events are survivors of trafficking: their consent decides.
+type Visibility string
+
+const (
+	VisibilityNamed      Visibility = "named"      // shown by name
+	VisibilityAnonymised Visibility = "anonymised" // shown by pseudonym only
+	VisibilityHidden     Visibility = "hidden"     // their words never reach viewers or search
+)
+
+// Kind says whether a track is the floor language or an interpretation.
+type Kind string
+
+const (
+	KindOriginal       Kind = "original"
+	KindInterpretation Kind = "interpretation"
+)
+
+// Source says how a track was transcribed.
+type Source string
+
+const (
+	SourceHuman    Source = "human"
+	SourceMachine  Source = "machine"
+	SourceVerified Source = "verified"
+)
+
+// Recording is the manifest of one recorded event, stored at
+// recordings/<id>/manifest.json. It is written last, after the objects it
+// points to.
+type Recording struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	Event       string    `json:"event"`
+	Date        string    `json:"date"` // YYYY-MM-DD
+	Place       string    `json:"place"`
+	Description string    `json:"description"`
+	Status      Status    `json:"status"`
+	Languages   []string  `json:"languages"`
+	DurationMS  int64     `json:"duration_ms"`
+	Speakers    []Speaker `json:"speakers"`
+	Tracks      []Track   `json:"tracks"`
+	Media       *Media    `json:"media,omitempty"`
+	NeedsIndex  bool      `json:"needs_reindex,omitempty"`
+	Version     int64     `json:"version"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Media describes the recording's video (or audio) object.
+type Media struct {
+	Key         string `json:"key"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	ETag        string `json:"etag"`
+}
+
+// Speaker is a person who speaks in a recording.
+type Speaker struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Role       string     `json:"role"`
+	Visibility Visibility `json:"visibility"`
+	Pseudonym  string     `json:"pseudonym"`
+}
+
+// Track is one subtitle track of a recording, in one language.
+type Track struct {
+	Lang           string    `json:"lang"`
+	Kind           Kind      `json:"kind"`
+	Source         Source    `json:"source"`
+	FormatUploaded string    `json:"format_uploaded"`
+	CueCount       int       `json:"cue_count"`
+	Version        int64     `json:"version"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// Cue is one timed piece of text. Text is plain (for search and
+// transcripts); Styled keeps the display markup (WebVTT inline tags).
+type Cue struct {
+	StartMS int64  `json:"start_ms"`
+	EndMS   int64  `json:"end_ms"`
+	Speaker string `json:"speaker"`
+	Text    string `json:"text"`
+	Styled  string `json:"styled,omitempty"`
+}
