@@ -1,0 +1,202 @@
+// Package config reads Verbatim's settings from the environment (VERBATIM_*)
+// and command-line flags into one Config, validated once at start-up.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the program. Flags override the environment.
+type Config struct {
+	Data      string // data directory: objects and the embedded index
+	Addr      string // listen address
+	BaseURL   string // public URL, used in links that leave the site
+	MaxUpload int64  // largest media upload in bytes
+
+	// MaxTrack is the largest subtitle file accepted, in bytes.
+	MaxTrack int64
+	// RequestTimeout bounds every request except media streaming and uploads.
+	RequestTimeout time.Duration
+	// TrustedProxies lists the networks (CIDR) of reverse proxies whose
+	// X-Forwarded-For header is believed. Empty: the peer address is used.
+	TrustedProxies []string
+
+	S3    S3
+	Meili Meili
+}
+
+// S3 selects an S3-compatible object store instead of the data directory.
+type S3 struct {
+	Endpoint  string // host:port
+	Bucket    string
+	Region    string
+	AccessKey string
+	SecretKey string
+	Secure    bool          // https to the endpoint
+	PartSize  uint64        // multipart part size in bytes
+	Presign   time.Duration // >0: redirect media viewers to a presigned URL valid this long
+}
+
+// Enabled reports whether S3 storage is configured.
+func (s S3) Enabled() bool { return s.Endpoint != "" }
+
+// Meili selects Meilisearch instead of the embedded index.
+type Meili struct {
+	URL   string
+	Key   string
+	Index string
+}
+
+// Enabled reports whether Meilisearch is configured.
+func (m Meili) Enabled() bool { return m.URL != "" }
+
+// Defaults.
+const (
+	DefaultData           = "./data"
+	DefaultAddr           = "localhost:8080"
+	DefaultMaxUpload      = 20 << 30 // 20 GiB
+	DefaultMaxTrack       = 16 << 20 // 16 MiB
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultPartSize       = 16 << 20 // 16 MiB: bounds memory per upload on S3
+	DefaultMeiliIndex     = "verbatim"
+	DefaultRegion         = "us-east-1"
+)
+
+// FromEnv builds a Config from defaults and environment variables. getenv is
+// os.Getenv in the program and a map in tests. Malformed values are errors
+// that name the variable.
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		Data:           DefaultData,
+		Addr:           DefaultAddr,
+		MaxUpload:      DefaultMaxUpload,
+		MaxTrack:       DefaultMaxTrack,
+		RequestTimeout: DefaultRequestTimeout,
+		S3:             S3{Region: DefaultRegion, PartSize: DefaultPartSize, Secure: false},
+		Meili:          Meili{Index: DefaultMeiliIndex},
+	}
+	r := envReader{getenv: getenv}
+	r.str("VERBATIM_DATA", &c.Data)
+	r.str("VERBATIM_ADDR", &c.Addr)
+	r.str("VERBATIM_BASE_URL", &c.BaseURL)
+	r.size("VERBATIM_MAX_UPLOAD", &c.MaxUpload)
+	r.size("VERBATIM_MAX_TRACK", &c.MaxTrack)
+	r.duration("VERBATIM_REQUEST_TIMEOUT", &c.RequestTimeout)
+	r.list("VERBATIM_TRUSTED_PROXIES", &c.TrustedProxies)
+
+	r.str("VERBATIM_S3_ENDPOINT", &c.S3.Endpoint)
+	r.str("VERBATIM_S3_BUCKET", &c.S3.Bucket)
+	r.str("VERBATIM_S3_REGION", &c.S3.Region)
+	r.str("VERBATIM_S3_ACCESS_KEY", &c.S3.AccessKey)
+	r.str("VERBATIM_S3_SECRET_KEY", &c.S3.SecretKey)
+	r.boolean("VERBATIM_S3_SECURE", &c.S3.Secure)
+	var part int64 = int64(c.S3.PartSize)
+	r.size("VERBATIM_S3_PART_SIZE", &part)
+	c.S3.PartSize = uint64(max(part, 0))
+	r.duration("VERBATIM_S3_PRESIGN", &c.S3.Presign)
+
+	r.str("VERBATIM_MEILI_URL", &c.Meili.URL)
+	r.str("VERBATIM_MEILI_KEY", &c.Meili.Key)
+	r.str("VERBATIM_MEILI_INDEX", &c.Meili.Index)
+	return c, errors.Join(r.errs...)
+}
+
+// RegisterFlags binds the flags every subcommand shares (--data, --addr) to
+// c, with c's current values as defaults, so flags override the environment.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Data, "data", c.Data, "data `directory` (objects and embedded index); env VERBATIM_DATA")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen `address`; env VERBATIM_ADDR")
+}
+
+// Validate checks the whole Config once and explains every problem found.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf("config: "+format, a...)) }
+
+	if !c.S3.Enabled() && strings.TrimSpace(c.Data) == "" {
+		add("the data directory is empty: set --data or VERBATIM_DATA")
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		add("listen address %q is not host:port (for example localhost:8080): %v", c.Addr, err)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		add("listen address %q has no valid port", c.Addr)
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("VERBATIM_BASE_URL %q is not an absolute http(s) URL", c.BaseURL)
+		}
+	}
+	if c.MaxUpload <= 0 {
+		add("VERBATIM_MAX_UPLOAD must be positive, got %d", c.MaxUpload)
+	}
+	if c.MaxTrack <= 0 {
+		add("VERBATIM_MAX_TRACK must be positive, got %d", c.MaxTrack)
+	}
+	if c.RequestTimeout <= 0 {
+		add("VERBATIM_REQUEST_TIMEOUT must be positive, got %s", c.RequestTimeout)
+	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			add("VERBATIM_TRUSTED_PROXIES entry %q is not a CIDR network such as 10.0.0.0/8", p)
+		}
+	}
+	errs = append(errs, c.S3.validate()...)
+	errs = append(errs, c.Meili.validate()...)
+	return errors.Join(errs...)
+}
+
+func (s S3) validate() []error {
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf("config: "+format, a...)) }
+	if !s.Enabled() {
+		for _, kv := range [][2]string{{"VERBATIM_S3_BUCKET", s.Bucket}, {"VERBATIM_S3_ACCESS_KEY", s.AccessKey}, {"VERBATIM_S3_SECRET_KEY", s.SecretKey}} {
+			if kv[1] != "" {
+				add("%s is set but VERBATIM_S3_ENDPOINT is empty", kv[0])
+			}
+		}
+		if s.Presign > 0 {
+			add("VERBATIM_S3_PRESIGN is set but VERBATIM_S3_ENDPOINT is empty: presigned URLs need S3 storage")
+		}
+		return errs
+	}
+	if strings.Contains(s.Endpoint, "://") {
+		add("VERBATIM_S3_ENDPOINT %q must be host:port without a scheme; use VERBATIM_S3_SECURE=true for https", s.Endpoint)
+	}
+	if s.Bucket == "" {
+		add("VERBATIM_S3_ENDPOINT is set but VERBATIM_S3_BUCKET is empty")
+	}
+	if (s.AccessKey == "") != (s.SecretKey == "") {
+		add("VERBATIM_S3_ACCESS_KEY and VERBATIM_S3_SECRET_KEY must be set together")
+	}
+	if s.PartSize < 5<<20 {
+		add("VERBATIM_S3_PART_SIZE must be at least 5MiB (the S3 minimum), got %d bytes", s.PartSize)
+	}
+	if s.Presign < 0 || s.Presign > 7*24*time.Hour {
+		add("VERBATIM_S3_PRESIGN must be between 0 and 168h (the S3 maximum), got %s", s.Presign)
+	}
+	return errs
+}
+
+func (m Meili) validate() []error {
+	var errs []error
+	if !m.Enabled() {
+		if m.Key != "" {
+			errs = append(errs, errors.New("config: VERBATIM_MEILI_KEY is set but VERBATIM_MEILI_URL is empty"))
+		}
+		return errs
+	}
+	if u, err := url.Parse(m.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("config: VERBATIM_MEILI_URL %q is not an http(s) URL such as http://127.0.0.1:7700", m.URL))
+	}
+	if m.Index == "" {
+		errs = append(errs, errors.New("config: VERBATIM_MEILI_URL is set but VERBATIM_MEILI_INDEX is empty"))
+	}
+	return errs
+}
