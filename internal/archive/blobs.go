@@ -2,8 +2,12 @@ package archive
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Blobs is the object store that holds every durable fact of the archive.
@@ -51,4 +55,45 @@ type PutOptions struct {
 	ContentType string
 	IfMatch     string // replace only if the current ETag equals this
 	IfNoneMatch bool   // create only: fail if the key exists
+}
+
+// maxKeyLen is S3's limit on object key length, in bytes.
+const maxKeyLen = 1024
+
+// ValidKey returns an error wrapping ErrInvalid unless key is a well-formed
+// object key: non-empty, at most 1024 bytes of UTF-8, slash-separated
+// segments that are neither empty nor start with a dot (which rules out "."
+// and ".." and leaves dot-names free for a store's own bookkeeping files), no
+// leading slash, no backslash and no control characters. Every Blobs
+// implementation applies the same rule, so a key accepted by one is accepted
+// by all, and none can climb out of its directory or bucket.
+func ValidKey(key string) error {
+	if why := keyProblem(key); why != "" {
+		return fmt.Errorf("key %q %s: %w", key, why, ErrInvalid)
+	}
+	return nil
+}
+
+func keyProblem(key string) string {
+	switch {
+	case key == "":
+		return "is empty"
+	case len(key) > maxKeyLen:
+		return "is longer than 1024 bytes"
+	case !utf8.ValidString(key):
+		return "is not UTF-8"
+	case strings.ContainsRune(key, '\\'):
+		return "contains a backslash"
+	case strings.IndexFunc(key, unicode.IsControl) >= 0:
+		return "contains a control character"
+	}
+	for seg := range strings.SplitSeq(key, "/") {
+		if seg == "" {
+			return "has an empty segment (leading, trailing or double slash)"
+		}
+		if seg[0] == '.' {
+			return "has a segment starting with a dot"
+		}
+	}
+	return ""
 }
