@@ -1,0 +1,177 @@
+package disk
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"os"
+	"path"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+)
+
+// Get opens the object, or a byte range of it; see archive.Blobs.
+func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.ReadCloser, archive.BlobInfo, error) {
+	if err := archive.ValidKey(key); err != nil {
+		return nil, archive.BlobInfo{}, fmt.Errorf("disk: get: %w", err)
+	}
+	if offset < 0 {
+		return nil, archive.BlobInfo{}, fmt.Errorf("disk: get %q: negative offset %d: %w", key, offset, archive.ErrInvalid)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, archive.BlobInfo{}, fmt.Errorf("disk: get %q: %w", key, err)
+	}
+	f, info, err := s.open(key)
+	if err != nil {
+		return nil, archive.BlobInfo{}, fmt.Errorf("disk: get %q: %w", key, err)
+	}
+	whole := offset == 0 && length < 0
+	if !whole && offset >= info.Size {
+		f.Close()
+		return nil, archive.BlobInfo{}, fmt.Errorf("disk: get %q: offset %d of %d bytes: %w",
+			key, offset, info.Size, archive.ErrRangeNotSatisfy)
+	}
+	n := info.Size - offset
+	if length >= 0 && length < n {
+		n = length
+	}
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		f.Close()
+		return nil, archive.BlobInfo{}, fmt.Errorf("disk: get %q: %w", key, err)
+	}
+	return &rangeReader{Reader: io.LimitReader(f, n), f: f}, info, nil
+}
+
+type rangeReader struct {
+	io.Reader
+	f *os.File
+}
+
+func (r *rangeReader) Close() error { return r.f.Close() }
+
+// Stat returns the object's metadata; see archive.Blobs.
+func (s *Store) Stat(ctx context.Context, key string) (archive.BlobInfo, error) {
+	if err := archive.ValidKey(key); err != nil {
+		return archive.BlobInfo{}, fmt.Errorf("disk: stat: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return archive.BlobInfo{}, fmt.Errorf("disk: stat %q: %w", key, err)
+	}
+	f, info, err := s.open(key)
+	if err != nil {
+		return archive.BlobInfo{}, fmt.Errorf("disk: stat %q: %w", key, err)
+	}
+	f.Close()
+	return info, nil
+}
+
+// open opens the object's file and pairs it with its sidecar while holding
+// the key's shared lock, so that no Put is half-way between its two renames.
+func (s *Store) open(key string) (*os.File, archive.BlobInfo, error) {
+	unlock, err := s.lock(key, false)
+	if err != nil {
+		return nil, archive.BlobInfo{}, err
+	}
+	f, info, stale, err := s.openLocked(key)
+	unlock()
+	if err != nil {
+		return nil, archive.BlobInfo{}, err
+	}
+	if stale {
+		s.repair(key, f, info)
+	}
+	return f, info, nil
+}
+
+// statLocked is open for a caller that already holds the key's lock.
+func (s *Store) statLocked(key string) (archive.BlobInfo, error) {
+	f, info, _, err := s.openLocked(key)
+	if err != nil {
+		return archive.BlobInfo{}, err
+	}
+	f.Close()
+	return info, nil
+}
+
+// openLocked opens the file and reads its sidecar. When the sidecar does not
+// describe the file, the ETag is recomputed from the content and stale is
+// true.
+func (s *Store) openLocked(key string) (f *os.File, info archive.BlobInfo, stale bool, err error) {
+	f, err = s.root.Open(key)
+	if notExist(err) {
+		return nil, info, false, fmt.Errorf("no such object: %w", archive.ErrNotFound)
+	}
+	if err != nil {
+		return nil, info, false, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("not an object: %w", archive.ErrNotFound)
+	}
+	if err != nil {
+		f.Close()
+		return nil, info, false, err
+	}
+	m, merr := s.readMeta(key)
+	if merr == nil && m.Size == fi.Size() && m.MTimeNS == fi.ModTime().UnixNano() {
+		return f, m.info(key), false, nil
+	}
+	// The sidecar is missing or describes another version of the file.
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, fi.Size())); err != nil {
+		f.Close()
+		return nil, info, false, err
+	}
+	if merr != nil || m.ContentType == "" {
+		m.ContentType = guessType(key)
+	}
+	m = meta{ETag: etag(h), ContentType: m.ContentType, Size: fi.Size(), MTimeNS: fi.ModTime().UnixNano()}
+	return f, m.info(key), true, nil
+}
+
+func (s *Store) readMeta(key string) (meta, error) {
+	b, err := s.root.ReadFile(metaName(key))
+	if err != nil {
+		return meta{}, err
+	}
+	var m meta
+	err = json.Unmarshal(b, &m)
+	return m, err
+}
+
+// repair rewrites a stale sidecar so that the hash is computed once, unless
+// the file was replaced in the meantime. It is best effort: a failure only
+// means the next reader recomputes the ETag again.
+func (s *Store) repair(key string, f *os.File, info archive.BlobInfo) {
+	m := meta{ETag: info.ETag, ContentType: info.ContentType, Size: info.Size, MTimeNS: info.ModTime.UnixNano()}
+	tmp, err := s.writeMeta(path.Dir(key), m)
+	if err != nil {
+		return
+	}
+	defer s.root.Remove(tmp)
+	unlock, err := s.lock(key, true)
+	if err != nil {
+		return
+	}
+	defer unlock()
+	opened, err1 := f.Stat()
+	current, err2 := s.root.Lstat(key)
+	if err1 != nil || err2 != nil || !os.SameFile(opened, current) {
+		return
+	}
+	if s.root.Rename(tmp, metaName(key)) == nil {
+		s.syncDir(path.Dir(key))
+	}
+}
+
+// guessType gives a file without a sidecar (copied in by hand) a content
+// type from its extension.
+func guessType(key string) string {
+	if t := mime.TypeByExtension(path.Ext(key)); t != "" {
+		return t
+	}
+	return defaultContentType
+}
