@@ -65,6 +65,10 @@ type Media struct {
 	ContentType string `json:"content_type"`
 	Size        int64  `json:"size"`
 	ETag        string `json:"etag"`
+	// SHA256 is the hex digest of the bytes as uploaded, computed while
+	// streaming; import uses it to skip unchanged media.
+	SHA256     string    `json:"sha256,omitempty"`
+	UploadedAt time.Time `json:"uploaded_at,omitzero"`
 }
 
 // Speaker is a person who speaks in a recording.
@@ -85,6 +89,11 @@ type Track struct {
 	CueCount       int       `json:"cue_count"`
 	Version        int64     `json:"version"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// Key is the stored objects' key without extension: Key+".vtt" is the
+	// normalised WebVTT, Key+".source" the file exactly as uploaded. Each
+	// version gets fresh keys, so a manifest never points at half-replaced
+	// objects.
+	Key string `json:"key,omitempty"`
 }
 
 // Cue is one timed piece of text. Text is plain (for search and
