@@ -48,6 +48,10 @@ const (
 type Store struct {
 	root *os.Root
 	dir  string
+
+	// beforeRename, when set by tests, runs between a conditional write's
+	// check and its rename, to widen the window a missing lock would leave.
+	beforeRename func()
 }
 
 // Open opens the store in dir, creating the directory if needed.

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path"
+	"syscall"
 	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
@@ -79,6 +81,9 @@ func (s *Store) publish(ctx context.Context, key, dataTmp, metaTmp string, opts 
 	if err := s.check(key, opts); err != nil {
 		return err
 	}
+	if s.beforeRename != nil {
+		s.beforeRename()
+	}
 	if err := s.root.Rename(dataTmp, key); err != nil {
 		return conflictOr(err)
 	}
@@ -114,11 +119,12 @@ func (s *Store) check(key string, opts archive.PutOptions) error {
 	return nil
 }
 
-// conflictOr marks the failure to rename over a directory (key "a" while
-// "a/b" exists) or below a file as a conflict between keys.
+// conflictOr marks the failure to store a key where a directory is (key "a"
+// while "a/b" exists) or below a file (key "a/b/c" while "a/b" exists) as a
+// conflict between keys.
 func conflictOr(err error) error {
 	var le *os.LinkError
-	if errors.As(err, &le) {
+	if errors.As(err, &le) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("key clashes with an object or prefix on disk: %w: %w", archive.ErrConflict, err)
 	}
 	return err
