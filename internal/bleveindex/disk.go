@@ -1,0 +1,192 @@
+package bleveindex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/verbatim-archive/verbatim/internal/archive"
+)
+
+// On disk, dir holds generations gen-1, gen-2, … (each a bleve index) and a
+// file CURRENT naming the one in use. Rebuild fills the next generation and
+// switches CURRENT with a rename, which is atomic: a crash leaves either
+// the old or the new generation current, never a mix. Open removes any
+// generation CURRENT does not name (left over from a crash).
+const currentFile = "CURRENT"
+
+// openConfig bounds the wait for another process holding the index open.
+func openConfig() map[string]interface{} {
+	return map[string]interface{}{"bolt_timeout": "2s"}
+}
+
+// Open opens the index in dir, creating it when dir holds none. Only one
+// process may have it open at a time.
+func Open(dir string) (*Index, error) {
+	if dir == "" {
+		return nil, fmt.Errorf("bleveindex: open: no directory: %w", archive.ErrInvalid)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("bleveindex: open %q: %w", dir, err)
+	}
+	gen, err := readCurrent(dir)
+	if err != nil {
+		return nil, err
+	}
+	var idx bleve.Index
+	if gen == 0 {
+		gen = 1
+		idx, err = newDisk(dir, gen)
+		if err == nil {
+			err = writeCurrent(dir, gen)
+		}
+	} else {
+		idx, err = bleve.OpenUsing(genPath(dir, gen), openConfig())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bleveindex: open %q: %v: %w", dir, err, archive.ErrUnavailable)
+	}
+	removeStale(dir, gen)
+	return &Index{dir: dir, idx: idx, gen: gen}, nil
+}
+
+func genPath(dir string, gen int) string {
+	return filepath.Join(dir, "gen-"+strconv.Itoa(gen))
+}
+
+func newDisk(dir string, gen int) (bleve.Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	p := genPath(dir, gen)
+	if err := os.RemoveAll(p); err != nil {
+		return nil, err
+	}
+	return bleve.NewUsing(p, m, scorch.Name, scorch.Name, openConfig())
+}
+
+// readCurrent returns the current generation, or 0 when there is none.
+func readCurrent(dir string) (int, error) {
+	b, err := os.ReadFile(filepath.Join(dir, currentFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("bleveindex: open %q: %w", dir, err)
+	}
+	gen, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(string(b)), "gen-"))
+	if err != nil || gen < 1 {
+		return 0, fmt.Errorf("bleveindex: open %q: %s is %q: %w", dir, currentFile, b, archive.ErrInvalid)
+	}
+	return gen, nil
+}
+
+// writeCurrent points CURRENT at gen: write a temporary file, sync it,
+// rename it over CURRENT, sync the directory.
+func writeCurrent(dir string, gen int) error {
+	tmp := filepath.Join(dir, currentFile+".tmp")
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(f, "gen-%d\n", gen)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(dir, currentFile))
+	}
+	if err != nil {
+		return fmt.Errorf("bleveindex: switch to generation %d: %w", gen, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// removeStale deletes every generation but keep. Failing to is harmless:
+// the next Open tries again.
+func removeStale(dir string, keep int) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		n, ok := strings.CutPrefix(e.Name(), "gen-")
+		if g, err := strconv.Atoi(n); ok && err == nil && g != keep {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// Rebuild builds a fresh index with build and then switches to it: for
+// `verbatim reindex`, which puts every recording from storage into the
+// fresh index. Searches keep using the old index until the switch; Puts and
+// Deletes made meanwhile go to both, so the fresh index misses nothing
+// written after build read it from storage. (A recording build reads
+// before such a write and puts after it would go back to the older
+// version; reindexing runs rarely, and the next write of that recording
+// corrects it.) If build fails, the fresh index is dropped and the old one
+// stays. On disk the switch is the atomic rename of CURRENT.
+func (x *Index) Rebuild(ctx context.Context, build func(ctx context.Context, fresh *Index) error) error {
+	fresh, err := x.startRebuild()
+	if err != nil {
+		return err
+	}
+	err = build(ctx, fresh)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.fresh = nil
+	if err == nil && x.dir != "" {
+		err = writeCurrent(x.dir, fresh.gen)
+	}
+	if err != nil {
+		fresh.idx.Close()
+		if x.dir != "" {
+			os.RemoveAll(genPath(x.dir, fresh.gen))
+		}
+		return fmt.Errorf("bleveindex: rebuild: %w", err)
+	}
+	old, oldGen := x.idx, x.gen
+	x.idx, x.gen = fresh.idx, fresh.gen
+	if err := old.Close(); err != nil {
+		return fmt.Errorf("bleveindex: rebuild: close generation %d: %w", oldGen, err)
+	}
+	if x.dir != "" {
+		os.RemoveAll(genPath(x.dir, oldGen))
+	}
+	return nil
+}
+
+func (x *Index) startRebuild() (*Index, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.fresh != nil {
+		return nil, fmt.Errorf("bleveindex: rebuild already running: %w", archive.ErrConflict)
+	}
+	var (
+		idx bleve.Index
+		err error
+	)
+	gen := x.gen + 1
+	if x.dir == "" {
+		idx, err = newMem()
+	} else {
+		idx, err = newDisk(x.dir, gen)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bleveindex: rebuild: %w", err)
+	}
+	x.fresh = &Index{dir: x.dir, idx: idx, gen: gen}
+	return x.fresh, nil
+}

@@ -1,0 +1,181 @@
+// Package bleveindex is the embedded archive.Index, on bleve.
+//
+// Every cue is one document with stored display fields, keyword fields for
+// filters and facets, and three analysed fields in its language's analyzer
+// group (see mapping.go): the cue, the next cue, and both together, so that
+// a phrase spoken across a cue boundary is found and reported on the cue
+// where it starts.
+package bleveindex
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/verbatim-archive/verbatim/internal/archive"
+)
+
+// Index is an archive.Index on bleve. It is safe for concurrent use.
+type Index struct {
+	dir string // "" for an in-memory index
+
+	// mu guards idx and fresh: Rebuild swaps idx under the write lock,
+	// everything else holds the read lock while it uses it.
+	mu    sync.RWMutex
+	idx   bleve.Index
+	gen   int
+	fresh *Index // the index Rebuild is filling, which writes mirror to
+
+	// writeMu serialises Put and Delete, which read then replace a
+	// recording's documents.
+	writeMu sync.Mutex
+}
+
+var _ archive.Index = (*Index)(nil)
+
+// OpenMem returns an empty in-memory index, for tests and demos.
+func OpenMem() (*Index, error) {
+	idx, err := newMem()
+	if err != nil {
+		return nil, err
+	}
+	return &Index{idx: idx}, nil
+}
+
+func newMem() (bleve.Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("bleveindex: mapping: %w", err)
+	}
+	idx, err := bleve.NewMemOnly(m)
+	if err != nil {
+		return nil, fmt.Errorf("bleveindex: open in memory: %w", err)
+	}
+	return idx, nil
+}
+
+// Close closes the index. Close it once, after every other call returned.
+func (x *Index) Close() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if err := x.idx.Close(); err != nil {
+		return fmt.Errorf("bleveindex: close: %w", err)
+	}
+	return nil
+}
+
+// Ping reports nil: an open embedded index is always reachable.
+func (x *Index) Ping(ctx context.Context) error { return ctx.Err() }
+
+// Put replaces every document of the recording with docs, in one batch:
+// searches see either the old documents or the new ones.
+func (x *Index) Put(ctx context.Context, recordingID string, docs []archive.CueDoc) error {
+	for i, d := range docs {
+		if d.RecordingID != recordingID {
+			return fmt.Errorf("bleveindex: put %q: document %d belongs to %q: %w", recordingID, i, d.RecordingID, archive.ErrInvalid)
+		}
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.fresh != nil {
+		if err := x.fresh.Put(ctx, recordingID, docs); err != nil {
+			return err
+		}
+	}
+	return x.replace(ctx, recordingID, docs)
+}
+
+// Delete removes every document of the recording.
+func (x *Index) Delete(ctx context.Context, recordingID string) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.fresh != nil {
+		if err := x.fresh.Delete(ctx, recordingID); err != nil {
+			return err
+		}
+	}
+	return x.replace(ctx, recordingID, nil)
+}
+
+// replace swaps the recording's documents for docs. The caller holds mu.
+func (x *Index) replace(ctx context.Context, recordingID string, docs []archive.CueDoc) error {
+	x.writeMu.Lock()
+	defer x.writeMu.Unlock()
+	old, err := x.docIDs(ctx, recordingID)
+	if err != nil {
+		return err
+	}
+	b := x.idx.NewBatch()
+	for i, d := range docs {
+		id := docID(recordingID, i)
+		delete(old, id)
+		if err := b.Index(id, document(d)); err != nil {
+			return fmt.Errorf("bleveindex: put %q: %w", recordingID, err)
+		}
+	}
+	for id := range old {
+		b.Delete(id)
+	}
+	if b.Size() == 0 {
+		return nil
+	}
+	if err := x.idx.Batch(b); err != nil {
+		return fmt.Errorf("bleveindex: put %q: %w", recordingID, err)
+	}
+	return nil
+}
+
+// docID numbers a recording's documents in the order Put received them, so
+// a Put with fewer documents overwrites a prefix and deletes the rest.
+func docID(recordingID string, i int) string {
+	return recordingID + "/" + strconv.Itoa(i)
+}
+
+// docIDs lists the ids of the recording's documents.
+func (x *Index) docIDs(ctx context.Context, recordingID string) (map[string]bool, error) {
+	tq := query.NewTermQuery(recordingID)
+	tq.SetField(fRecording)
+	ids := map[string]bool{}
+	const page = 10000
+	for from := 0; ; from += page {
+		req := bleve.NewSearchRequestOptions(tq, page, from, false)
+		req.SortBy([]string{"_id"})
+		res, err := x.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("bleveindex: list %q: %w", recordingID, err)
+		}
+		for _, h := range res.Hits {
+			ids[h.ID] = true
+		}
+		if len(res.Hits) < page {
+			return ids, nil
+		}
+	}
+}
+
+// document is what bleve indexes for one cue.
+func document(d archive.CueDoc) map[string]interface{} {
+	g := group(d.Lang)
+	win := d.Text
+	if d.Next != "" {
+		win += " " + d.Next
+	}
+	return map[string]interface{}{
+		fRecording:   d.RecordingID,
+		fTitle:       d.Title,
+		fEvent:       d.Event,
+		fDate:        d.Date,
+		fLang:        d.Lang,
+		fKind:        string(d.Kind),
+		fStart:       float64(d.StartMS),
+		fEnd:         float64(d.EndMS),
+		fSpeaker:     d.Speaker,
+		fText:        d.Text,
+		textField(g): d.Text,
+		nextField(g): d.Next,
+		winField(g):  win,
+	}
+}

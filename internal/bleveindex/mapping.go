@@ -1,0 +1,123 @@
+package bleveindex
+
+import (
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	// The language analyzers register themselves by name.
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/de"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/en"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/es"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/fr"
+)
+
+// fallback analyses languages without their own analyzer: Unicode word
+// boundaries and lower case, no stop words and no stemming (the standard
+// analyzer would drop English stop words from, say, Portuguese).
+const fallback = "fallback"
+
+// groups are the analyzer groups; every document belongs to exactly one.
+// Each group has its own text fields, analysed with the analyzer of the same
+// name, so that one query can search every language at once.
+var groups = []string{"en", "fr", "es", "de", fallback}
+
+// group maps a BCP 47 tag to its analyzer group: "de-AT" is German.
+func group(lang string) string {
+	primary, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	for _, g := range groups[:len(groups)-1] {
+		if primary == g {
+			return g
+		}
+	}
+	return fallback
+}
+
+// Field names. For every group g a document has three analysed fields:
+// text_g (the cue), next_g (the following cue(s)) and win_g (both, one
+// after the other), so that a phrase across the boundary matches win_g.
+const (
+	fRecording = "recording_id"
+	fTitle     = "title"
+	fEvent     = "event"
+	fDate      = "date"
+	fLang      = "lang"
+	fKind      = "kind"
+	fStart     = "start_ms"
+	fEnd       = "end_ms"
+	fSpeaker   = "speaker"
+	fText      = "text"
+)
+
+func textField(g string) string { return "text_" + g }
+func nextField(g string) string { return "next_" + g }
+func winField(g string) string  { return "win_" + g }
+
+// storedFields are what a hit is built from.
+var storedFields = []string{fRecording, fTitle, fEvent, fDate, fLang, fKind, fStart, fEnd, fSpeaker, fText}
+
+func newMapping() (mapping.IndexMapping, error) {
+	im := bleve.NewIndexMapping()
+	err := im.AddCustomAnalyzer(fallback, map[string]interface{}{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name},
+	})
+	if err != nil {
+		return nil, err
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	for _, f := range []string{fRecording, fEvent, fDate, fLang, fKind, fSpeaker} {
+		doc.AddFieldMappingsAt(f, keywordField())
+	}
+	doc.AddFieldMappingsAt(fTitle, storedOnly())
+	doc.AddFieldMappingsAt(fText, storedOnly())
+	for _, f := range []string{fStart, fEnd} {
+		m := bleve.NewNumericFieldMapping()
+		m.IncludeInAll = false
+		doc.AddFieldMappingsAt(f, m)
+	}
+	for _, g := range groups {
+		for _, f := range []string{textField(g), nextField(g), winField(g)} {
+			doc.AddFieldMappingsAt(f, analysedField(g))
+		}
+	}
+	im.DefaultMapping = doc
+	im.DefaultAnalyzer = fallback
+	return im, nil
+}
+
+// keywordField is for filters, facets and sorting: exact values, stored for
+// hits, with doc values and without term vectors.
+func keywordField() *mapping.FieldMapping {
+	m := bleve.NewKeywordFieldMapping()
+	m.Analyzer = keyword.Name
+	m.IncludeTermVectors = false
+	m.IncludeInAll = false
+	return m
+}
+
+func storedOnly() *mapping.FieldMapping {
+	m := bleve.NewTextFieldMapping()
+	m.Index = false
+	m.IncludeTermVectors = false
+	m.IncludeInAll = false
+	m.DocValues = false
+	return m
+}
+
+// analysedField keeps term vectors: phrases need positions and highlights
+// need byte offsets. The text itself is stored once, in fText.
+func analysedField(analyzer string) *mapping.FieldMapping {
+	m := bleve.NewTextFieldMapping()
+	m.Analyzer = analyzer
+	m.Store = false
+	m.IncludeInAll = false
+	m.DocValues = false
+	return m
+}
