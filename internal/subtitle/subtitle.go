@@ -1,0 +1,161 @@
+// Package subtitle reads subtitle files in the formats editors bring (SRT,
+// WebVTT, SSA/ASS, TTML, EBU STL) into clean cues, and writes cues back out
+// as WebVTT (the canonical stored form), SRT, TTML or a plain transcript.
+//
+// Parsing is built on github.com/asticode/go-astisub, with a hardening layer
+// in front of it: size limit, encoding detection and conversion, line-ending
+// normalisation, line-length limit, a line-numbered pre-scan of timing
+// lines, and recover around every astisub call. The package does no I/O
+// beyond the readers and writers it is given.
+package subtitle
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Cue is one timed piece of text.
+type Cue struct {
+	Start, End time.Duration
+	Speaker    string
+	Text       string // plain text; lines separated by "\n"
+	Styled     string // WebVTT inline markup for display (b, i, u, c, lang, ruby, rt); may equal Text
+}
+
+// Format names a subtitle file format.
+type Format string
+
+// Supported formats.
+const (
+	FormatSRT  Format = "srt"
+	FormatVTT  Format = "vtt"
+	FormatSSA  Format = "ssa"
+	FormatASS  Format = "ass"
+	FormatTTML Format = "ttml"
+	FormatSTL  Format = "stl"
+)
+
+// Problem is a warning about one place in a file. Line 0 means the whole
+// file; for EBU STL, Line is the number of the TTI block.
+type Problem struct {
+	Line   int
+	Reason string
+}
+
+// Report says what Parse found in an accepted file.
+type Report struct {
+	Format   Format
+	Encoding string // the file's text encoding before conversion to UTF-8
+	Speakers []string
+	Warnings []Problem
+}
+
+// Kinds of *Error, for errors.Is.
+var (
+	ErrNotSubtitle = errors.New("not a subtitle file")
+	ErrTooLarge    = errors.New("subtitle file too large")
+	ErrInvalid     = errors.New("invalid subtitle file")
+)
+
+// Error is a rejected file: where (Line, 0 for the whole file) and why.
+type Error struct {
+	Line   int
+	Reason string
+	Kind   error // ErrNotSubtitle, ErrTooLarge or ErrInvalid
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
+	}
+	return e.Reason
+}
+
+func (e *Error) Unwrap() error { return e.Kind }
+
+func invalid(line int, format string, args ...any) *Error {
+	return &Error{Line: line, Reason: fmt.Sprintf(format, args...), Kind: ErrInvalid}
+}
+
+// DefaultMaxBytes is the size limit Parse applies when Options.MaxBytes is 0.
+const DefaultMaxBytes = 10 << 20
+
+// maxLine is the longest line a line-based format may have. astisub's
+// scanner stops silently at 64 KiB and drops the rest of the file, so we
+// reject such files instead.
+const maxLine = 64 << 10
+
+// Options tune Parse.
+type Options struct {
+	MaxBytes      int64         // 0 means DefaultMaxBytes
+	MediaDuration time.Duration // 0 means unknown; cues past it are reported
+}
+
+// Parse reads a subtitle file in any supported format. The format is
+// detected from the content; nameHint (a file name or extension) only breaks
+// ties. Cues come back sorted by time, with empty cues dropped. A rejected
+// file yields an *Error.
+func Parse(data []byte, nameHint string, opts Options) ([]Cue, Report, error) {
+	max := opts.MaxBytes
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
+	if int64(len(data)) > max {
+		return nil, Report{}, &Error{
+			Reason: fmt.Sprintf("file is %d bytes, the limit is %d", len(data), max),
+			Kind:   ErrTooLarge,
+		}
+	}
+	var rep Report
+	var raw []rawCue
+	var err error
+	if isSTL(data) {
+		rep.Format, rep.Encoding = FormatSTL, "ebu-stl"
+		raw, err = readSTL(data)
+	} else {
+		raw, err = parseText(data, nameHint, &rep)
+	}
+	if err != nil {
+		return nil, Report{}, err
+	}
+	cues, err := finish(raw, opts, &rep)
+	if err != nil {
+		return nil, Report{}, err
+	}
+	return cues, rep, nil
+}
+
+// parseText handles every text format: decode, normalise, detect, read.
+func parseText(data []byte, nameHint string, rep *Report) ([]rawCue, error) {
+	text, enc, err := decode(data)
+	if err != nil {
+		return nil, err
+	}
+	rep.Encoding = enc
+	f, err := detect(text, nameHint)
+	if err != nil {
+		return nil, err
+	}
+	rep.Format = f
+	if hinted := formatFromName(nameHint); hinted != "" && !sameFamily(hinted, f) {
+		rep.Warnings = append(rep.Warnings, Problem{Reason: fmt.Sprintf(
+			"file name says %s but the content is %s; read as %s", hinted, f, f)})
+	}
+	if f != FormatTTML {
+		if err := checkLineLengths(text); err != nil {
+			return nil, err
+		}
+	}
+	switch f {
+	case FormatSRT:
+		return readSRT(text)
+	case FormatVTT:
+		return readVTT(text, rep)
+	case FormatSSA, FormatASS:
+		return readSSA(text)
+	case FormatTTML:
+		return readTTML(text)
+	}
+	return nil, &Error{Reason: "unsupported format " + string(f), Kind: ErrNotSubtitle}
+}

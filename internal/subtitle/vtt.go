@@ -1,0 +1,216 @@
+package subtitle
+
+import (
+	"strings"
+
+	"github.com/asticode/go-astisub"
+)
+
+// vttTextEnd: a WebVTT cue's text ends at the first blank line.
+func vttTextEnd(lines []string, from int) int {
+	for j := from; j < len(lines); j++ {
+		if t := strings.TrimSpace(lines[j]); t == "" || strings.Contains(t, "-->") {
+			return j
+		}
+	}
+	return len(lines)
+}
+
+func readVTT(text string, rep *Report) ([]rawCue, error) {
+	lines := strings.Split(text, "\n")
+	blocks, settings, err := scanTimings(lines, ".", vttTextEnd)
+	if err != nil {
+		return nil, err
+	}
+	if len(blocks) == 0 {
+		return nil, invalid(0, "no cues")
+	}
+	if settings {
+		// astisub rejects some settings (unknown regions) and our Cue has
+		// no place for layout: say so rather than drop them silently.
+		rep.Warnings = append(rep.Warnings, Problem{Reason: "cue settings (position, alignment, size, region) are not kept"})
+	}
+	subs, err := readWith("webvtt", func() (*astisub.Subtitles, error) {
+		return astisub.ReadFromWebVTT(strings.NewReader(strings.Join(lines, "\n")))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(subs.Items) != len(blocks) {
+		return nil, invalid(0, "found %d timing lines but read %d cues", len(blocks), len(subs.Items))
+	}
+	out := make([]rawCue, len(blocks))
+	for k, it := range subs.Items {
+		out[k] = vttCue(blocks[k], it)
+	}
+	return out, nil
+}
+
+// vttCue combines astisub's item (times, plain text) with our own reading
+// of the source lines (voices on every line, styled markup).
+func vttCue(b timedBlock, it *astisub.Item) rawCue {
+	c := rawCue{line: b.line, start: it.StartAt, end: it.EndAt}
+	own := parseVTTText(b.source)
+	var withText []int
+	for k, l := range own {
+		if l.hasText {
+			withText = append(withText, k)
+		}
+	}
+	if len(withText) == len(it.Lines) {
+		src := stripSource(b.source)
+		cursor := 0
+		for n, l := range it.Lines {
+			runs := make([]run, 0, len(l.Items))
+			for _, li := range l.Items {
+				runs = append(runs, run{text: unescapeText(li.Text)})
+			}
+			own[withText[n]].plain, _ = joinRuns(runs, src, &cursor)
+		}
+	}
+	for _, l := range own {
+		if c.speaker == "" {
+			c.speaker = l.voice
+		}
+	}
+	for _, l := range own {
+		plain, styled := l.plain, l.styled
+		if l.voice != "" && l.voice != c.speaker && strings.TrimSpace(plain) != "" {
+			plain = l.voice + ": " + strings.TrimSpace(plain)
+			styled = escapeVTT(l.voice) + ": " + strings.TrimSpace(styled)
+		}
+		c.lines.add(plain, styled)
+	}
+	return c
+}
+
+// vttLine is one source line of a WebVTT cue as we read it ourselves.
+type vttLine struct {
+	voice   string // the voice speaking this line, from <v Name> (may carry over)
+	plain   string
+	styled  string
+	hasText bool // astisub makes a line of it
+}
+
+// parseVTTText reads cue text markup. astisub keeps only the first voice of
+// a line, only on the line where <v> appears, and none whose name has a
+// "/" in it; a voice span here lasts until </v> or the end of the cue.
+func parseVTTText(src string) []vttLine {
+	var out []vttLine
+	voice := ""
+	var open []string
+	for _, line := range strings.Split(src, "\n") {
+		line = strings.TrimSpace(line)
+		l := vttLine{voice: voice}
+		voiceSeen := false
+		var plain, styled strings.Builder
+		text := func(s string) {
+			if s == "" {
+				return
+			}
+			l.hasText = true
+			t := unescapeText(s)
+			plain.WriteString(t)
+			styled.WriteString(escapeVTT(t))
+		}
+		for line != "" {
+			lt := strings.IndexByte(line, '<')
+			gt := strings.IndexByte(line[max(lt, 0):], '>')
+			if lt < 0 || gt < 0 {
+				text(line)
+				break
+			}
+			text(line[:lt])
+			tag := line[lt+1 : lt+gt]
+			line = line[lt+gt+1:]
+			name, annotation, closing := splitTag(tag)
+			switch {
+			case name == "v" && !closing:
+				who := strings.TrimSpace(unescapeText(annotation))
+				switch {
+				case !voiceSeen && plain.Len() == 0:
+					l.voice = who
+				case who != l.voice && who != "":
+					plain.WriteString(who + ": ")
+					styled.WriteString(escapeVTT(who) + ": ")
+				}
+				voice, voiceSeen = who, true
+			case name == "v":
+				voice = ""
+			default:
+				styled.WriteString(keepTag(name, tag, closing, &open))
+			}
+		}
+		l.plain, l.styled = plain.String(), styled.String()
+		out = append(out, l)
+	}
+	if len(out) > 0 {
+		last := &out[len(out)-1]
+		for k := len(open) - 1; k >= 0; k-- {
+			last.styled += "</" + open[k] + ">"
+		}
+	}
+	return out
+}
+
+// splitTag splits "c.yellow.big", "v.loud Bob" or "/i" into the tag name,
+// its annotation and whether it closes.
+func splitTag(tag string) (name, annotation string, closing bool) {
+	tag = strings.TrimSpace(tag)
+	if strings.HasPrefix(tag, "/") {
+		closing, tag = true, strings.TrimSpace(tag[1:])
+	}
+	head, annotation, _ := strings.Cut(tag, " ")
+	name, _, _ = strings.Cut(head, ".")
+	return strings.ToLower(name), annotation, closing
+}
+
+// keepTag returns the markup to keep for a non-voice tag: b, i, u, c (with
+// safe class names), lang, ruby and rt survive; timestamps and anything
+// unknown are dropped. open tracks nesting so unmatched closers vanish.
+func keepTag(name, raw string, closing bool, open *[]string) string {
+	switch name {
+	case "b", "i", "u", "c", "lang", "ruby", "rt":
+	default:
+		return ""
+	}
+	if closing {
+		for k := len(*open) - 1; k >= 0; k-- {
+			if (*open)[k] == name {
+				var sb strings.Builder
+				for j := len(*open) - 1; j >= k; j-- {
+					sb.WriteString("</" + (*open)[j] + ">")
+				}
+				*open = (*open)[:k]
+				return sb.String()
+			}
+		}
+		return ""
+	}
+	*open = append(*open, name)
+	tag := name
+	head, annotation, _ := strings.Cut(strings.TrimSpace(raw), " ")
+	if name == "c" {
+		for _, cls := range strings.Split(head, ".")[1:] {
+			if cls = safeToken(cls); cls != "" {
+				tag += "." + cls
+			}
+		}
+	}
+	if name == "lang" {
+		if a := safeToken(annotation); a != "" {
+			tag += " " + a
+		}
+	}
+	return "<" + tag + ">"
+}
+
+// safeToken keeps letters, digits, '-' and '_'.
+func safeToken(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return -1
+	}, s)
+}
