@@ -40,7 +40,7 @@ type ttmlReader struct {
 	agents  map[string]string // xml:id -> ttm:name
 	styles  map[string]run    // xml:id -> inline styles
 	stack   []ttmlCtx
-	agentID string   // the ttm:agent element being read
+	agentID string // the ttm:agent element being read
 	inName  bool
 	cues    []ttmlCue
 	cur     *ttmlCue
