@@ -39,16 +39,16 @@ const (
 // Problem is a warning about one place in a file. Line 0 means the whole
 // file; for EBU STL, Line is the number of the TTI block.
 type Problem struct {
-	Line   int
-	Reason string
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
 }
 
 // Report says what Parse found in an accepted file.
 type Report struct {
-	Format   Format
-	Encoding string // the file's text encoding before conversion to UTF-8
-	Speakers []string
-	Warnings []Problem
+	Format   Format    `json:"format"`
+	Encoding string    `json:"encoding"` // the file's text encoding before conversion to UTF-8
+	Speakers []string  `json:"speakers"` // every speaker named, in order of first appearance
+	Warnings []Problem `json:"warnings"`
 }
 
 // Kinds of *Error, for errors.Is.

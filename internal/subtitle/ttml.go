@@ -316,10 +316,11 @@ func parseTTMLTime(s string, rates ttmlRates) (time.Duration, bool) {
 			continue
 		}
 		v, err := strconv.ParseFloat(num, 64)
-		if err != nil || v < 0 || v > 1e7 {
+		secs := offsetSeconds(v, unit, rates)
+		if err != nil || v < 0 || secs > 1e6 {
 			return 0, false
 		}
-		return time.Duration(offsetSeconds(v, unit, rates) * float64(time.Second)), true
+		return time.Duration(secs * float64(time.Second)), true
 	}
 	parts := strings.Split(s, ":")
 	switch len(parts) {

@@ -13,6 +13,7 @@ type rawCue struct {
 	line       int
 	start, end time.Duration
 	speaker    string
+	others     []string // further speakers named inside the cue (WebVTT)
 	lines      cueLines
 }
 
@@ -26,6 +27,7 @@ func finish(raw []rawCue, opts Options, rep *Report) ([]Cue, error) {
 	w := warner{rep: rep, counts: map[string]int{}}
 	cues := make([]Cue, 0, len(raw))
 	lines := make([]int, 0, len(raw))
+	var speakers []string
 	for _, r := range raw {
 		if r.start < 0 {
 			return nil, invalid(r.line, "start time is before 0")
@@ -49,6 +51,7 @@ func finish(raw []rawCue, opts Options, rep *Report) ([]Cue, error) {
 		}
 		cues = append(cues, c)
 		lines = append(lines, r.line)
+		speakers = append(append(speakers, c.Speaker), r.others...)
 	}
 	if len(cues) == 0 {
 		return nil, invalid(0, "no cues")
@@ -68,7 +71,7 @@ func finish(raw []rawCue, opts Options, rep *Report) ([]Cue, error) {
 			}
 		}
 	}
-	rep.Speakers = Speakers(cues)
+	rep.Speakers = distinct(speakers)
 	w.flush()
 	return cues, nil
 }
@@ -115,12 +118,20 @@ func cueLess(a, b Cue) bool {
 // Speakers lists the distinct speakers of cues in order of first
 // appearance.
 func Speakers(cues []Cue) []string {
+	names := make([]string, len(cues))
+	for k, c := range cues {
+		names[k] = c.Speaker
+	}
+	return distinct(names)
+}
+
+func distinct(names []string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, c := range cues {
-		if c.Speaker != "" && !seen[c.Speaker] {
-			seen[c.Speaker] = true
-			out = append(out, c.Speaker)
+	for _, n := range names {
+		if n != "" && !seen[n] {
+			seen[n] = true
+			out = append(out, n)
 		}
 	}
 	return out

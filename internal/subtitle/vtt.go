@@ -52,12 +52,15 @@ func vttCue(b timedBlock, it *astisub.Item) rawCue {
 	c := rawCue{line: b.line, start: it.StartAt, end: it.EndAt}
 	own := parseVTTText(b.source)
 	var withText []int
+	mixed := false
 	for k, l := range own {
 		if l.hasText {
 			withText = append(withText, k)
 		}
+		mixed = mixed || l.midVoice
 	}
-	if len(withText) == len(it.Lines) {
+	// astisub's text is used unless it lost a voice change inside a line.
+	if len(withText) == len(it.Lines) && !mixed {
 		src := stripSource(b.source)
 		cursor := 0
 		for n, l := range it.Lines {
@@ -75,6 +78,8 @@ func vttCue(b timedBlock, it *astisub.Item) rawCue {
 	}
 	for _, l := range own {
 		plain, styled := l.plain, l.styled
+		c.others = append(c.others, l.voice)
+		c.others = append(c.others, l.others...)
 		if l.voice != "" && l.voice != c.speaker && strings.TrimSpace(plain) != "" {
 			plain = l.voice + ": " + strings.TrimSpace(plain)
 			styled = escapeVTT(l.voice) + ": " + strings.TrimSpace(styled)
@@ -89,7 +94,9 @@ type vttLine struct {
 	voice   string // the voice speaking this line, from <v Name> (may carry over)
 	plain   string
 	styled  string
-	hasText bool // astisub makes a line of it
+	hasText  bool     // astisub makes a line of it
+	midVoice bool     // a voice changes inside the line
+	others   []string // voices that start inside the line
 }
 
 // parseVTTText reads cue text markup. astisub keeps only the first voice of
@@ -133,6 +140,8 @@ func parseVTTText(src string) []vttLine {
 				case who != l.voice && who != "":
 					plain.WriteString(who + ": ")
 					styled.WriteString(escapeVTT(who) + ": ")
+					l.midVoice = true
+					l.others = append(l.others, who)
 				}
 				voice, voiceSeen = who, true
 			case name == "v":
