@@ -54,13 +54,15 @@
     return u;
   }
 
-  // cueAt returns the last cue that started at or before t.
+  // cueAt returns the cue being spoken at t or, in a pause, the next one:
+  // the first cue that has not ended (the server marks the same one).
   function cueAt(t) {
-    var found = null;
-    for (var i = 0; i < cues.length && cues[i].start <= t + 0.05; i++) {
-      found = cues[i];
+    for (var i = 0; i < cues.length; i++) {
+      if (cues[i].end > t) {
+        return cues[i];
+      }
     }
-    return found;
+    return null;
   }
 
   function scrollIntoList(el) {

@@ -1,0 +1,151 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/i18n"
+	"github.com/verbatim-archive/verbatim/web"
+)
+
+// pages renders the viewer's HTML pages: the archive home, the watch page
+// and search. Templates, catalogs and assets are loaded once, here.
+type pages struct {
+	store  pageStore
+	i18n   *i18n.Bundle
+	tmpl   map[string]*template.Template
+	assets *assetSet
+	log    *slog.Logger
+	csp    string
+}
+
+// pageNames are the templates, each parsed together with layout.html.
+var pageNames = []string{"home", "watch", "search", "error"}
+
+// newPages loads everything the pages need from the embedded web package.
+// mediaOrigins lists extra origins the video may come from (a presigning
+// object store); the page's Content-Security-Policy allows them for media
+// only.
+func newPages(store pageStore, log *slog.Logger, mediaOrigins ...string) (*pages, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	bundle, err := i18n.Load(web.Catalogs(), "en")
+	if err != nil {
+		return nil, fmt.Errorf("server: pages: %w", err)
+	}
+	assets, err := loadAssets(web.Static())
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{store: store, i18n: bundle, assets: assets, log: log, tmpl: map[string]*template.Template{}}
+	funcs := template.FuncMap{"asset": assets.url}
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(web.Templates(), "layout.html", name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("server: parse template %s: %w", name, err)
+		}
+		p.tmpl[name] = t
+	}
+	p.csp = contentSecurityPolicy(mediaOrigins)
+	return p, nil
+}
+
+// contentSecurityPolicy allows scripts and styles from this origin only
+// (no inline code anywhere in the pages), and no framing.
+func contentSecurityPolicy(mediaOrigins []string) string {
+	media := "'self'"
+	for _, o := range mediaOrigins {
+		if o = strings.TrimSpace(o); o != "" && !strings.ContainsAny(o, "; \t'\"") {
+			media += " " + o
+		}
+	}
+	return strings.Join([]string{
+		"default-src 'none'",
+		"script-src 'self'",
+		"style-src 'self'",
+		"img-src 'self' data:",
+		"media-src " + media,
+		"connect-src 'self'",
+		"form-action 'self'",
+		"base-uri 'none'",
+		"frame-ancestors 'none'",
+	}, "; ")
+}
+
+// setPageHeaders marks a page as not frameable, not to be sniffed, and
+// varying with the viewer's language choice.
+func (p *pages) setPageHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", p.csp)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.Set("Cache-Control", "no-cache")
+	h.Add("Vary", "Accept-Language, Cookie")
+}
+
+// render executes a page into memory first, so that a template error
+// becomes a clean error response rather than half a page.
+func (p *pages) render(c echo.Context, status int, name string, data any) error {
+	t, ok := p.tmpl[name]
+	if !ok {
+		return fmt.Errorf("server: no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("server: render %s: %w", name, err)
+	}
+	p.setPageHeaders(c.Response().Header())
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// errorPage is a page for a failed request, in the viewer's language.
+type errorPage struct {
+	pageBase
+	Heading string
+	Message string
+}
+
+// renderError shows a failure as a page. The status comes from the same
+// sentinel mapping the API uses (errorStatus); only 5xx are logged.
+func (p *pages) renderError(c echo.Context, err error) error {
+	status := pageErrorStatus(err)
+	kind := "server"
+	switch status {
+	case http.StatusNotFound:
+		kind = "notfound"
+	case http.StatusBadRequest:
+		kind = "invalid"
+	case http.StatusServiceUnavailable:
+		kind = "unavailable"
+	}
+	if status >= 500 {
+		p.log.Error("page failed", "path", c.Request().URL.Path, "err", err)
+	}
+	base := p.base(c, "error", "")
+	base.Title = base.T("error." + kind + ".title")
+	data := errorPage{pageBase: base, Heading: base.Title, Message: base.T("error." + kind + ".body")}
+	return p.render(c, status, "error", data)
+}
+
+// pageErrorStatus maps the archive's sentinels to the statuses a page may
+// answer with.
+func pageErrorStatus(err error) int {
+	switch {
+	case errors.Is(err, archive.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, archive.ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, archive.ErrUnavailable):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}

@@ -1,0 +1,335 @@
+package server
+
+import (
+	"cmp"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+)
+
+// searchPerPage is how many moments one results page shows.
+const searchPerPage = 20
+
+type searchPage struct {
+	pageBase
+	Lang        string
+	Speaker     string
+	Event       string
+	Unavailable bool
+	LangOptions []option
+	Filters     []filter
+	Facets      []facet
+	Summary     string
+	Groups      []resultGroup
+	Pages       []pageLink
+	PrevURL     string
+	NextURL     string
+}
+
+type option struct {
+	Value, Name string
+	Selected    bool
+}
+
+type filter struct{ Label, RemoveURL, RemoveLabel string }
+
+type facet struct {
+	Title   string
+	Options []facetOption
+}
+
+type facetOption struct {
+	Name, Lang, URL string
+	Count           int
+	Selected        bool
+}
+
+type resultGroup struct {
+	ID       string
+	Title    string
+	Event    string
+	Date     string
+	DateText string
+	WatchURL string
+	Sample   bool
+	Timeline timeline
+	Hits     []hitView
+}
+
+type hitView struct {
+	URL       string
+	Clock     string
+	Lang      string
+	LangName  string
+	Speaker   string
+	Highlight any // template.HTML once checked, else the plain text
+}
+
+type pageLink struct {
+	N       int
+	URL     string
+	Label   string
+	Current bool
+}
+
+// searchParams is the search page's query string.
+type searchParams struct {
+	q, lang, speaker, event string
+	page                    int
+}
+
+func readSearchParams(c echo.Context) searchParams {
+	sp := searchParams{
+		q:       strings.TrimSpace(c.QueryParam("q")),
+		lang:    strings.TrimSpace(c.QueryParam("lang")),
+		speaker: strings.TrimSpace(c.QueryParam("speaker")),
+		event:   strings.TrimSpace(c.QueryParam("event")),
+		page:    1,
+	}
+	if n, err := strconv.Atoi(c.QueryParam("page")); err == nil && n > 1 && n <= 1000 {
+		sp.page = n
+	}
+	return sp
+}
+
+// url is this search with some parameters changed; page resets to 1
+// unless set.
+func (sp searchParams) url(change func(*searchParams)) string {
+	n := sp
+	n.page = 1
+	change(&n)
+	v := url.Values{}
+	for _, kv := range [][2]string{{"q", n.q}, {"lang", n.lang}, {"speaker", n.speaker}, {"event", n.event}} {
+		if kv[1] != "" {
+			v.Set(kv[0], kv[1])
+		}
+	}
+	if n.page > 1 {
+		v.Set("page", strconv.Itoa(n.page))
+	}
+	return (&url.URL{Path: "/search", RawQuery: v.Encode()}).String()
+}
+
+// search serves GET /search.
+func (p *pages) search(c echo.Context) error {
+	sp := readSearchParams(c)
+	base := p.base(c, "search", "")
+	base.Title = base.T("search.title")
+	base.Query = sp.q
+	if sp.q != "" {
+		base.Title = sp.q + " · " + base.Title
+	}
+	data := searchPage{pageBase: base, Lang: sp.lang, Speaker: sp.speaker, Event: sp.event}
+	data.Filters = searchFilters(base, sp)
+	if sp.q == "" {
+		data.LangOptions = langOptions(p.i18n.Langs(), nil, sp.lang)
+		return p.render(c, http.StatusOK, "search", data)
+	}
+	q := archive.SearchQuery{Text: sp.q, Event: sp.event, Page: sp.page, PerPage: searchPerPage}
+	if sp.lang != "" {
+		q.Langs = []string{sp.lang}
+	}
+	if sp.speaker != "" {
+		q.Speakers = []string{sp.speaker}
+	}
+	res, err := p.store.Search(c.Request().Context(), q)
+	switch {
+	case errors.Is(err, archive.ErrUnavailable):
+		p.log.Warn("search page: index unavailable", "err", err)
+		data.Unavailable = true
+		data.LangOptions = langOptions(p.i18n.Langs(), nil, sp.lang)
+		return p.render(c, http.StatusServiceUnavailable, "search", data)
+	case err != nil:
+		return p.renderError(c, err)
+	}
+	data.LangOptions = langOptions(p.i18n.Langs(), res.Facets.Lang, sp.lang)
+	data.Facets = searchFacets(base, sp, res.Facets)
+	if res.Total == 0 {
+		data.Summary = base.T("search.none", sp.q)
+	} else {
+		data.Summary = base.N("search.results", res.Total, sp.q)
+	}
+	data.Groups = p.groupHits(c, base, sp.q, res.Hits)
+	data.Pages, data.PrevURL, data.NextURL = pagination(base, sp, res.Total, cmp.Or(res.PerPage, searchPerPage))
+	return p.render(c, http.StatusOK, "search", data)
+}
+
+// groupHits gathers moments by recording, in the order the index ranked
+// them, and draws each recording's strip of matches.
+func (p *pages) groupHits(c echo.Context, base pageBase, q string, hits []archive.Hit) []resultGroup {
+	var groups []resultGroup
+	index := map[string]int{}
+	for _, h := range hits {
+		i, ok := index[h.RecordingID]
+		if !ok {
+			i = len(groups)
+			index[h.RecordingID] = i
+			groups = append(groups, resultGroup{
+				ID: h.RecordingID, Title: h.Title, Event: h.Event, Date: h.Date,
+				DateText: dateText(base.UI, h.Date), WatchURL: watchURL(h.RecordingID, -1, "", ""),
+			})
+			if h.Date == "" {
+				groups[i].DateText = ""
+			}
+		}
+		groups[i].Hits = append(groups[i].Hits, hitView{
+			URL: hitURL(h, q), Clock: clock(h.StartMS), Lang: h.Lang, LangName: langName(h.Lang),
+			Speaker: h.Speaker, Highlight: safeHighlight(h.Highlight, h.Text),
+		})
+	}
+	for i := range groups {
+		g := &groups[i]
+		rec, err := p.store.Get(c.Request().Context(), g.ID)
+		if err != nil {
+			continue // removed since it was indexed: the hits still show, without a strip
+		}
+		g.Sample = isSample(rec)
+		g.Timeline = groupTimeline(base, rec, g.Title, hits, q)
+	}
+	return groups
+}
+
+func groupTimeline(base pageBase, rec archive.Recording, title string, hits []archive.Hit, q string) timeline {
+	length := rec.DurationMS
+	for _, h := range hits {
+		if h.RecordingID == rec.ID {
+			length = max(length, h.EndMS)
+		}
+	}
+	tl := timeline{Show: length > 0, Label: base.T("search.timeline", title)}
+	for _, h := range hits {
+		if h.RecordingID != rec.ID {
+			continue
+		}
+		who := cmp.Or(h.Speaker, h.Text)
+		label := base.T("search.mark", clock(h.StartMS), langName(h.Lang), who)
+		tl.Marks = append(tl.Marks, newMark(h.StartMS, length, hitURL(h, q), label))
+	}
+	return tl
+}
+
+// hitURL opens the watch page at the hit's second and language, carrying
+// the query so the watch page can mark the other matches. The index's URL
+// is used only when it points at a watch page.
+func hitURL(h archive.Hit, q string) string {
+	u, err := url.Parse(h.URL)
+	if err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(u.Path, "/watch/") {
+		return watchURL(h.RecordingID, h.StartMS, h.Lang, q)
+	}
+	v := u.Query()
+	v.Set("q", q)
+	u.RawQuery = v.Encode()
+	return u.String()
+}
+
+func langOptions(uiLangs []string, counts map[string]int, selected string) []option {
+	langs := slices.Clone(uiLangs)
+	for l := range counts {
+		langs = append(langs, l)
+	}
+	if selected != "" {
+		langs = append(langs, selected)
+	}
+	slices.Sort(langs)
+	langs = slices.Compact(langs)
+	out := make([]option, 0, len(langs))
+	for _, l := range langs {
+		out = append(out, option{Value: l, Name: langName(l), Selected: l == selected})
+	}
+	return out
+}
+
+func searchFilters(base pageBase, sp searchParams) []filter {
+	var out []filter
+	add := func(label string, clear func(*searchParams)) {
+		out = append(out, filter{Label: label, RemoveURL: sp.url(clear), RemoveLabel: base.T("search.filter.remove", label)})
+	}
+	if sp.lang != "" {
+		add(base.T("search.filter.lang", langName(sp.lang)), func(n *searchParams) { n.lang = "" })
+	}
+	if sp.speaker != "" {
+		add(base.T("search.filter.speaker", sp.speaker), func(n *searchParams) { n.speaker = "" })
+	}
+	if sp.event != "" {
+		add(base.T("search.filter.event", sp.event), func(n *searchParams) { n.event = "" })
+	}
+	return out
+}
+
+func searchFacets(base pageBase, sp searchParams, f archive.Facets) []facet {
+	var out []facet
+	if len(f.Lang) > 0 {
+		fc := facet{Title: base.T("search.facet.lang")}
+		for _, k := range byCount(f.Lang) {
+			fc.Options = append(fc.Options, facetOption{
+				Name: langName(k), Lang: k, Count: f.Lang[k], Selected: k == sp.lang,
+				URL: sp.url(func(n *searchParams) { n.lang = toggle(n.lang, k) }),
+			})
+		}
+		out = append(out, fc)
+	}
+	if len(f.Speaker) > 0 {
+		fc := facet{Title: base.T("search.facet.speaker")}
+		for _, k := range byCount(f.Speaker) {
+			fc.Options = append(fc.Options, facetOption{
+				Name: k, Count: f.Speaker[k], Selected: k == sp.speaker,
+				URL: sp.url(func(n *searchParams) { n.speaker = toggle(n.speaker, k) }),
+			})
+		}
+		out = append(out, fc)
+	}
+	return out
+}
+
+// toggle selects v, or clears the filter when v is already selected.
+func toggle(cur, v string) string {
+	if cur == v {
+		return ""
+	}
+	return v
+}
+
+// byCount orders facet values by count, then name, so pages are stable.
+func byCount(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(m[b], m[a]), cmp.Compare(a, b)) })
+	return keys
+}
+
+// pagination lists the first, last and nearby pages, with gaps between.
+func pagination(base pageBase, sp searchParams, total, perPage int) (links []pageLink, prev, next string) {
+	last := min((total+perPage-1)/perPage, 1000)
+	if last <= 1 {
+		return nil, "", ""
+	}
+	at := func(n int) string { return sp.url(func(s *searchParams) { s.page = n }) }
+	gap := false
+	for n := 1; n <= last; n++ {
+		if n != 1 && n != last && (n < sp.page-2 || n > sp.page+2) {
+			if !gap {
+				links = append(links, pageLink{})
+				gap = true
+			}
+			continue
+		}
+		gap = false
+		links = append(links, pageLink{N: n, URL: at(n), Label: base.T("search.page", n), Current: n == sp.page})
+	}
+	if sp.page > 1 {
+		prev = at(min(sp.page-1, last))
+	}
+	if sp.page < last {
+		next = at(sp.page + 1)
+	}
+	return links, prev, next
+}

@@ -1,0 +1,243 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+)
+
+type watchPage struct {
+	pageBase
+	Rec        archive.Recording
+	Sample     bool
+	DateText   string
+	Duration   string
+	MediaURL   string
+	Lang       string
+	LangName   string
+	TrackAbout string
+	Tracks     []trackView
+	Speakers   []archive.Speaker
+	StartSec   string
+	EndSec     string
+	Cues       []cueView
+	Timeline   timeline
+	RangeText  string
+	MatchText  string
+	MomentURL  string
+	WholeURL   string
+}
+
+type trackView struct {
+	Lang    string
+	Label   string
+	Src     string
+	URL     string
+	About   string
+	Current bool
+}
+
+type cueView struct {
+	Index   int
+	Start   string
+	End     string
+	Clock   string
+	Speaker string
+	Text    string
+	URL     string
+	Current bool
+	InRange bool
+	Match   bool
+}
+
+// watchParams are the watch page's query: a moment, an optional end, a
+// subtitle language and the search that led here.
+type watchParams struct {
+	startMS, endMS int64 // -1 when absent
+	lang, q        string
+}
+
+// A malformed t or end is ignored rather than refused: a shared link with
+// a typo should still open the recording.
+func readWatchParams(c echo.Context) watchParams {
+	wp := watchParams{startMS: -1, endMS: -1, lang: c.QueryParam("lang"), q: strings.TrimSpace(c.QueryParam("q"))}
+	if ms, err := parseMoment(c.QueryParam("t")); err == nil {
+		wp.startMS = ms
+	}
+	if ms, err := parseMoment(c.QueryParam("end")); err == nil && ms > max(wp.startMS, 0) {
+		wp.endMS = ms
+	}
+	return wp
+}
+
+// watch serves GET /watch/:id.
+func (p *pages) watch(c echo.Context) error {
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	rec, err := p.store.Get(ctx, id)
+	if err != nil {
+		return p.renderError(c, err)
+	}
+	wp := readWatchParams(c)
+	base := p.base(c, "watch", rec.Title)
+	lang := chooseTrack(rec.Tracks, wp.lang, base.UI.Lang())
+	var track archive.Track
+	var cues []archive.Cue
+	if lang != "" {
+		track, cues, err = p.store.Track(ctx, id, lang)
+		if err != nil {
+			return p.renderError(c, err)
+		}
+	}
+	var hits []archive.Hit
+	if wp.q != "" && lang != "" {
+		hits = p.matchesIn(c, id, lang, wp.q)
+	}
+	data := buildWatch(base, rec, track, lang, cues, wp, hits)
+	return p.render(c, http.StatusOK, "watch", data)
+}
+
+// matchesIn finds the other moments of a search in this recording and
+// language. The page works without them, so a search failure only logs.
+func (p *pages) matchesIn(c echo.Context, id, lang, q string) []archive.Hit {
+	res, err := p.store.Search(c.Request().Context(), archive.SearchQuery{
+		Text: q, RecordingID: id, Langs: []string{lang}, Page: 1, PerPage: 200,
+	})
+	if err != nil {
+		if !errors.Is(err, archive.ErrInvalid) {
+			p.log.Warn("watch: matches unavailable", "recording", id, "err", err)
+		}
+		return nil
+	}
+	return res.Hits
+}
+
+// chooseTrack picks the subtitle language: the one asked for, else the
+// interface language, else the floor language, else the first track.
+func chooseTrack(tracks []archive.Track, asked, ui string) string {
+	for _, want := range []string{asked, ui} {
+		for _, t := range tracks {
+			if want != "" && sameLang(t.Lang, want) {
+				return t.Lang
+			}
+		}
+	}
+	for _, t := range tracks {
+		if t.Kind == archive.KindOriginal {
+			return t.Lang
+		}
+	}
+	if len(tracks) > 0 {
+		return tracks[0].Lang
+	}
+	return ""
+}
+
+func buildWatch(base pageBase, rec archive.Recording, track archive.Track, lang string, cues []archive.Cue, wp watchParams, hits []archive.Hit) watchPage {
+	d := watchPage{
+		pageBase: base, Rec: rec, Sample: isSample(rec), Lang: lang, Speakers: rec.Speakers,
+		DateText: dateText(base.UI, rec.Date), Duration: durationText(base.UI, rec.DurationMS),
+		StartSec: formatSeconds(max(wp.startMS, 0)),
+		WholeURL: watchURL(rec.ID, -1, lang, ""),
+	}
+	if rec.Date == "" {
+		d.DateText = ""
+	}
+	if rec.Media != nil {
+		d.MediaURL = "/media/" + rec.ID
+	}
+	if lang != "" {
+		d.LangName = langName(lang)
+		d.TrackAbout = trackAbout(base, track)
+	}
+	d.MomentURL = watchURL(rec.ID, max(wp.startMS, 0), lang, "")
+	for _, t := range rec.Tracks {
+		d.Tracks = append(d.Tracks, trackView{
+			Lang: t.Lang, Label: langName(t.Lang), Current: t.Lang == lang,
+			Src:   "/api/v1/recordings/" + rec.ID + "/tracks/" + t.Lang + ".vtt",
+			URL:   switchURL(rec.ID, t.Lang, wp),
+			About: trackAbout(base, t),
+		})
+	}
+	length := recordingLength(rec, cues)
+	d.Cues = cueViews(rec.ID, lang, cues, wp, hits)
+	d.Timeline = timeline{Show: length > 0, DurationSec: formatSeconds(length), Playhead: coord(pos(max(wp.startMS, 0), length))}
+	if wp.endMS > 0 {
+		d.EndSec = formatSeconds(wp.endMS)
+		start := max(wp.startMS, 0)
+		d.RangeText = base.T("watch.range", clock(start), clock(wp.endMS))
+		x := pos(start, length)
+		d.Timeline.Range = &span{X: coord(x), W: coord(max(2, pos(wp.endMS, length)-x))}
+	}
+	for _, h := range hits {
+		label := base.T("watch.mark", clock(h.StartMS))
+		d.Timeline.Marks = append(d.Timeline.Marks, newMark(h.StartMS, length, watchURL(rec.ID, h.StartMS, lang, wp.q), label))
+	}
+	if wp.q != "" && len(hits) > 0 {
+		d.MatchText = base.N("watch.matches", len(hits), wp.q)
+	}
+	return d
+}
+
+// switchURL is the same moment in another language.
+func switchURL(id, lang string, wp watchParams) string {
+	u := watchURL(id, wp.startMS, lang, wp.q)
+	if wp.endMS > 0 {
+		u += "&end=" + formatSeconds(wp.endMS)
+	}
+	return u
+}
+
+func trackAbout(base pageBase, t archive.Track) string {
+	var parts []string
+	if t.Kind != "" {
+		parts = append(parts, base.T("track."+string(t.Kind)))
+	}
+	if t.Source != "" {
+		parts = append(parts, base.T("source."+string(t.Source)))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// cueViews lays out the transcript: each cue links to its moment; the cue
+// playing at t is current, cues inside [t, end) are the quoted range and
+// cues where a search hit starts are matches.
+func cueViews(id, lang string, cues []archive.Cue, wp watchParams, hits []archive.Hit) []cueView {
+	starts := make([]int64, 0, len(hits))
+	for _, h := range hits {
+		starts = append(starts, h.StartMS)
+	}
+	current := -1
+	if wp.startMS >= 0 {
+		current = cueAt(cues, wp.startMS)
+	}
+	out := make([]cueView, len(cues))
+	for i, c := range cues {
+		out[i] = cueView{
+			Index: i + 1, Start: formatSeconds(c.StartMS), End: formatSeconds(c.EndMS),
+			Clock: clock(c.StartMS), Speaker: c.Speaker, Text: c.Text,
+			URL:     watchURL(id, c.StartMS, lang, wp.q),
+			Current: i == current,
+			InRange: wp.endMS > 0 && c.StartMS < wp.endMS && c.EndMS > max(wp.startMS, 0),
+			Match:   slices.Contains(starts, c.StartMS),
+		}
+	}
+	return out
+}
+
+// cueAt is the cue being spoken at ms or, in a pause, the next one: the
+// first cue that has not ended yet (cues are in start order). -1 after the
+// last cue. app.js follows the same rule during playback.
+func cueAt(cues []archive.Cue, ms int64) int {
+	for i, c := range cues {
+		if c.EndMS > ms {
+			return i
+		}
+	}
+	return -1
+}
