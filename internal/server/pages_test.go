@@ -325,7 +325,7 @@ func TestSearchGroupsMomentsByRecording(t *testing.T) {
 		`<a class="hit-link" href="/watch/istac-launch?lang=en&amp;q=milestone&amp;t=45.5">`,
 		`<span class="hit-text" lang="en">This is a <mark>milestone</mark>.</span>`,
 		`<span class="hit-speaker">Per-Anders Sunesson</span>`,
-		`<span class="hit-text" lang="en">x &lt;y&gt; &amp; z</span>`, // unchecked highlight falls back to text
+		`<span class="hit-text" lang="en">x &lt;y&gt; &amp; z</span>`,  // unchecked highlight falls back to text
 		`href="/watch/istac-launch?lang=en&amp;q=milestone&amp;t=200"`, // a non-watch URL is rebuilt
 		`<a href="/search?lang=de&amp;q=milestone" lang="de">Deutsch <span class="count">15</span></a>`,
 		`<a href="/search?q=milestone&amp;speaker=Moderator">Moderator <span class="count">40</span></a>`,
