@@ -91,9 +91,9 @@ func vttCue(b timedBlock, it *astisub.Item) rawCue {
 
 // vttLine is one source line of a WebVTT cue as we read it ourselves.
 type vttLine struct {
-	voice   string // the voice speaking this line, from <v Name> (may carry over)
-	plain   string
-	styled  string
+	voice    string // the voice speaking this line, from <v Name> (may carry over)
+	plain    string
+	styled   string
 	hasText  bool     // astisub makes a line of it
 	midVoice bool     // a voice changes inside the line
 	others   []string // voices that start inside the line
