@@ -1,0 +1,99 @@
+package archive
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Prober reads a media object's duration. internal/media provides one that
+// uses ffprobe when it is installed.
+type Prober interface {
+	Duration(ctx context.Context, r io.Reader) (time.Duration, error)
+}
+
+// Options configure a Service. Blobs and Index are required.
+type Options struct {
+	Blobs  Blobs
+	Index  Index
+	Prober Prober       // optional: media duration
+	Logger *slog.Logger // optional: discards when nil
+	Now    func() time.Time
+	// MaxTrack is the largest subtitle file accepted (default 16 MiB).
+	MaxTrack int64
+	// RetryEvery is how often Run retries index updates that failed
+	// (default 5s).
+	RetryEvery time.Duration
+}
+
+// Service is every use case of the archive. It is safe for concurrent use;
+// all durable state lives in Blobs, so any number of Services (processes)
+// may share one store.
+type Service struct {
+	blobs      Blobs
+	index      Index
+	prober     Prober
+	log        *slog.Logger
+	now        func() time.Time
+	maxTrack   int64
+	retryEvery time.Duration
+
+	indexMu sync.Mutex // serialises index updates
+
+	mu      sync.Mutex
+	pending map[string]bool // recordings whose index update failed
+}
+
+// NewService returns a Service on the given store and index.
+func NewService(o Options) (*Service, error) {
+	if o.Blobs == nil || o.Index == nil {
+		return nil, errors.New("archive: NewService needs Blobs and Index")
+	}
+	s := &Service{
+		blobs: o.Blobs, index: o.Index, prober: o.Prober, log: o.Logger, now: o.Now,
+		maxTrack: o.MaxTrack, retryEvery: o.RetryEvery,
+		pending: map[string]bool{},
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.maxTrack <= 0 {
+		s.maxTrack = 16 << 20
+	}
+	if s.retryEvery <= 0 {
+		s.retryEvery = 5 * time.Second
+	}
+	return s, nil
+}
+
+// Blobs returns the store, for commands that need it directly (backups).
+func (s *Service) Blobs() Blobs { return s.blobs }
+
+// fmtErr builds "archive: op id: detail: sentinel" errors.
+func fmtErr(op, id string, sentinel error, detail string) error {
+	where := "archive: " + op
+	if id != "" {
+		where += " " + id
+	}
+	if detail == "" {
+		return fmt.Errorf("%s: %w", where, sentinel)
+	}
+	return fmt.Errorf("%s: %s: %w", where, detail, sentinel)
+}
+
+// newRev returns a short random token that makes object keys unique per
+// upload, so an upload never overwrites an object a manifest points at.
+func newRev() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b[:])
+}

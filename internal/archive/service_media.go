@@ -1,0 +1,157 @@
+package archive
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+)
+
+// MediaUpload describes an incoming media body.
+type MediaUpload struct {
+	Name        string // file name the editor gave; only its extension is kept
+	ContentType string
+	Size        int64 // -1 when unknown
+	Body        io.Reader
+}
+
+// PutMedia streams the body to a fresh object under recordings/<id>/media/,
+// then points the manifest at it. The manifest is written last: if that
+// fails the new object is removed again, so no recording ever points at a
+// missing object and the previous media stays in place until replaced.
+func (s *Service) PutMedia(ctx context.Context, who Principal, id string, up MediaUpload) (Media, error) {
+	if err := requireEditor(who, "put media"); err != nil {
+		return Media{}, err
+	}
+	if _, _, err := s.load(ctx, id); err != nil {
+		return Media{}, err
+	}
+	key := recordingsPrefix + id + "/media/" + newRev() + mediaExt(up.Name, up.ContentType)
+	h := sha256.New()
+	info, err := s.blobs.Put(ctx, key, io.TeeReader(up.Body, h), up.Size, PutOptions{ContentType: up.ContentType, IfNoneMatch: true})
+	if err != nil {
+		s.removeOrphan(key)
+		return Media{}, fmt.Errorf("archive: store media of %s: %w", id, err)
+	}
+	m := Media{
+		Key: key, ContentType: up.ContentType, Size: info.Size, ETag: info.ETag,
+		SHA256: hex.EncodeToString(h.Sum(nil)), UploadedAt: s.now().UTC(),
+	}
+	dur := s.probe(ctx, key)
+	var old *Media
+	rec, _, err := s.update(ctx, id, "", func(r *Recording) error {
+		old = r.Media
+		r.Media = &m
+		if dur > 0 {
+			r.DurationMS = dur.Milliseconds()
+		}
+		return nil
+	})
+	if err != nil {
+		s.removeOrphan(key)
+		return Media{}, err
+	}
+	if old != nil && old.Key != key {
+		s.removeOrphan(old.Key)
+	}
+	s.afterWrite(ctx, rec, "")
+	return m, nil
+}
+
+// removeOrphan deletes an object no manifest points at. It runs even when
+// the request's context is cancelled (the usual reason for the failure).
+func (s *Service) removeOrphan(key string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.blobs.Delete(ctx, key); err != nil {
+		s.log.Warn("archive: orphaned object left behind", "key", key, "err", err)
+	}
+}
+
+func (s *Service) probe(ctx context.Context, key string) time.Duration {
+	if s.prober == nil {
+		return 0
+	}
+	rc, _, err := s.blobs.Get(ctx, key, 0, -1)
+	if err != nil {
+		return 0
+	}
+	defer rc.Close()
+	d, err := s.prober.Duration(ctx, rc)
+	if err != nil {
+		s.log.Info("archive: media duration unknown", "key", key, "err", err)
+		return 0
+	}
+	return d
+}
+
+// MediaInfo returns the recording's media description for who.
+func (s *Service) MediaInfo(ctx context.Context, who Principal, id string) (Media, error) {
+	rec, _, err := s.load(ctx, id)
+	if err != nil {
+		return Media{}, err
+	}
+	if _, ok := visibleTo(who, rec); !ok || rec.Media == nil {
+		return Media{}, fmtErr("media", id, ErrNotFound, "no media")
+	}
+	return *rec.Media, nil
+}
+
+// OpenMedia opens length bytes of the media from offset (length < 0: to
+// the end). Only that range is read from storage.
+func (s *Service) OpenMedia(ctx context.Context, who Principal, id string, offset, length int64) (io.ReadCloser, Media, error) {
+	m, err := s.MediaInfo(ctx, who, id)
+	if err != nil {
+		return nil, Media{}, err
+	}
+	rc, _, err := s.blobs.Get(ctx, m.Key, offset, length)
+	if err != nil {
+		return nil, Media{}, fmt.Errorf("archive: media of %s: %w", id, err)
+	}
+	return rc, m, nil
+}
+
+// PresignMedia returns a short-lived direct URL for the media when the
+// store can make one; otherwise an error wrapping ErrUnsupported.
+func (s *Service) PresignMedia(ctx context.Context, who Principal, id string, ttl time.Duration) (string, error) {
+	p, ok := s.blobs.(Presigner)
+	if !ok {
+		return "", fmtErr("presign", id, ErrUnsupported, "the store cannot presign")
+	}
+	m, err := s.MediaInfo(ctx, who, id)
+	if err != nil {
+		return "", err
+	}
+	u, err := p.PresignGet(ctx, m.Key, ttl)
+	if err != nil {
+		return "", fmt.Errorf("archive: presign media of %s: %w", id, err)
+	}
+	return u, nil
+}
+
+// mediaExt keeps a short, safe extension from the uploaded name, or derives
+// one from the content type.
+func mediaExt(name, contentType string) string {
+	ext := strings.ToLower(path.Ext(path.Base(strings.ReplaceAll(name, "\\", "/"))))
+	if len(ext) > 1 && len(ext) <= 6 && Slug(ext[1:], 5) == ext[1:] {
+		return ext
+	}
+	ct, _, _ := strings.Cut(contentType, ";")
+	switch strings.TrimSpace(strings.ToLower(ct)) {
+	case "video/mp4":
+		return ".mp4"
+	case "video/webm":
+		return ".webm"
+	case "audio/mpeg":
+		return ".mp3"
+	case "audio/ogg", "video/ogg":
+		return ".ogg"
+	case "audio/mp4":
+		return ".m4a"
+	}
+	return ".bin"
+}

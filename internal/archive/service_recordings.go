@@ -1,0 +1,281 @@
+package archive
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RecordingInput is what an editor sets on create; ID may be empty to derive
+// a slug from the title.
+type RecordingInput struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	Event       string    `json:"event"`
+	Date        string    `json:"date"`
+	Place       string    `json:"place"`
+	Description string    `json:"description"`
+	Status      Status    `json:"status"`
+	DurationMS  int64     `json:"duration_ms"`
+	Speakers    []Speaker `json:"speakers"`
+}
+
+// Patch changes some fields of a recording; nil fields stay as they are.
+// Speakers, when given, replaces the whole list.
+type Patch struct {
+	Title       *string    `json:"title"`
+	Event       *string    `json:"event"`
+	Date        *string    `json:"date"`
+	Place       *string    `json:"place"`
+	Description *string    `json:"description"`
+	Status      *Status    `json:"status"`
+	DurationMS  *int64     `json:"duration_ms"`
+	Speakers    *[]Speaker `json:"speakers"`
+}
+
+// List returns the recordings who may see, newest event first: viewers get
+// published recordings only, in their viewer form.
+func (s *Service) List(ctx context.Context, who Principal) ([]Recording, error) {
+	ids, err := s.listIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Recording, 0, len(ids))
+	for _, id := range ids {
+		rec, _, err := s.load(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		if v, ok := visibleTo(who, rec); ok {
+			out = append(out, v)
+		}
+	}
+	slices.SortFunc(out, func(a, b Recording) int {
+		return cmp.Or(cmp.Compare(b.Date, a.Date), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+// Get returns one recording and its ETag. A draft is not found for viewers.
+func (s *Service) Get(ctx context.Context, who Principal, id string) (Recording, string, error) {
+	rec, etag, err := s.load(ctx, id)
+	if err != nil {
+		return Recording{}, "", err
+	}
+	v, ok := visibleTo(who, rec)
+	if !ok {
+		return Recording{}, "", fmtErr("get", id, ErrNotFound, "")
+	}
+	return v, etag, nil
+}
+
+// Create stores a new recording (a draft unless in.Status says otherwise).
+// A client-chosen id that exists is a conflict; a derived one gets a suffix.
+func (s *Service) Create(ctx context.Context, who Principal, in RecordingInput) (Recording, string, error) {
+	if err := requireEditor(who, "create"); err != nil {
+		return Recording{}, "", err
+	}
+	now := s.now().UTC()
+	rec := Recording{
+		ID: in.ID, Title: strings.TrimSpace(in.Title), Event: in.Event, Date: in.Date, Place: in.Place,
+		Description: in.Description, Status: cmp.Or(in.Status, StatusDraft), DurationMS: in.DurationMS,
+		Speakers: in.Speakers, Languages: []string{}, Tracks: []Track{},
+		Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.normalize(&rec); err != nil {
+		return Recording{}, "", err
+	}
+	if rec.ID != "" {
+		if err := checkID("create", rec.ID); err != nil {
+			return Recording{}, "", err
+		}
+		etag, err := s.save(ctx, rec, "")
+		if errors.Is(err, ErrPrecondition) {
+			return Recording{}, "", fmtErr("create", rec.ID, ErrConflict, "a recording with this id exists")
+		}
+		return rec, etag, err
+	}
+	base := Slug(rec.Title, 72)
+	if base == "" {
+		base = "recording"
+	}
+	for n := 1; n < 100; n++ {
+		rec.ID = base
+		if n > 1 {
+			rec.ID = base + "-" + strconv.Itoa(n)
+		}
+		etag, err := s.save(ctx, rec, "")
+		if !errors.Is(err, ErrPrecondition) {
+			return rec, etag, err
+		}
+	}
+	return Recording{}, "", fmtErr("create", base, ErrConflict, "no free id derived from the title")
+}
+
+// Patch changes a recording's metadata. ifMatch is the ETag the editor read;
+// when another write came first the patch fails with ErrPrecondition and
+// the other write stays. An empty ifMatch is refused: lost updates are
+// exactly what it prevents.
+func (s *Service) Patch(ctx context.Context, who Principal, id, ifMatch string, p Patch) (Recording, string, error) {
+	if err := requireEditor(who, "patch"); err != nil {
+		return Recording{}, "", err
+	}
+	if ifMatch == "" {
+		return Recording{}, "", fmtErr("patch", id, ErrPrecondition, "If-Match with the recording's ETag is required")
+	}
+	rec, etag, err := s.update(ctx, id, ifMatch, func(r *Recording) error {
+		apply(r, p)
+		return s.normalize(r)
+	})
+	if err != nil {
+		return Recording{}, "", err
+	}
+	rec, etag = s.afterWrite(ctx, rec, etag)
+	return rec, etag, nil
+}
+
+func apply(r *Recording, p Patch) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&r.Title, p.Title)
+	set(&r.Event, p.Event)
+	set(&r.Date, p.Date)
+	set(&r.Place, p.Place)
+	set(&r.Description, p.Description)
+	if p.Status != nil {
+		r.Status = *p.Status
+	}
+	if p.DurationMS != nil {
+		r.DurationMS = *p.DurationMS
+	}
+	if p.Speakers != nil {
+		r.Speakers = slices.Clone(*p.Speakers)
+	}
+}
+
+// Delete removes the recording, every object under it and its search
+// entries. The manifest goes first so nothing ever points at a removed
+// object.
+func (s *Service) Delete(ctx context.Context, who Principal, id string) error {
+	if err := requireEditor(who, "delete"); err != nil {
+		return err
+	}
+	if _, _, err := s.load(ctx, id); err != nil {
+		return err
+	}
+	if err := s.blobs.Delete(ctx, manifestKey(id)); err != nil {
+		return fmt.Errorf("archive: delete %s: %w", id, err)
+	}
+	infos, err := s.blobs.List(ctx, recordingsPrefix+id+"/")
+	if err != nil {
+		return fmt.Errorf("archive: delete %s: %w", id, err)
+	}
+	for _, in := range infos {
+		if err := s.blobs.Delete(ctx, in.Key); err != nil {
+			return fmt.Errorf("archive: delete %s: %w", id, err)
+		}
+	}
+	s.indexDelete(ctx, id)
+	return nil
+}
+
+// normalize validates a recording's editable fields and fills defaults.
+func (s *Service) normalize(r *Recording) error {
+	r.Title = strings.TrimSpace(r.Title)
+	if r.Title == "" {
+		return fmtErr("recording", r.ID, ErrInvalid, "title is required")
+	}
+	if r.Date != "" {
+		if _, err := time.Parse(time.DateOnly, r.Date); err != nil {
+			return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("date %q is not YYYY-MM-DD", r.Date))
+		}
+	}
+	if r.Status != StatusDraft && r.Status != StatusPublished {
+		return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("status %q is neither draft nor published", r.Status))
+	}
+	if r.DurationMS < 0 {
+		return fmtErr("recording", r.ID, ErrInvalid, "duration_ms is negative")
+	}
+	return normalizeSpeakers(r)
+}
+
+func normalizeSpeakers(r *Recording) error {
+	seen := map[string]bool{}
+	anon := 0
+	for i := range r.Speakers {
+		sp := &r.Speakers[i]
+		sp.Name = strings.TrimSpace(sp.Name)
+		if sp.ID == "" {
+			sp.ID = Slug(sp.Name, 80)
+		}
+		if sp.ID == "" || sp.Name == "" {
+			return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("speaker %d needs a name", i+1))
+		}
+		if seen[sp.ID] {
+			return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("speaker id %q appears twice", sp.ID))
+		}
+		seen[sp.ID] = true
+		switch sp.Visibility {
+		case "":
+			sp.Visibility = VisibilityNamed
+		case VisibilityNamed, VisibilityHidden:
+		case VisibilityAnonymised:
+			anon++
+			if strings.TrimSpace(sp.Pseudonym) == "" {
+				sp.Pseudonym = "Speaker " + string(rune('A'+(anon-1)%26))
+			}
+		default:
+			return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("speaker %q: visibility %q is not named, anonymised or hidden", sp.Name, sp.Visibility))
+		}
+	}
+	if r.Speakers == nil {
+		r.Speakers = []Speaker{}
+	}
+	return nil
+}
+
+// Slug turns a title or name into [a-z0-9-] of at most n characters.
+func Slug(s string, n int) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(foldAccents(s)) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case b.Len() > 0 && !dash:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if len(out) > n {
+		out = strings.TrimRight(out[:n], "-")
+	}
+	return out
+}
+
+// foldAccents maps common Latin letters with diacritics to ASCII, enough for
+// readable slugs of European names.
+func foldAccents(s string) string {
+	return accentFolder.Replace(s)
+}
+
+var accentFolder = strings.NewReplacer(
+	"ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue",
+	"á", "a", "à", "a", "â", "a", "ã", "a", "å", "a", "é", "e", "è", "e", "ê", "e", "ë", "e",
+	"í", "i", "ì", "i", "î", "i", "ï", "i", "ó", "o", "ò", "o", "ô", "o", "õ", "o", "ø", "o",
+	"ú", "u", "ù", "u", "û", "u", "ñ", "n", "ç", "c", "æ", "ae", "œ", "oe",
+	"Á", "A", "É", "E", "Í", "I", "Ó", "O", "Ú", "U", "Ñ", "N", "Ç", "C",
+)

@@ -1,0 +1,180 @@
+package server
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+)
+
+// trackUploaded is the answer to a track upload.
+type trackUploaded struct {
+	Track    archive.Track     `json:"track"`
+	CueCount int               `json:"cue_count"`
+	Speakers []string          `json:"speakers"`
+	Warnings []archive.Warning `json:"warnings"`
+}
+
+// putTrack accepts a subtitle file in any supported format, as the raw
+// body or as the "file" field of a multipart form. Query (or form) fields
+// kind and source set the provenance; name hints the format.
+func (s *Server) putTrack(c echo.Context) error {
+	data, name, err := s.readTrackBody(c)
+	if err != nil {
+		return err
+	}
+	up := archive.TrackUpload{
+		Lang: c.Param("lang"), Name: name, Data: data,
+		Kind: archive.Kind(c.FormValue("kind")), Source: archive.Source(c.FormValue("source")),
+	}
+	res, err := s.svc.PutTrack(c.Request().Context(), who(c), c.Param("id"), up)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if res.Track.Version == 1 {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, trackUploaded{Track: res.Track, CueCount: res.Track.CueCount, Speakers: res.Speakers, Warnings: res.Warnings})
+}
+
+func (s *Server) readTrackBody(c echo.Context) ([]byte, string, error) {
+	req := c.Request()
+	if req.ContentLength > s.opts.MaxTrack {
+		return nil, "", fmt.Errorf("server: subtitle file of %d bytes, the limit is %d: %w", req.ContentLength, s.opts.MaxTrack, archive.ErrTooLarge)
+	}
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, s.opts.MaxTrack+1<<20)
+	name := c.QueryParam("name")
+	var body io.Reader = req.Body
+	if mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); mt == echo.MIMEMultipartForm {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return nil, "", fmt.Errorf("server: multipart upload needs a \"file\" field: %v: %w", err, archive.ErrInvalid)
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, "", fmt.Errorf("server: open upload: %w", err)
+		}
+		defer f.Close()
+		body, name = f, fh.Filename
+	}
+	data, err := io.ReadAll(io.LimitReader(body, s.opts.MaxTrack+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("server: read subtitle file: %w", err)
+	}
+	if int64(len(data)) > s.opts.MaxTrack {
+		return nil, "", fmt.Errorf("server: subtitle file larger than %d bytes: %w", s.opts.MaxTrack, archive.ErrTooLarge)
+	}
+	return data, name, nil
+}
+
+// exportTypes are the formats a track downloads as, by extension.
+var exportTypes = map[string]string{
+	archive.FormatVTT:  "text/vtt; charset=utf-8",
+	archive.FormatSRT:  "application/x-subrip; charset=utf-8",
+	archive.FormatTTML: "application/ttml+xml; charset=utf-8",
+	archive.FormatText: "text/plain; charset=utf-8",
+}
+
+type trackCues struct {
+	RecordingID string        `json:"recording_id"`
+	Track       archive.Track `json:"track"`
+	Cues        []archive.Cue `json:"cues"`
+}
+
+// getTrack answers /tracks/<lang> with JSON cues and /tracks/<lang>.<ext>
+// with the track in that format.
+func (s *Server) getTrack(c echo.Context) error {
+	ctx, id, lang := c.Request().Context(), c.Param("id"), c.Param("lang")
+	if base, ext, ok := cutExt(lang); ok {
+		ct, known := exportTypes[ext]
+		if !known {
+			return fmt.Errorf("server: no export format %q (vtt, srt, ttml, txt): %w", ext, archive.ErrNotFound)
+		}
+		data, err := s.svc.ExportTrack(ctx, who(c), id, base, ext)
+		if err != nil {
+			return err
+		}
+		if ext != archive.FormatVTT {
+			c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s.%s.%s"`, id, base, ext))
+		}
+		return c.Blob(http.StatusOK, ct, data)
+	}
+	tr, cues, err := s.svc.GetTrack(ctx, who(c), id, lang)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, trackCues{RecordingID: id, Track: tr, Cues: cues})
+}
+
+// cutExt splits "en.vtt" into "en", "vtt". Language tags never contain dots.
+func cutExt(lang string) (string, string, bool) {
+	i := strings.LastIndexByte(lang, '.')
+	if i < 0 {
+		return lang, "", false
+	}
+	return lang[:i], strings.ToLower(lang[i+1:]), true
+}
+
+func (s *Server) getTrackSource(c echo.Context) error {
+	data, err := s.svc.TrackSource(c.Request().Context(), who(c), c.Param("id"), c.Param("lang"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, "attachment")
+	return c.Blob(http.StatusOK, echo.MIMEOctetStream, data)
+}
+
+func (s *Server) deleteTrack(c echo.Context) error {
+	if err := s.svc.DeleteTrack(c.Request().Context(), who(c), c.Param("id"), c.Param("lang")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// shiftTrack: POST …/tracks/<lang>/shift {"offset_ms": -1500}
+func (s *Server) shiftTrack(c echo.Context) error {
+	var in struct {
+		OffsetMS int64 `json:"offset_ms"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	tr, err := s.svc.ShiftTrack(c.Request().Context(), who(c), c.Param("id"), c.Param("lang"), time.Duration(in.OffsetMS)*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, tr)
+}
+
+// linearTrack: POST …/tracks/<lang>/linear
+// {"points": [{"from_ms": 10000, "to_ms": 10500}, {"from_ms": 3600000, "to_ms": 3603600}]}
+// moves each from_ms to its to_ms and everything else along the same line.
+func (s *Server) linearTrack(c echo.Context) error {
+	var in struct {
+		Points []struct {
+			FromMS int64 `json:"from_ms"`
+			ToMS   int64 `json:"to_ms"`
+		} `json:"points"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if len(in.Points) != 2 {
+		return fmt.Errorf("server: linear correction needs exactly two points: %w", archive.ErrInvalid)
+	}
+	ms := func(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
+	p := in.Points
+	tr, err := s.svc.LinearTrack(c.Request().Context(), who(c), c.Param("id"), c.Param("lang"),
+		ms(p[0].FromMS), ms(p[0].ToMS), ms(p[1].FromMS), ms(p[1].ToMS))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, tr)
+}

@@ -1,0 +1,118 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/subtitle"
+)
+
+// errorBody is every error response: {"error": {"code", "message"}}, plus
+// line and reason for a rejected subtitle file.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Line    int    `json:"line,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// statuses maps the archive's sentinels to HTTP, in the order checked.
+var statuses = []struct {
+	err    error
+	status int
+	code   string
+}{
+	{archive.ErrInvalid, http.StatusBadRequest, "invalid"},
+	{archive.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
+	{archive.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{archive.ErrNotFound, http.StatusNotFound, "not_found"},
+	{archive.ErrConflict, http.StatusConflict, "conflict"},
+	{archive.ErrPrecondition, http.StatusPreconditionFailed, "precondition_failed"},
+	{archive.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
+	{archive.ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported_format"},
+	{archive.ErrRangeNotSatisfy, http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable"},
+	{archive.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout"},
+}
+
+// classify finds the status, code and client-facing message of err.
+func classify(err error) (int, errorDetail) {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		msg := http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok {
+			msg = m
+		}
+		return he.Code, errorDetail{Code: codeFor(he.Code), Message: msg}
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return http.StatusRequestEntityTooLarge, errorDetail{Code: "too_large", Message: "the body is larger than the limit"}
+	}
+	for _, m := range statuses {
+		if errors.Is(err, m.err) {
+			d := errorDetail{Code: m.code, Message: err.Error()}
+			var se *subtitle.Error
+			if errors.As(err, &se) {
+				d.Code, d.Line, d.Reason = "invalid_subtitle", se.Line, se.Reason
+				if m.status == http.StatusUnsupportedMediaType {
+					d.Code = "not_a_subtitle"
+				}
+			}
+			if m.status >= 500 && m.status != http.StatusServiceUnavailable {
+				d.Message = http.StatusText(m.status)
+			}
+			return m.status, d
+		}
+	}
+	return http.StatusInternalServerError, errorDetail{Code: "internal", Message: "internal error"}
+}
+
+func codeFor(status int) string {
+	for _, m := range statuses {
+		if m.status == status {
+			return m.code
+		}
+	}
+	switch status {
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case http.StatusServiceUnavailable:
+		return "unavailable"
+	}
+	if status >= 500 {
+		return "internal"
+	}
+	return "bad_request"
+}
+
+// handleError is the one place errors become responses. Only 5xx are
+// logged here; the request logger records every request.
+func (s *Server) handleError(err error, c echo.Context) {
+	status, d := classify(err)
+	if status >= 500 {
+		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
+			slog.String("method", c.Request().Method), slog.String("path", c.Request().URL.Path),
+			slog.Int("status", status), slog.String("err", err.Error()))
+	}
+	if c.Response().Committed {
+		return
+	}
+	if status == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="verbatim"`)
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	_ = c.JSON(status, errorBody{Error: d})
+}

@@ -1,0 +1,149 @@
+package server
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/media"
+)
+
+// putMedia streams the request body straight into storage: memory stays
+// flat whatever the size. ?name= (or a Content-Disposition filename) gives
+// the file name; the content type comes from the header, the name or the
+// first bytes.
+func (s *Server) putMedia(c echo.Context) error {
+	req := c.Request()
+	if req.ContentLength > s.opts.MaxUpload {
+		return fmt.Errorf("server: media of %d bytes, the limit is %d: %w", req.ContentLength, s.opts.MaxUpload, archive.ErrTooLarge)
+	}
+	body := bufio.NewReaderSize(http.MaxBytesReader(c.Response(), req.Body, s.opts.MaxUpload), 64<<10)
+	head, _ := body.Peek(512)
+	name := uploadName(c)
+	ct, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if ct == "" || ct == echo.MIMEOctetStream || ct == "application/x-www-form-urlencoded" {
+		ct = media.ContentType(name, head)
+	}
+	m, err := s.svc.PutMedia(req.Context(), who(c), c.Param("id"), archive.MediaUpload{
+		Name: name, ContentType: ct, Size: req.ContentLength, Body: body,
+	})
+	if err != nil {
+		return err
+	}
+	m.Key = ""
+	return c.JSON(http.StatusCreated, m)
+}
+
+func uploadName(c echo.Context) string {
+	if n := c.QueryParam("name"); n != "" {
+		return path.Base(n)
+	}
+	if _, params, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentDisposition)); err == nil {
+		return path.Base(params["filename"])
+	}
+	return ""
+}
+
+// getMedia serves the recording's media with HTTP Range: a single byte
+// range, If-Range, conditional GET and HEAD; only the requested range is
+// read from storage. It is never compressed. With a presign TTL and a store
+// that can presign, viewers are redirected to the object instead.
+func (s *Server) getMedia(c echo.Context) error {
+	ctx, req, id := c.Request().Context(), c.Request(), c.Param("id")
+	if s.opts.PresignTTL > 0 {
+		u, err := s.svc.PresignMedia(ctx, who(c), id, s.opts.PresignTTL)
+		if err == nil {
+			c.Response().Header().Set(echo.HeaderCacheControl, "private, no-store")
+			return c.Redirect(http.StatusFound, u)
+		}
+		if !errors.Is(err, archive.ErrUnsupported) {
+			return err
+		}
+	}
+	m, err := s.svc.MediaInfo(ctx, who(c), id)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	etag := `"` + m.ETag + `"`
+	h.Set(echo.HeaderContentType, m.ContentType)
+	h.Set("Accept-Ranges", "bytes")
+	h.Set(headerETag, etag)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set(echo.HeaderCacheControl, "public, max-age=0, must-revalidate")
+	if !m.UploadedAt.IsZero() {
+		h.Set(echo.HeaderLastModified, m.UploadedAt.UTC().Format(http.TimeFormat))
+	}
+	if notModified(req, m.ETag, m.UploadedAt) {
+		return c.NoContent(http.StatusNotModified)
+	}
+
+	offset, length, status := int64(0), m.Size, http.StatusOK
+	if rh := req.Header.Get("Range"); rh != "" && rangeApplies(req, etag, m.UploadedAt) {
+		r, err := parseRange(rh, m.Size)
+		switch {
+		case errors.Is(err, errUnsatisfiable):
+			h.Set("Content-Range", fmt.Sprintf("bytes */%d", m.Size))
+			return fmt.Errorf("server: range %q of %d bytes: %w", rh, m.Size, archive.ErrRangeNotSatisfy)
+		case err == nil:
+			offset, length, status = r.start, r.length, http.StatusPartialContent
+			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", r.start, r.start+r.length-1, m.Size))
+		}
+		// A malformed or multi-range header is ignored: 200 with the whole
+		// object is always a correct answer.
+	}
+	h.Set(echo.HeaderContentLength, strconv.FormatInt(length, 10))
+	if req.Method == http.MethodHead || length == 0 {
+		c.Response().WriteHeader(status)
+		return nil
+	}
+	rc, _, err := s.svc.OpenMedia(ctx, who(c), id, offset, length)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	c.Response().WriteHeader(status)
+	if _, err := io.Copy(c.Response(), rc); err != nil {
+		s.log.Debug("server: media stream ended early", "recording", id, "err", err)
+	}
+	return nil
+}
+
+// notModified answers conditional GETs (If-None-Match first, as RFC 9110
+// says, then If-Modified-Since).
+func notModified(req *http.Request, etag string, mod time.Time) bool {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		return false
+	}
+	if inm := req.Header.Get("If-None-Match"); inm != "" {
+		return etagMatches(inm, etag)
+	}
+	if ims := req.Header.Get("If-Modified-Since"); ims != "" && !mod.IsZero() {
+		t, err := http.ParseTime(ims)
+		return err == nil && !mod.Truncate(time.Second).After(t)
+	}
+	return false
+}
+
+// rangeApplies evaluates If-Range: the range is honoured only while the
+// representation is the one the client holds (strong ETag or date).
+func rangeApplies(req *http.Request, etag string, mod time.Time) bool {
+	ir := req.Header.Get("If-Range")
+	if ir == "" {
+		return true
+	}
+	if len(ir) > 0 && (ir[0] == '"' || ir[0] == 'W') {
+		return ir == etag // weak validators never match for If-Range
+	}
+	t, err := http.ParseTime(ir)
+	return err == nil && !mod.IsZero() && mod.Truncate(time.Second).Equal(t)
+}

@@ -1,0 +1,76 @@
+package server
+
+import (
+	"log/slog"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// pageRouter is implemented by the HTML pages (pages*.go in this package):
+// when present, routes calls it to register them on the same Echo.
+type pageRouter interface {
+	pageRoutes(e *echo.Echo)
+}
+
+// isLongRoute tells the routes that stream media for as long as it takes;
+// the request timeout does not apply to them.
+func isLongRoute(path string) bool {
+	return path == "/media/:id" || path == "/api/v1/recordings/:id/media"
+}
+
+// routes is the one route table.
+func (s *Server) routes() {
+	e := s.echo
+	e.Use(middleware.Recover())
+	e.Use(s.requestLogger())
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
+		Skipper: func(c echo.Context) bool { return isLongRoute(c.Path()) },
+		Timeout: s.opts.RequestTimeout,
+	}))
+	e.Use(s.authenticate)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/media/:id", s.getMedia)
+	e.HEAD("/media/:id", s.getMedia)
+
+	api := e.Group("/api/v1")
+	api.GET("/recordings", s.listRecordings)
+	api.POST("/recordings", s.createRecording)
+	api.GET("/recordings/:id", s.getRecording)
+	api.PATCH("/recordings/:id", s.patchRecording)
+	api.DELETE("/recordings/:id", s.deleteRecording)
+	api.PUT("/recordings/:id/media", s.putMedia)
+	api.PUT("/recordings/:id/tracks/:lang", s.putTrack)
+	api.GET("/recordings/:id/tracks/:lang", s.getTrack) // also :lang = en.vtt|.srt|.ttml|.txt
+	api.DELETE("/recordings/:id/tracks/:lang", s.deleteTrack)
+	api.GET("/recordings/:id/tracks/:lang/source", s.getTrackSource)
+	api.POST("/recordings/:id/tracks/:lang/shift", s.shiftTrack)
+	api.POST("/recordings/:id/tracks/:lang/linear", s.linearTrack)
+	api.GET("/search", s.search)
+
+	if p, ok := any(s).(pageRouter); ok {
+		p.pageRoutes(e)
+	}
+}
+
+// requestLogger logs every request once, with the status the error
+// handler chose.
+func (s *Server) requestLogger() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogRemoteIP: true,
+		LogResponseSize: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if strings.HasPrefix(v.URI, "/healthz") || strings.HasPrefix(v.URI, "/readyz") {
+				level = slog.LevelDebug
+			}
+			s.log.LogAttrs(c.Request().Context(), level, "request",
+				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP), slog.Int64("bytes", v.ResponseSize))
+			return nil
+		},
+	})
+}
