@@ -41,10 +41,12 @@ func Run(t *testing.T, open Open) {
 		{"BothConditions", testBothConditions},
 		{"ConcurrentCreate", testConcurrentCreate},
 		{"ConcurrentReplace", testConcurrentReplace},
+		{"ConcurrentLargeCreate", testConcurrentLargeCreate},
 		{"HostileKeys", testHostileKeys},
 		{"HostilePrefixes", testHostilePrefixes},
 		{"UnusualKeys", testUnusualKeys},
 		{"LargeStream", testLargeStream},
+		{"LargeConditional", testLargeConditional},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

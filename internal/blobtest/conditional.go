@@ -3,6 +3,7 @@ package blobtest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
 
@@ -37,8 +38,8 @@ func testIfMatch(t *testing.T, b archive.Blobs) {
 	wantContent(t, b, key, []byte(`{"version":2}`))
 
 	_, err = b.Put(t.Context(), "recordings/r9/manifest.json", bytesReader("{}"), 2, archive.PutOptions{IfMatch: v2.ETag})
-	if !errors.Is(err, archive.ErrPrecondition) {
-		t.Errorf("Put(IfMatch) on a missing key = %v; want ErrPrecondition", err)
+	if !errors.Is(err, archive.ErrPrecondition) || errors.Is(err, archive.ErrNotFound) {
+		t.Errorf("Put(IfMatch) on a missing key = %v; want ErrPrecondition (only)", err)
 	}
 	wantMissing(t, b, "recordings/r9/manifest.json")
 }
@@ -57,12 +58,20 @@ func testBothConditions(t *testing.T, b archive.Blobs) {
 // are what remains.
 func race(t *testing.T, b archive.Blobs, key string, n int, opts archive.PutOptions) {
 	t.Helper()
+	winner := raceBodies(t, b, key, n, opts, func(i int) io.Reader { return bytesReader(fmt.Sprintf("writer %d", i)) })
+	wantContent(t, b, key, fmt.Appendf(nil, "writer %d", winner))
+}
+
+// raceBodies runs n conditional writes of key at once, writer i sending
+// body(i) of unknown length, checks that exactly one succeeded and the
+// others failed with ErrPrecondition, and returns the winner.
+func raceBodies(t *testing.T, b archive.Blobs, key string, n int, opts archive.PutOptions, body func(int) io.Reader) int {
+	t.Helper()
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			body := fmt.Sprintf("writer %d", i)
-			_, errs[i] = b.Put(t.Context(), key, bytesReader(body), int64(len(body)), opts)
+			_, errs[i] = b.Put(t.Context(), key, onlyReader{body(i)}, -1, opts)
 		})
 	}
 	wg.Wait()
@@ -80,14 +89,58 @@ func race(t *testing.T, b archive.Blobs, key string, n int, opts archive.PutOpti
 	if winner < 0 {
 		t.Fatalf("no writer of %d succeeded; errors: %v", n, errs)
 	}
-	wantContent(t, b, key, fmt.Appendf(nil, "writer %d", winner))
+	return winner
 }
 
 func testConcurrentCreate(t *testing.T, b archive.Blobs) {
 	race(t, b, "accounts/editor.json", 8, archive.PutOptions{IfNoneMatch: true})
 }
 
+// testConcurrentLargeCreate races creates with bodies large enough for S3
+// multipart uploads, whose condition only completion can decide.
+func testConcurrentLargeCreate(t *testing.T, b archive.Blobs) {
+	const key = "recordings/r1/media/talk.mp4"
+	const size = 12 << 20
+	winner := raceBodies(t, b, key, 3, archive.PutOptions{IfNoneMatch: true},
+		func(i int) io.Reader { return Generator(uint64(10+i), size) })
+	rc, _, err := b.Get(t.Context(), key, 0, -1)
+	if err != nil {
+		t.Fatalf("Get(%q) = %v", key, err)
+	}
+	defer rc.Close()
+	if !sameBytes(rc, Generator(uint64(10+winner), size)) {
+		t.Errorf("Get(%q) is not the bytes of writer %d, the one that won", key, winner)
+	}
+}
+
 func testConcurrentReplace(t *testing.T, b archive.Blobs) {
 	base := put(t, b, "recordings/r1/manifest.json", []byte("base"), archive.PutOptions{})
 	race(t, b, "recordings/r1/manifest.json", 8, archive.PutOptions{IfMatch: base.ETag})
+}
+
+// testLargeConditional makes conditional writes with bodies large enough for
+// an S3 multipart upload, whose condition the server checks on completion.
+func testLargeConditional(t *testing.T, b archive.Blobs) {
+	const key = "recordings/r1/media/talk.mp4"
+	const size = 12 << 20
+	create := archive.PutOptions{IfNoneMatch: true}
+	v1, err := b.Put(t.Context(), key, onlyReader{Generator(1, size)}, -1, create)
+	if err != nil {
+		t.Fatalf("Put(%q, 12 MiB, IfNoneMatch) = %v", key, err)
+	}
+	_, err = b.Put(t.Context(), key, onlyReader{Generator(2, size)}, -1, create)
+	if !errors.Is(err, archive.ErrPrecondition) {
+		t.Errorf("Put(%q, 12 MiB, IfNoneMatch) over an existing key = %v; want ErrPrecondition", key, err)
+	}
+	v2, err := b.Put(t.Context(), key, Generator(3, size), size, archive.PutOptions{IfMatch: v1.ETag})
+	if err != nil {
+		t.Fatalf("Put(%q, 12 MiB, IfMatch current) = %v", key, err)
+	}
+	_, err = b.Put(t.Context(), key, onlyReader{Generator(4, size)}, -1, archive.PutOptions{IfMatch: v1.ETag})
+	if !errors.Is(err, archive.ErrPrecondition) {
+		t.Errorf("Put(%q, 12 MiB, IfMatch stale) = %v; want ErrPrecondition", key, err)
+	}
+	if st, err := b.Stat(t.Context(), key); err != nil || st.ETag != v2.ETag {
+		t.Errorf("Stat(%q) = %+v, %v; want the ETag %q of the one accepted replace", key, st, err, v2.ETag)
+	}
 }

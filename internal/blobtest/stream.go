@@ -64,3 +64,11 @@ func testLargeStream(t *testing.T, b archive.Blobs) {
 		t.Errorf("Get(%q, %d, %d) differs from the bytes put", key, off, length)
 	}
 }
+
+// sameBytes reports whether a and b read the same bytes, by hash.
+func sameBytes(a, b io.Reader) bool {
+	ha, hb := sha256.New(), sha256.New()
+	_, errA := io.Copy(ha, a)
+	_, errB := io.Copy(hb, b)
+	return errA == nil && errB == nil && bytes.Equal(ha.Sum(nil), hb.Sum(nil))
+}

@@ -1,0 +1,39 @@
+package s3_test
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/blobtest"
+	"github.com/verbatim-archive/verbatim/internal/s3"
+	"github.com/verbatim-archive/verbatim/internal/testenv"
+)
+
+// server returns a function that opens a store on a new bucket of srv, so
+// that every caller starts empty.
+func opener(srv *testenv.S3Server, partSize uint64) func(t *testing.T) *s3.Store {
+	var n atomic.Int64
+	return func(t *testing.T) *s3.Store {
+		t.Helper()
+		s, err := s3.Open(t.Context(), s3.Config{
+			Endpoint:     srv.Endpoint,
+			Bucket:       fmt.Sprintf("test-%d", n.Add(1)),
+			Region:       srv.Region,
+			AccessKey:    srv.AccessKey,
+			SecretKey:    srv.SecretKey,
+			PartSize:     partSize,
+			CreateBucket: true,
+		})
+		if err != nil {
+			t.Fatalf("Open = %v", err)
+		}
+		return s
+	}
+}
+
+func TestConformance(t *testing.T) {
+	open := opener(testenv.StartVersityGW(t), 5<<20)
+	blobtest.Run(t, func(t *testing.T) archive.Blobs { return open(t) })
+}
