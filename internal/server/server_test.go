@@ -147,3 +147,8 @@ func (ts *testServer) published(tb testing.TB, id string) {
 	resp := ts.do(tb, "POST", "/api/v1/recordings", ts.token, map[string]any{"id": id, "title": "Title of " + id, "status": "published", "date": "2021-01-25"})
 	wantStatus(tb, resp, http.StatusCreated)
 }
+
+func contextWithCancel(tb testing.TB) (context.Context, context.CancelFunc) {
+	tb.Helper()
+	return context.WithCancel(context.Background())
+}
