@@ -106,7 +106,7 @@ func (p *pages) watch(c echo.Context) error {
 // language. The page works without them, so a search failure only logs.
 func (p *pages) matchesIn(c echo.Context, id, lang, q string) []archive.Hit {
 	res, err := p.store.Search(c.Request().Context(), archive.SearchQuery{
-		Text: q, RecordingID: id, Langs: []string{lang}, Page: 1, PerPage: 200,
+		Text: q, RecordingID: id, Langs: []string{lang}, Page: 1, PerPage: 100,
 	})
 	if err != nil {
 		if !errors.Is(err, archive.ErrInvalid) {
@@ -178,6 +178,9 @@ func buildWatch(base pageBase, rec archive.Recording, track archive.Track, lang 
 		label := base.T("watch.mark", clock(h.StartMS))
 		d.Timeline.Marks = append(d.Timeline.Marks, newMark(h.StartMS, length, watchURL(rec.ID, h.StartMS, lang, wp.q), label))
 	}
+	// The strip repeats the video's own progress bar unless it has a range
+	// or matches to show.
+	d.Timeline.Show = length > 0 && (d.Timeline.Range != nil || len(d.Timeline.Marks) > 0)
 	if wp.q != "" && len(hits) > 0 {
 		d.MatchText = base.N("watch.matches", len(hits), wp.q)
 	}

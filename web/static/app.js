@@ -202,6 +202,9 @@
     follow.closest('.follow').hidden = false;
   }
 
+  if (current) {
+    scrollIntoList(current); // the moment the page opened at
+  }
   showChosenTrack();
   video.textTracks.addEventListener('addtrack', showChosenTrack);
   video.addEventListener('timeupdate', onTime);
