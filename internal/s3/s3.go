@@ -47,6 +47,7 @@ type Config struct {
 	Secure       bool   // https
 	PartSize     uint64 // bytes per part of multipart uploads; zero: DefaultPartSize
 	CreateBucket bool   // create the bucket on Open if it does not exist
+	MaxRetries   int    // attempts per request on network errors and 5xx; zero: minio-go's 10
 }
 
 // Store is an archive.Blobs on one bucket. It is safe for concurrent use.
@@ -75,6 +76,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		Secure:       cfg.Secure,
 		Region:       cfg.Region,
 		BucketLookup: minio.BucketLookupPath,
+		MaxRetries:   cfg.MaxRetries,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("s3: open: %w: %w", archive.ErrInvalid, err)
