@@ -18,7 +18,9 @@ type Prober interface {
 	Duration(ctx context.Context, r io.Reader) (time.Duration, error)
 }
 
-// Options configure a Service. Blobs and Index are required.
+// Options configure a Service. Blobs is required; without an Index, search
+// answers ErrUnavailable and every write marks its recording for
+// reindexing (commands that must not touch a running server's index).
 type Options struct {
 	Blobs  Blobs
 	Index  Index
@@ -52,8 +54,11 @@ type Service struct {
 
 // NewService returns a Service on the given store and index.
 func NewService(o Options) (*Service, error) {
-	if o.Blobs == nil || o.Index == nil {
-		return nil, errors.New("archive: NewService needs Blobs and Index")
+	if o.Blobs == nil {
+		return nil, errors.New("archive: NewService needs Blobs")
+	}
+	if o.Index == nil {
+		o.Index = noIndex{}
 	}
 	s := &Service{
 		blobs: o.Blobs, index: o.Index, prober: o.Prober, log: o.Logger, now: o.Now,
@@ -96,4 +101,16 @@ func newRev() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
 	return hex.EncodeToString(b[:])
+}
+
+// noIndex stands in when no index is open: every call is ErrUnavailable.
+type noIndex struct{}
+
+var errNoIndex = fmt.Errorf("archive: no search index is open: %w", ErrUnavailable)
+
+func (noIndex) Put(context.Context, string, []CueDoc) error { return errNoIndex }
+func (noIndex) Delete(context.Context, string) error        { return errNoIndex }
+func (noIndex) Ping(context.Context) error                  { return errNoIndex }
+func (noIndex) Search(context.Context, SearchQuery) (SearchResult, error) {
+	return SearchResult{}, errNoIndex
 }

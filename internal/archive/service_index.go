@@ -102,24 +102,38 @@ func (s *Service) markPending(id string) {
 }
 
 // Run retries failed index updates until ctx ends. It first picks up
-// recordings marked needs_reindex in storage (by this or an earlier
+// recordings marked needs_reindex in storage (by this or another
 // process), then retries every RetryEvery.
+//
+// Storage is scanned again every 12 retries, so recordings marked by
+// another process (an import run while this server holds the index) are
+// picked up too.
 func (s *Service) Run(ctx context.Context) error {
-	if ids, err := s.listIDs(ctx); err == nil {
-		for _, id := range ids {
-			if rec, _, err := s.load(ctx, id); err == nil && rec.NeedsIndex {
-				s.markPending(id)
-			}
-		}
-	}
 	t := time.NewTicker(s.retryEvery)
 	defer t.Stop()
-	for {
+	for tick := 0; ; tick++ {
+		if tick%12 == 0 {
+			s.scanMarks(ctx)
+		}
 		s.retryPending(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+	}
+}
+
+// scanMarks queues every stored recording marked needs_reindex.
+func (s *Service) scanMarks(ctx context.Context) {
+	ids, err := s.listIDs(ctx)
+	if err != nil {
+		s.log.Warn("archive: scan for reindex marks", "err", err)
+		return
+	}
+	for _, id := range ids {
+		if rec, _, err := s.load(ctx, id); err == nil && rec.NeedsIndex {
+			s.markPending(id)
 		}
 	}
 }

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+)
+
+const importAbout = `Import the recordings described by DIR/manifest.json: metadata, speakers,
+one media file and subtitle tracks per recording, paths relative to DIR
+(media also under DIR/media/). Importing again updates what changed and
+leaves the rest alone. Works while a server runs on the same data: the
+server then indexes the changes within a minute.`
+
+func runImport(ctx context.Context, args []string, io Stdio) error {
+	fs, cfg, err := flags("import", "[flags] DIR", importAbout, io)
+	if err != nil {
+		return err
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: import needs exactly one DIR", errUsage)
+	}
+	log := newLogger(io.Stderr)
+	d, err := open(ctx, cfg, indexIfFree, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.svc.Import(ctx, system, os.DirFS(fs.Arg(0)), func(s string) { fmt.Fprintln(io.Stderr, s) })
+}
+
+const reindexAbout = `Rebuild the search index from storage alone. The embedded index is built
+fresh beside the live one and then swapped in; stop a running server
+first (it holds the index open). With Meilisearch every recording's
+documents are replaced in place.`
+
+func runReindex(ctx context.Context, args []string, io Stdio) error {
+	fs, cfg, err := flags("reindex", "[flags]", reindexAbout, io)
+	if err != nil {
+		return err
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := newLogger(io.Stderr)
+	if cfg.Meili.Enabled() {
+		d, err := open(ctx, cfg, withIndex, log)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		return reindexInto(ctx, d, d.index, io)
+	}
+	d, err := open(ctx, cfg, withoutIndex, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return reindexBleve(ctx, cfg.Data, d, io)
+}
+
+// reindexBleve builds index.new, then swaps it for index. The live index
+// is opened first so a running server is detected before any work.
+func reindexBleve(ctx context.Context, data string, d *deps, io Stdio) error {
+	live, fresh := filepath.Join(data, "index"), filepath.Join(data, "index.new")
+	_, closeLive, err := openBleve(ctx, live)
+	if err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	closeLive()
+	if err := os.RemoveAll(fresh); err != nil {
+		return err
+	}
+	x, closeFresh, err := openBleve(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	err = reindexInto(ctx, d, x, io)
+	if cerr := closeFresh(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.RemoveAll(fresh)
+		return err
+	}
+	old := live + ".old"
+	if err := os.RemoveAll(old); err != nil {
+		return err
+	}
+	if err := os.Rename(live, old); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := os.Rename(fresh, live); err != nil {
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+func reindexInto(ctx context.Context, d *deps, into archive.Index, io Stdio) error {
+	start := time.Now()
+	n := 0
+	err := d.svc.Reindex(ctx, into, func(done, total int, id string) {
+		n = total
+		fmt.Fprintf(io.Stderr, "\rreindex: %d/%d recordings (%s)\033[K", done, total, id)
+	})
+	fmt.Fprintln(io.Stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(io.Stderr, "reindex: %d recordings in %s\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+const userAbout = `Create an account and print one API token on stdout (nothing else goes
+there): use it as "Authorization: Bearer <token>". --password-stdin reads
+a password for the web login from the first line of stdin. Works while a
+server runs on the same data.`
+
+func runUser(ctx context.Context, args []string, io Stdio) error {
+	if len(args) == 0 || args[0] != "add" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			args = []string{"add", "-h"}
+		} else {
+			return fmt.Errorf("%w: user add NAME --role editor|admin [--password-stdin]", errUsage)
+		}
+	}
+	fs, cfg, err := flags("user add", "NAME --role editor|admin [--password-stdin]", userAbout, io)
+	if err != nil {
+		return err
+	}
+	role := fs.String("role", "", "`role` of the account: editor or admin (required)")
+	pwStdin := fs.Bool("password-stdin", false, "read a web-login password from stdin")
+	if err := parse(fs, interleave(args[1:])); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *role == "" {
+		return fmt.Errorf("%w: user add NAME --role editor|admin [--password-stdin]", errUsage)
+	}
+	var password []byte
+	if *pwStdin {
+		line, err := bufio.NewReader(io.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("user add: read password from stdin: %w", err)
+		}
+		password = []byte(strings.TrimRight(line, "\r\n"))
+	}
+	d, err := open(ctx, cfg, withoutIndex, newLogger(io.Stderr))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	token, err := d.svc.AddAccount(ctx, fs.Arg(0), archive.Role(*role), password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(io.Stdout, token)
+	return nil
+}
+
+// interleave moves flags after the positional NAME in front of it, since
+// the flag package stops at the first positional argument.
+func interleave(args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case !strings.HasPrefix(a, "-"):
+			pos = append(pos, a)
+		case strings.Contains(a, "=") || a == "--password-stdin" || a == "-password-stdin" || a == "-h" || a == "--help":
+			flags = append(flags, a)
+		case i+1 < len(args):
+			flags = append(flags, a, args[i+1])
+			i++
+		default:
+			flags = append(flags, a)
+		}
+	}
+	return append(flags, pos...)
+}
+
+func runVersion(ctx context.Context, args []string, io Stdio) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(io.Stderr)
+	fs.Usage = func() { fmt.Fprintln(io.Stderr, "Usage: verbatim version\n\nPrint the version and the Go toolchain it was built with.") }
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	v := "(devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	fmt.Fprintf(io.Stdout, "verbatim %s %s %s/%s\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}

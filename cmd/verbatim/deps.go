@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/bleveindex"
+	"github.com/verbatim-archive/verbatim/internal/config"
+	"github.com/verbatim-archive/verbatim/internal/disk"
+	"github.com/verbatim-archive/verbatim/internal/media"
+	"github.com/verbatim-archive/verbatim/internal/meili"
+	"github.com/verbatim-archive/verbatim/internal/s3"
+)
+
+// deps are the opened dependencies of a command, closed together.
+type deps struct {
+	blobs  archive.Blobs
+	index  archive.Index // nil when not opened
+	svc    *archive.Service
+	closer []func() error
+}
+
+func (d *deps) Close() error {
+	var errs []error
+	for i := len(d.closer) - 1; i >= 0; i-- {
+		errs = append(errs, d.closer[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// objectsDir and indexDir lay out the data directory: objects as the
+// bucket would hold them, and the embedded index beside them.
+func objectsDir(cfg *config.Config) string { return filepath.Join(cfg.Data, "objects") }
+func indexDir(cfg *config.Config) string   { return filepath.Join(cfg.Data, "index") }
+
+func openBlobs(ctx context.Context, cfg *config.Config, d *deps) error {
+	if cfg.S3.Enabled() {
+		st, err := s3.Open(ctx, s3.Config{
+			Endpoint: cfg.S3.Endpoint, Bucket: cfg.S3.Bucket, Region: cfg.S3.Region,
+			AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey, Secure: cfg.S3.Secure,
+			PartSize: cfg.S3.PartSize, CreateBucket: true,
+		})
+		if err != nil {
+			return err
+		}
+		d.blobs = st
+		return nil
+	}
+	st, err := disk.Open(objectsDir(cfg))
+	if err != nil {
+		return err
+	}
+	d.blobs = st
+	d.closer = append(d.closer, st.Close)
+	return nil
+}
+
+// indexLockWait bounds how long a command waits for the embedded index,
+// which a running server holds open.
+const indexLockWait = 3 * time.Second
+
+// openIndex opens the configured search index: Meilisearch, or the
+// embedded bleve index in the data directory.
+func openIndex(ctx context.Context, cfg *config.Config) (archive.Index, func() error, error) {
+	if cfg.Meili.Enabled() {
+		x, err := meili.Open(ctx, meili.Config{URL: cfg.Meili.URL, APIKey: cfg.Meili.Key, Index: cfg.Meili.Index})
+		if err != nil {
+			return nil, nil, err
+		}
+		return x, x.Close, nil
+	}
+	return openBleve(ctx, indexDir(cfg))
+}
+
+// openBleve gives up after indexLockWait: bleve waits forever for the lock
+// a running server holds on the same directory.
+func openBleve(ctx context.Context, dir string) (archive.Index, func() error, error) {
+	type result struct {
+		x   *bleveindex.Index
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		x, err := bleveindex.Open(dir)
+		ch <- result{x, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return nil, nil, r.err
+		}
+		return r.x, r.x.Close, nil
+	case <-time.After(indexLockWait):
+		go func() { // close it if it opens after all
+			if r := <-ch; r.err == nil {
+				r.x.Close()
+			}
+		}()
+		return nil, nil, fmt.Errorf("index %s is in use (is a server running on this data directory?): %w", dir, archive.ErrUnavailable)
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+}
+
+type openMode int
+
+const (
+	withIndex     openMode = iota // the index must open
+	indexIfFree                   // use the index when free, else mark writes for reindex
+	withoutIndex                  // storage only
+)
+
+// open validates the configuration and opens storage, the index (per
+// mode) and the Service.
+func open(ctx context.Context, cfg *config.Config, mode openMode, log *slog.Logger) (*deps, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	d := &deps{}
+	if err := openBlobs(ctx, cfg, d); err != nil {
+		return nil, err
+	}
+	if mode != withoutIndex {
+		x, closeIndex, err := openIndex(ctx, cfg)
+		switch {
+		case err == nil:
+			d.index = x
+			d.closer = append(d.closer, closeIndex)
+		case mode == indexIfFree && errors.Is(err, archive.ErrUnavailable):
+			log.Warn("search index busy: changes are marked for reindexing and the running server picks them up", "err", err)
+		default:
+			d.Close()
+			return nil, err
+		}
+	}
+	var prober archive.Prober
+	if p, err := media.NewProber(); err == nil {
+		prober = p
+	}
+	svc, err := archive.NewService(archive.Options{
+		Blobs: d.blobs, Index: d.index, Prober: prober, Logger: log, MaxTrack: cfg.MaxTrack,
+	})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.svc = svc
+	return d, nil
+}
