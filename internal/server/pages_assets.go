@@ -68,6 +68,9 @@ func (a *assetSet) url(name string) string {
 
 // static serves GET /static/<fingerprinted name>.
 func (p *pages) static(c echo.Context) error {
+	if p.err != nil {
+		return p.err
+	}
 	name := c.Param("name")
 	f, ok := p.assets.files[name]
 	if !ok {

@@ -19,6 +19,26 @@ type pageStore interface {
 	Search(ctx context.Context, q archive.SearchQuery) (archive.SearchResult, error)
 }
 
+// viewerStore gives the pages the archive as an anonymous viewer sees it.
+type viewerStore struct{ svc *archive.Service }
+
+func (v viewerStore) List(ctx context.Context) ([]archive.Recording, error) {
+	return v.svc.List(ctx, archive.Principal{})
+}
+
+func (v viewerStore) Get(ctx context.Context, id string) (archive.Recording, error) {
+	rec, _, err := v.svc.Get(ctx, archive.Principal{}, id)
+	return rec, err
+}
+
+func (v viewerStore) Track(ctx context.Context, id, lang string) (archive.Track, []archive.Cue, error) {
+	return v.svc.GetTrack(ctx, archive.Principal{}, id, lang)
+}
+
+func (v viewerStore) Search(ctx context.Context, q archive.SearchQuery) (archive.SearchResult, error) {
+	return v.svc.Search(ctx, archive.Principal{}, q)
+}
+
 // isSample reports whether a recording is demo material that must be
 // labelled as such wherever it appears.
 func isSample(rec archive.Recording) bool {

@@ -36,6 +36,9 @@ type langView struct{ Tag, Name string }
 // home serves GET /: the published recordings, grouped by event, newest
 // first.
 func (p *pages) home(c echo.Context) error {
+	if p.err != nil {
+		return p.err
+	}
 	recs, err := p.store.List(c.Request().Context())
 	if err != nil {
 		return p.renderError(c, err)

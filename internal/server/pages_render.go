@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/i18n"
 	"github.com/verbatim-archive/verbatim/web"
 )
@@ -25,6 +23,26 @@ type pages struct {
 	assets *assetSet
 	log    *slog.Logger
 	csp    string
+	err    error // set when the pages could not be loaded
+}
+
+// pages builds the viewer pages on the server's Service. The embedded
+// files cannot fail to load in a built binary (tests load them), but if
+// they did, every page answers with the error instead of the server
+// refusing to start its API.
+func (s *Server) pages() *pages {
+	var media []string
+	if s.opts.PresignTTL > 0 {
+		// Media may redirect to a presigned object-store URL whose origin
+		// only the store knows; media cannot run script, so allow any.
+		media = []string{"https:", "http:"}
+	}
+	p, err := newPages(viewerStore{svc: s.svc}, s.log, media...)
+	if err != nil {
+		s.log.Error("viewer pages unavailable", "err", err)
+		return &pages{err: err}
+	}
+	return p
 }
 
 // pageNames are the templates, each parsed together with layout.html.
@@ -114,10 +132,10 @@ type errorPage struct {
 	Message string
 }
 
-// renderError shows a failure as a page. The status comes from the same
-// sentinel mapping the API uses (errorStatus); only 5xx are logged.
+// renderError shows a failure as a page, with the status the server's one
+// error mapping (classify) gives it; only 5xx are logged.
 func (p *pages) renderError(c echo.Context, err error) error {
-	status := pageErrorStatus(err)
+	status, _ := classify(err)
 	kind := "server"
 	switch status {
 	case http.StatusNotFound:
@@ -128,24 +146,10 @@ func (p *pages) renderError(c echo.Context, err error) error {
 		kind = "unavailable"
 	}
 	if status >= 500 {
-		p.log.Error("page failed", "path", c.Request().URL.Path, "err", err)
+		p.log.Error("page failed", "path", c.Request().URL.Path, "status", status, "err", err)
 	}
 	base := p.base(c, "error", "")
 	base.Title = base.T("error." + kind + ".title")
 	data := errorPage{pageBase: base, Heading: base.Title, Message: base.T("error." + kind + ".body")}
 	return p.render(c, status, "error", data)
-}
-
-// pageErrorStatus maps the archive's sentinels to the statuses a page may
-// answer with.
-func pageErrorStatus(err error) int {
-	switch {
-	case errors.Is(err, archive.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, archive.ErrInvalid):
-		return http.StatusBadRequest
-	case errors.Is(err, archive.ErrUnavailable):
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }

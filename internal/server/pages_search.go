@@ -119,6 +119,9 @@ func (sp searchParams) url(change func(*searchParams)) string {
 
 // search serves GET /search.
 func (p *pages) search(c echo.Context) error {
+	if p.err != nil {
+		return p.err
+	}
 	sp := readSearchParams(c)
 	base := p.base(c, "search", "")
 	base.Title = base.T("search.title")

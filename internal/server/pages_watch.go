@@ -77,6 +77,9 @@ func readWatchParams(c echo.Context) watchParams {
 
 // watch serves GET /watch/:id.
 func (p *pages) watch(c echo.Context) error {
+	if p.err != nil {
+		return p.err
+	}
 	ctx := c.Request().Context()
 	id := c.Param("id")
 	rec, err := p.store.Get(ctx, id)
