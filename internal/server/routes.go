@@ -8,12 +8,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// pageRouter is implemented by the HTML pages (pages*.go in this package):
-// when present, routes calls it to register them on the same Echo.
-type pageRouter interface {
-	pageRoutes(e *echo.Echo)
-}
-
 // isLongRoute tells the routes that stream media for as long as it takes;
 // the request timeout does not apply to them.
 func isLongRoute(path string) bool {
@@ -51,9 +45,12 @@ func (s *Server) routes() {
 	api.POST("/recordings/:id/tracks/:lang/linear", s.linearTrack)
 	api.GET("/search", s.search)
 
-	if p, ok := any(s).(pageRouter); ok {
-		p.pageRoutes(e)
-	}
+	// Viewer pages (pages*.go): HTML, in the viewer's language.
+	pg := s.pages()
+	e.GET("/", pg.home)
+	e.GET("/watch/:id", pg.watch)
+	e.GET("/search", pg.search)
+	e.GET("/static/:name", pg.static)
 }
 
 // requestLogger logs every request once, with the status the error
