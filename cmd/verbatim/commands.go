@@ -194,7 +194,9 @@ func interleave(args []string) []string {
 func runVersion(ctx context.Context, args []string, io Stdio) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
 	fs.SetOutput(io.Stderr)
-	fs.Usage = func() { fmt.Fprintln(io.Stderr, "Usage: verbatim version\n\nPrint the version and the Go toolchain it was built with.") }
+	fs.Usage = func() {
+		fmt.Fprintln(io.Stderr, "Usage: verbatim version\n\nPrint the version and the Go toolchain it was built with.")
+	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -110,9 +110,9 @@ func openBleve(ctx context.Context, dir string) (archive.Index, func() error, er
 type openMode int
 
 const (
-	withIndex     openMode = iota // the index must open
-	indexIfFree                   // use the index when free, else mark writes for reindex
-	withoutIndex                  // storage only
+	withIndex    openMode = iota // the index must open
+	indexIfFree                  // use the index when free, else mark writes for reindex
+	withoutIndex                 // storage only
 )
 
 // open validates the configuration and opens storage, the index (per
