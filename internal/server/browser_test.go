@@ -1,0 +1,356 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/bleveindex"
+	"github.com/verbatim-archive/verbatim/internal/disk"
+	"github.com/verbatim-archive/verbatim/internal/media"
+)
+
+// Browser tests drive the real pages in headless Chromium. They need a
+// Chromium binary: /usr/bin/chromium, or the one VERBATIM_CHROMIUM names.
+
+// demo is the real server on the demo data: a directory store, an
+// in-memory bleve index and the Service, seeded from subtitles/ the way
+// `verbatim demo` seeds it, listening on 127.0.0.1:0.
+type demo struct {
+	url string
+	svc *archive.Service
+}
+
+// admin is who the tests act as when they add material.
+var admin = archive.Principal{Name: "browser-test", Role: archive.RoleAdmin}
+
+func startDemo(t *testing.T) demo {
+	t.Helper()
+	store, err := disk.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := bleveindex.OpenMem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := archive.Options{Blobs: store, Index: idx}
+	if p, err := media.NewProber(); err == nil {
+		opts.Prober = p
+	}
+	svc, err := archive.NewService(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := svc.Import(ctx, admin, os.DirFS("../../subtitles"), nil); err != nil {
+		t.Fatalf("import the demo: %v", err)
+	}
+	srv, err := New(Options{Service: svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("server: %v", err)
+		}
+		idx.Close()
+		store.Close()
+	})
+	return demo{url: "http://" + ln.Addr().String(), svc: svc}
+}
+
+// chromiumPath returns the browser to run, or skips the test.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser tests are skipped with -short")
+	}
+	path := os.Getenv("VERBATIM_CHROMIUM")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("no Chromium at %s (set VERBATIM_CHROMIUM, or install Debian's chromium as .ci/run does): %v", path, err)
+	}
+	return path
+}
+
+// browser is one headless Chromium with one tab, watching for what must
+// never happen on a page: a JavaScript dialog (the sign of injected
+// script), a Content-Security-Policy violation, an uncaught exception.
+type browser struct {
+	ctx context.Context
+
+	mu         sync.Mutex
+	dialogs    []string
+	exceptions []string
+}
+
+// cspWatch runs before any page script and records every policy
+// violation, so a test can tell that the pages need nothing inline.
+const cspWatch = `window.__csp = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
+});`
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path := chromiumPath(t)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium %s: %v", path, err)
+	}
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatch}); err != nil {
+		t.Fatalf("install the CSP watch: %v", err)
+	}
+	b := &browser{ctx: ctx}
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.dialogs = append(b.dialogs, fmt.Sprintf("%s %q", ev.Type, ev.Message))
+			b.mu.Unlock()
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+		}
+	}()
+	console := chromedp.Console(ctx)
+	go func() {
+		for m, err := range console {
+			if err != nil {
+				return
+			}
+			if m.IsException() {
+				b.mu.Lock()
+				b.exceptions = append(b.exceptions, fmt.Sprintf("%s:%d %s", m.URL, m.Line+1, m))
+				b.mu.Unlock()
+			}
+		}
+	}()
+	return b
+}
+
+// run runs steps with a deadline, failing the test on error.
+func (b *browser) run(t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// eval evaluates a script expression in the page.
+func eval[T any](t *testing.T, b *browser, expr string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor polls a predicate until it holds; what explains it on failure.
+func (b *browser) waitFor(t *testing.T, what, predicate string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("waiting until %s (%s): %v", what, predicate, err)
+	}
+}
+
+// clean fails the test if anything the pages must never do happened.
+func (b *browser) clean(t *testing.T) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, d := range b.dialogs {
+		t.Errorf("a JavaScript dialog opened: %s", d)
+	}
+	for _, e := range b.exceptions {
+		t.Errorf("uncaught exception: %s", e)
+	}
+	if v := eval[[]string](t, b, "window.__csp || []"); len(v) > 0 {
+		t.Errorf("Content-Security-Policy violations on %s: %v", eval[string](t, b, "location.href"), v)
+	}
+}
+
+// screenshotDir is where the tests leave screenshots for a person to look
+// at: $VERBATIM_SCREENSHOTS, or verbatim-screenshots in the temp directory.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("VERBATIM_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "verbatim-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("screenshot folder: %v", err)
+	}
+	return dir
+}
+
+func (b *browser) screenshot(t *testing.T, dir, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+}
+
+func TestBrowserViewerPages(t *testing.T) {
+	b := newBrowser(t)
+	base := startDemo(t).url
+
+	t.Run("home lists both recordings", func(t *testing.T) {
+		b.run(t, "open home", chromedp.Navigate(base+"/?ui=en"), chromedp.WaitVisible(chromedp.CSS(".card")))
+		titles := eval[[]string](t, b, `Array.from(document.querySelectorAll('.card h3 a')).map(a => a.textContent)`)
+		for _, want := range []string{"Launch of the International Survivors of Trafficking Advisory Council (ISTAC)", "High Level Online Side Event"} {
+			if !containsPrefix(titles, want) {
+				t.Errorf("home titles = %q; want one starting %q", titles, want)
+			}
+		}
+		if n := eval[int](t, b, `document.querySelectorAll('.badge-sample').length`); n != 2 {
+			t.Errorf("home shows %d sample badges; want 2 (both demo recordings)", n)
+		}
+		b.clean(t)
+	})
+
+	t.Run("watch opens at 95 s in German", func(t *testing.T) {
+		b.run(t, "open watch", chromedp.Navigate(base+"/watch/hrc47-side-event?t=95&lang=de"))
+		b.waitFor(t, "the video has seeked to 95 s", `(() => { const v = document.getElementById('player'); return v.readyState >= 1 && Math.abs(v.currentTime - 95) < 0.5; })()`)
+		modes := eval[map[string]string](t, b, `Object.fromEntries(Array.from(document.getElementById('player').textTracks).map(t => [t.language, t.mode]))`)
+		if modes["de"] != "showing" {
+			t.Errorf("text track modes = %v; want de showing", modes)
+		}
+		for lang, mode := range modes {
+			if lang != "de" && mode == "showing" {
+				t.Errorf("text track %s is also showing (%v)", lang, modes)
+			}
+		}
+		b.waitFor(t, "the current cue is scrolled into view in the transcript", `(() => {
+			const l = document.getElementById('transcript'), c = l.querySelector('li.current');
+			const a = l.getBoundingClientRect(), r = c.getBoundingClientRect();
+			return r.top >= a.top - 1 && r.bottom <= a.bottom + 1;
+		})()`)
+		cur := eval[map[string]string](t, b, `(() => { const li = document.querySelectorAll('#transcript li.current'); return li.length !== 1 ? {} : {start: li[0].dataset.start, end: li[0].dataset.end, text: li[0].textContent.replace(/\s+/g, ' '), lang: li[0].closest('[lang]').lang}; })()`)
+		if cur["start"] != "90.4" || cur["end"] != "96.1" || !strings.Contains(cur["text"], "gegen Menschenhandel zum Zweck der sexuellen Ausbeutung") || cur["lang"] != "de" {
+			t.Errorf("highlighted cue = %v; want the one cue 90.4–96.1 s, German, \"gegen Menschenhandel…\"", cur)
+		}
+		b.clean(t)
+	})
+
+	t.Run("clicking a transcript cue seeks there", func(t *testing.T) {
+		target := eval[string](t, b, `document.querySelector('#cue-30').dataset.start`)
+		b.run(t, "click cue 30", chromedp.Click(chromedp.CSS("#cue-30 a")))
+		b.waitFor(t, "the video is at cue 30", fmt.Sprintf(`Math.abs(document.getElementById('player').currentTime - %s) < 1.5`, target))
+		if !eval[bool](t, b, `document.querySelector('#cue-30').classList.contains('current')`) {
+			t.Error("cue 30 is not highlighted after clicking it")
+		}
+		if loc := eval[string](t, b, "location.search"); !strings.Contains(loc, "t="+target) {
+			t.Errorf("location.search = %q after the click; want t=%s", loc, target)
+		}
+		b.clean(t)
+	})
+
+	t.Run("search milestone from home lands on Sunesson", func(t *testing.T) {
+		b.run(t, "search from home",
+			chromedp.Navigate(base+"/?ui=en"),
+			chromedp.SendKeys(chromedp.ID("home-q"), "milestone"),
+			chromedp.Click(chromedp.CSS(".big-search button")),
+			chromedp.WaitVisible(chromedp.CSS(".hit-link")),
+		)
+		b.clean(t)
+		b.run(t, "open the first result", chromedp.Click(chromedp.CSS(".hit-link")), chromedp.WaitVisible(chromedp.ID("transcript")))
+		if path := eval[string](t, b, "location.pathname"); path != "/watch/istac-launch" {
+			t.Fatalf("first result opened %s; want /watch/istac-launch", path)
+		}
+		b.waitFor(t, "the video is at 45.5 s", `(() => { const v = document.getElementById('player'); return v.readyState >= 1 && Math.abs(v.currentTime - 45.5) < 0.5; })()`)
+		cur := eval[string](t, b, `document.querySelector('#transcript li.current').textContent`)
+		if !strings.Contains(cur, "Per-Anders Sunesson") || !strings.Contains(cur, "milestone") {
+			t.Errorf("highlighted cue = %q; want Sunesson's milestone", cur)
+		}
+		if n := eval[int](t, b, `document.querySelectorAll('#timeline .tl-mark').length`); n < 1 {
+			t.Error("the watch page marks no search matches on its timeline")
+		}
+		b.clean(t)
+	})
+
+	t.Run("screenshots", func(t *testing.T) {
+		dir := screenshotDir(t)
+		pages := []struct{ name, path string }{
+			{"home", "/?ui=en"},
+			{"watch", "/watch/hrc47-side-event?t=95&lang=de&ui=en"},
+			{"search", "/search?q=milestone&ui=en"},
+		}
+		for _, vp := range []struct {
+			name string
+			w, h int64
+		}{{"desktop", 1280, 800}, {"phone", 390, 844}} {
+			b.run(t, "viewport "+vp.name, chromedp.EmulateViewport(vp.w, vp.h))
+			for _, p := range pages {
+				b.run(t, "open "+p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS("main")))
+				if p.name == "watch" {
+					b.waitFor(t, "the video is at 95 s", `Math.abs(document.getElementById('player').currentTime - 95) < 0.5`)
+				}
+				b.screenshot(t, dir, p.name+"-"+vp.name)
+				if w := eval[int](t, b, "document.documentElement.scrollWidth"); w > int(vp.w) {
+					t.Errorf("%s at %s width scrolls sideways: %d px wide", p.name, vp.name, w)
+				}
+			}
+		}
+		b.run(t, "reset viewport", chromedp.ResetViewport())
+		t.Logf("screenshots saved in %s", dir)
+	})
+}
+
+func containsPrefix(list []string, prefix string) bool {
+	for _, s := range list {
+		if strings.HasPrefix(strings.TrimSpace(s), prefix) {
+			return true
+		}
+	}
+	return false
+}
