@@ -42,13 +42,20 @@ func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.R
 		f.Close()
 		return nil, archive.BlobInfo{}, fmt.Errorf("disk: get %q: %w", key, err)
 	}
-	return &rangeReader{Reader: io.LimitReader(f, n), f: f}, info, nil
+	return &rangeReader{lr: &io.LimitedReader{R: f, N: n}, f: f}, info, nil
 }
 
+// rangeReader reads a byte range of an open file.
 type rangeReader struct {
-	io.Reader
-	f *os.File
+	lr *io.LimitedReader
+	f  *os.File
 }
+
+func (r *rangeReader) Read(p []byte) (int, error) { return r.lr.Read(p) }
+
+// WriteTo hands the writer the *io.LimitedReader of an *os.File, which
+// net/http's response writer turns into sendfile(2).
+func (r *rangeReader) WriteTo(w io.Writer) (int64, error) { return io.Copy(w, r.lr) }
 
 func (r *rangeReader) Close() error { return r.f.Close() }
 

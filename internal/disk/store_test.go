@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -361,5 +362,22 @@ func writer(dir, id, start string) {
 		fmt.Println("RESULT lost")
 	default:
 		fmt.Println("RESULT error", err)
+	}
+}
+
+// TestRangeWriteTo copies a range through WriteTo, the path net/http takes
+// to sendfile(2), which must stop at the range's end like Read does.
+func TestRangeWriteTo(t *testing.T) {
+	s := open(t)
+	put(t, s, "media/x.mp4", "0123456789", archive.PutOptions{})
+	rc, _, err := s.Get(t.Context(), "media/x.mp4", 2, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, rc)
+	if err != nil || n != 5 || buf.String() != "23456" {
+		t.Errorf("io.Copy(range 2+5) = %d, %v, %q; want 5, nil, %q", n, err, buf.String(), "23456")
 	}
 }

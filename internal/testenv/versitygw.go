@@ -118,13 +118,14 @@ func (s *S3Server) prepare(ctx context.Context) error {
 		}
 		s.binary = bin
 	}
-	if s.Dir == "" {
-		dir, err := os.MkdirTemp("", "versitygw-")
-		if err != nil {
-			return fmt.Errorf("testenv: versitygw: %w", err)
-		}
-		s.Dir, s.tempDir = dir, true
+	if s.Dir != "" {
+		return os.MkdirAll(s.Dir, 0o755)
 	}
+	dir, err := os.MkdirTemp("", "versitygw-")
+	if err != nil {
+		return fmt.Errorf("testenv: versitygw: %w", err)
+	}
+	s.Dir, s.tempDir = dir, true
 	return nil
 }
 
