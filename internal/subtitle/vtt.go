@@ -46,31 +46,15 @@ func readVTT(text string, rep *Report) ([]rawCue, error) {
 	return out, nil
 }
 
-// vttCue combines astisub's item (times, plain text) with our own reading
-// of the source lines (voices on every line, styled markup).
+// vttCue takes times from astisub's item and the text from our own
+// reading of the cue's source lines. astisub reads cue text with an HTML
+// tokenizer, which disagrees with WebVTT's rules ("<>" is text to it),
+// keeps one voice per line and loses voices whose name contains "/"; the
+// plain and styled text must describe the same words, so both come from
+// one reading.
 func vttCue(b timedBlock, it *astisub.Item) rawCue {
 	c := rawCue{line: b.line, start: it.StartAt, end: it.EndAt}
 	own := parseVTTText(b.source)
-	var withText []int
-	mixed := false
-	for k, l := range own {
-		if l.hasText {
-			withText = append(withText, k)
-		}
-		mixed = mixed || l.midVoice
-	}
-	// astisub's text is used unless it lost a voice change inside a line.
-	if len(withText) == len(it.Lines) && !mixed {
-		src := stripSource(b.source)
-		cursor := 0
-		for n, l := range it.Lines {
-			runs := make([]run, 0, len(l.Items))
-			for _, li := range l.Items {
-				runs = append(runs, run{text: unescapeText(li.Text)})
-			}
-			own[withText[n]].plain, _ = joinRuns(runs, src, &cursor)
-		}
-	}
 	for _, l := range own {
 		if c.speaker == "" {
 			c.speaker = l.voice
@@ -94,9 +78,7 @@ type vttLine struct {
 	voice    string // the voice speaking this line, from <v Name> (may carry over)
 	plain    string
 	styled   string
-	hasText  bool     // astisub makes a line of it
-	midVoice bool     // a voice changes inside the line
-	others   []string // voices that start inside the line
+	others []string // voices that start inside the line
 }
 
 // parseVTTText reads cue text markup. astisub keeps only the first voice of
@@ -115,13 +97,12 @@ func parseVTTText(src string) []vttLine {
 			if s == "" {
 				return
 			}
-			l.hasText = true
 			t := unescapeText(s)
 			plain.WriteString(t)
 			styled.WriteString(escapeVTT(t))
 		}
 		for line != "" {
-			lt := strings.IndexByte(line, '<')
+			lt := tagStart(line)
 			gt := strings.IndexByte(line[max(lt, 0):], '>')
 			if lt < 0 || gt < 0 {
 				text(line)
@@ -140,7 +121,6 @@ func parseVTTText(src string) []vttLine {
 				case who != l.voice && who != "":
 					plain.WriteString(who + ": ")
 					styled.WriteString(escapeVTT(who) + ": ")
-					l.midVoice = true
 					l.others = append(l.others, who)
 				}
 				voice, voiceSeen = who, true
@@ -160,6 +140,23 @@ func parseVTTText(src string) []vttLine {
 		}
 	}
 	return out
+}
+
+// tagStart finds the first '<' that opens a tag: one followed by a letter,
+// a digit (a timestamp), '/', '!' or '?'. Any other '<' is text.
+func tagStart(s string) int {
+	off := 0
+	for {
+		i := strings.IndexByte(s[off:], '<')
+		if i < 0 || off+i+1 >= len(s) {
+			return -1
+		}
+		c := s[off+i+1] | 0x20
+		if c >= 'a' && c <= 'z' || s[off+i+1] >= '0' && s[off+i+1] <= '9' || strings.IndexByte("/!?", s[off+i+1]) >= 0 {
+			return off + i
+		}
+		off += i + 1
+	}
 }
 
 // splitTag splits "c.yellow.big", "v.loud Bob" or "/i" into the tag name,
