@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer collects output written from the program's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func testIO(env map[string]string) (Stdio, *syncBuffer, *syncBuffer) {
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	return Stdio{
+		Stdin: strings.NewReader(""), Stdout: out, Stderr: errOut,
+		Getenv: func(k string) string { return env[k] },
+	}, out, errOut
+}
+
+// start runs the real program with args until the test ends and returns
+// the URL it listens on.
+func start(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	io, _, errOut := testIO(nil)
+	urls := make(chan string, 1)
+	io.Listening = func(u string) { urls <- u }
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, args, io) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run(%v) returned %v after shutdown", args, err)
+		}
+	})
+	select {
+	case u := <-urls:
+		return strings.TrimSuffix(u, "/")
+	case err := <-done:
+		t.Fatalf("Run(%v) = %v before listening\n%s", args, err, errOut)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("Run(%v) did not listen within a minute\n%s", args, errOut)
+	}
+	return ""
+}
+
+func get(t *testing.T, url string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
+func TestDemoServesBothSamples(t *testing.T) {
+	base := start(t, "demo", "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	resp, body := get(t, base+"/api/v1/recordings")
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /api/v1/recordings = %d\n%s", resp.StatusCode, body)
+	}
+	var list struct {
+		Recordings []struct {
+			ID     string
+			Tracks []struct{ Lang string }
+		}
+	}
+	if err := json.Unmarshal(body, &list); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int{}
+	for _, r := range list.Recordings {
+		ids[r.ID] = len(r.Tracks)
+	}
+	if len(ids) != 2 || ids["hrc47-side-event"] < 4 || ids["istac-launch"] < 3 {
+		t.Errorf("demo recordings = %v; want hrc47-side-event (4 tracks) and istac-launch (3+)", ids)
+	}
+	file, err := os.ReadFile("../../subtitles/media/istac-launch.webm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body = get(t, base+"/media/istac-launch", "Range", "bytes=1000-1999")
+	if resp.StatusCode != http.StatusPartialContent || !bytes.Equal(body, file[1000:2000]) {
+		t.Errorf("ranged media = %d, %d bytes; want 206 and bytes 1000-1999 of the file", resp.StatusCode, len(body))
+	}
+	resp, _ = get(t, base+"/media/istac-launch", "Range", "bytes=999999999-")
+	if resp.StatusCode != http.StatusRequestedRangeNotSatisfiable {
+		t.Errorf("unsatisfiable range = %d; want 416", resp.StatusCode)
+	}
+	resp, body = get(t, base+"/api/v1/search?q=milestone")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"recording_id":"istac-launch"`) {
+		t.Errorf("search milestone = %d %s; want a hit in istac-launch", resp.StatusCode, body)
+	}
+}
+
+func TestUserAddWhileServing(t *testing.T) {
+	data := t.TempDir()
+	base := start(t, "serve", "--addr", "127.0.0.1:0", "--data", data)
+
+	io, out, errOut := testIO(nil)
+	if code := Main(context.Background(), []string{"user", "add", "maria", "--role", "editor", "--data", data}, io); code != 0 {
+		t.Fatalf("user add exit %d\n%s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "vbt_") {
+		t.Fatalf("user add stdout = %q; want exactly one token line", out.String())
+	}
+	token := lines[0]
+
+	post := func(tok string) int {
+		req, _ := http.NewRequest("POST", base+"/api/v1/recordings", strings.NewReader(`{"id":"x","title":"X"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(""); code != http.StatusUnauthorized {
+		t.Errorf("create without token = %d; want 401", code)
+	}
+	if code := post(token); code != http.StatusCreated {
+		t.Errorf("create with the new token = %d; want 201", code)
+	}
+	io, _, _ = testIO(nil)
+	if code := Main(context.Background(), []string{"user", "add", "maria", "--role", "editor", "--data", data}, io); code == 0 {
+		t.Errorf("adding maria twice succeeded")
+	}
+}
+
+func TestImportAndReindex(t *testing.T) {
+	data := t.TempDir()
+	for i, args := range [][]string{
+		{"import", "--data", data, "../../subtitles"},
+		{"import", "--data", data, "../../subtitles"},
+		{"reindex", "--data", data},
+	} {
+		io, _, errOut := testIO(nil)
+		if code := Main(context.Background(), args, io); code != 0 {
+			t.Fatalf("%v exit %d\n%s", args, code, errOut)
+		}
+		switch i {
+		case 1:
+			if s := errOut.String(); strings.Contains(s, "stored") || !strings.Contains(s, "unchanged") {
+				t.Errorf("second import wrote something:\n%s", s)
+			}
+		case 2:
+			if s := errOut.String(); !strings.Contains(s, "2/2 recordings") {
+				t.Errorf("reindex progress missing:\n%s", s)
+			}
+		}
+	}
+	base := start(t, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	if resp, body := get(t, base+"/api/v1/search?q=Palermo&lang=de"); resp.StatusCode != 200 || !strings.Contains(string(body), `"lang":"de"`) {
+		t.Errorf("search after reindex = %d %s; want German hits", resp.StatusCode, body)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "Commands:"},
+		{[]string{"help"}, 0, "Commands:"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"serve", "-h"}, 0, "Usage: verbatim serve"},
+		{[]string{"demo", "-h"}, 0, "temporary directory"},
+		{[]string{"import", "-h"}, 0, "manifest.json"},
+		{[]string{"import"}, 2, "exactly one DIR"},
+		{[]string{"reindex", "-h"}, 0, "from storage alone"},
+		{[]string{"user", "add", "-h"}, 0, "--password-stdin"},
+		{[]string{"user", "add", "x"}, 2, "--role"},
+		{[]string{"user"}, 2, "user add NAME"},
+		{[]string{"version", "-h"}, 0, "Usage: verbatim version"},
+		{[]string{"serve", "--bogus"}, 2, "bogus"},
+	}
+	for _, tt := range tests {
+		io, _, errOut := testIO(nil)
+		code := Main(context.Background(), tt.args, io)
+		if code != tt.code || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("verbatim %v: exit %d, stderr %q; want exit %d and %q", tt.args, code, errOut, tt.code, tt.want)
+		}
+	}
+	io, out, _ := testIO(nil)
+	if code := Main(context.Background(), []string{"version"}, io); code != 0 || !strings.HasPrefix(out.String(), "verbatim ") {
+		t.Errorf("version: exit %d, stdout %q", code, out)
+	}
+}
+
+func TestBadConfigExplains(t *testing.T) {
+	io, _, errOut := testIO(map[string]string{"VERBATIM_S3_ENDPOINT": "127.0.0.1:1"})
+	if code := Main(context.Background(), []string{"serve", "--data", t.TempDir()}, io); code != 1 || !strings.Contains(errOut.String(), "VERBATIM_S3_BUCKET is empty") {
+		t.Errorf("serve with endpoint and no bucket: exit %d, %q", code, errOut)
+	}
+}
