@@ -98,14 +98,16 @@ func codeFor(status int) string {
 // handleError is the one place errors become responses. Only 5xx are
 // logged here; the request logger records every request.
 func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		// Already answered: the request logger hands errors here first and
+		// Echo then passes the same error again.
+		return
+	}
 	status, d := classify(err)
 	if status >= 500 {
 		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
 			slog.String("method", c.Request().Method), slog.String("path", c.Request().URL.Path),
 			slog.Int("status", status), slog.String("err", err.Error()))
-	}
-	if c.Response().Committed {
-		return
 	}
 	if status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="verbatim"`)
