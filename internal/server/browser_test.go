@@ -242,7 +242,8 @@ func (b *browser) screenshot(t *testing.T, dir, name string) {
 
 func TestBrowserViewerPages(t *testing.T) {
 	b := newBrowser(t)
-	base := startDemo(t).url
+	d := startDemo(t)
+	base := d.url
 
 	t.Run("home lists both recordings", func(t *testing.T) {
 		b.run(t, "open home", chromedp.Navigate(base+"/?ui=en"), chromedp.WaitVisible(chromedp.CSS(".card")))
@@ -328,8 +329,12 @@ func TestBrowserViewerPages(t *testing.T) {
 		for _, vp := range []struct {
 			name string
 			w, h int64
-		}{{"desktop", 1280, 800}, {"phone", 390, 844}} {
-			b.run(t, "viewport "+vp.name, chromedp.EmulateViewport(vp.w, vp.h))
+			opts []chromedp.EmulateViewportOption
+		}{
+			{"desktop", 1280, 800, nil},
+			{"phone", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile, chromedp.EmulateTouch}},
+		} {
+			b.run(t, "viewport "+vp.name, chromedp.EmulateViewport(vp.w, vp.h, vp.opts...))
 			for _, p := range pages {
 				b.run(t, "open "+p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS("main")))
 				if p.name == "watch" {
@@ -344,6 +349,80 @@ func TestBrowserViewerPages(t *testing.T) {
 		b.run(t, "reset viewport", chromedp.ResetViewport())
 		t.Logf("screenshots saved in %s", dir)
 	})
+
+	// Last: it adds a recording the subtests above do not expect.
+	t.Run("hostile content is inert", func(t *testing.T) { hostileIsInert(t, b, d) })
+}
+
+// hostileTTML is a track whose speaker name and cue text are markup; a
+// page that renders them as HTML would run the script or load the image.
+const hostileTTML = `<?xml version="1.0" encoding="UTF-8"?>
+<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttm="http://www.w3.org/ns/ttml#metadata" xml:lang="en">
+  <head><metadata>
+    <ttm:agent xml:id="evil" type="person"><ttm:name type="full">Mallory &lt;img src=x onerror=alert('speaker')&gt;</ttm:name></ttm:agent>
+  </metadata></head>
+  <body><div>
+    <p begin="00:00:01.000" end="00:00:04.000" ttm:agent="evil">zyxquote &lt;script&gt;alert('cue')&lt;/script&gt; and &lt;img src=x onerror=alert('cue-img')&gt; done</p>
+    <p begin="00:00:05.000" end="00:00:08.000" ttm:agent="evil">second zyxquote &lt;b onmouseover=alert(1)&gt;bold&lt;/b&gt;</p>
+  </div></body>
+</tt>`
+
+const hostileTitle = `Hostile <script>alert('title')</script><img src=x onerror=alert('title-img')>`
+
+// addHostile stores a published recording whose title, speaker and cues
+// carry script, through the same Service the API uses.
+func addHostile(t *testing.T, svc *archive.Service) {
+	t.Helper()
+	ctx := context.Background()
+	_, _, err := svc.Create(ctx, admin, archive.RecordingInput{
+		ID: "hostile", Title: hostileTitle, Event: `Event <img src=x onerror=alert('event')>`,
+		Date: "2026-01-02", Place: `<script>alert('place')</script>`, Status: archive.StatusPublished,
+		Description: `<script>alert('description')</script>`,
+	})
+	if err != nil {
+		t.Fatalf("create the hostile recording: %v", err)
+	}
+	if _, err := svc.PutTrack(ctx, admin, "hostile", archive.TrackUpload{Lang: "en", Name: "en.ttml", Data: []byte(hostileTTML)}); err != nil {
+		t.Fatalf("upload the hostile track: %v", err)
+	}
+}
+
+// inert checks that the page shows the hostile strings as text and that
+// none of them became an element.
+func (b *browser) inert(t *testing.T, wantText ...string) {
+	t.Helper()
+	text := eval[string](t, b, "document.body.innerText")
+	for _, w := range wantText {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s: the page does not show %q as text", eval[string](t, b, "location.pathname"), w)
+		}
+	}
+	injected := eval[[]string](t, b, `Array.from(document.querySelectorAll('img, script:not([src]), b, [onerror], [onmouseover]')).map(e => e.outerHTML)`)
+	for _, e := range injected {
+		t.Errorf("%s: injected element in the DOM: %s", eval[string](t, b, "location.pathname"), e)
+	}
+	if n := eval[int](t, b, `document.scripts.length`); n != 1 {
+		t.Errorf("the page has %d scripts; want only app.js", n)
+	}
+	b.clean(t)
+}
+
+// hostileIsInert opens home, watch and search on a recording full of
+// markup: every string shows as text, nothing runs.
+func hostileIsInert(t *testing.T, b *browser, d demo) {
+	addHostile(t, d.svc)
+	b.run(t, "open home", chromedp.Navigate(d.url+"/?ui=en"), chromedp.WaitVisible(chromedp.CSS(".card")))
+	b.inert(t, hostileTitle, `Event <img src=x onerror=alert('event')>`, "Mallory <img src=x onerror=alert('speaker')>")
+
+	b.run(t, "open watch", chromedp.Navigate(d.url+"/watch/hostile?lang=en&t=1&q=zyxquote"), chromedp.WaitVisible(chromedp.ID("transcript")))
+	b.inert(t, hostileTitle, "zyxquote <script>alert('cue')</script> and <img src=x onerror=alert('cue-img')> done",
+		"Mallory <img src=x onerror=alert('speaker')>", "<script>alert('description')</script>")
+
+	b.run(t, "search", chromedp.Navigate(d.url+"/search?q=zyxquote"), chromedp.WaitVisible(chromedp.CSS(".hit-link")))
+	b.inert(t, hostileTitle, "zyxquote <script>alert('cue')</script>", "Mallory <img src=x onerror=alert('speaker')>")
+	if n := eval[int](t, b, `document.querySelectorAll('.hit-text mark').length`); n < 1 {
+		t.Error("search shows no highlighted match for zyxquote")
+	}
 }
 
 func containsPrefix(list []string, prefix string) bool {
