@@ -67,7 +67,7 @@ func (s *Service) AddAccount(ctx context.Context, name string, role Role, passwo
 		if len(password) < minPassword || len(password) > 72 {
 			return "", fmtErr("add account", name, ErrInvalid, fmt.Sprintf("a password has %d to 72 bytes", minPassword))
 		}
-		h, err := bcrypt.GenerateFromPassword(password, bcrypt.DefaultCost)
+		h, err := bcrypt.GenerateFromPassword(password, s.pwCost)
 		if err != nil {
 			return "", fmt.Errorf("archive: add account %s: %w", name, err)
 		}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/disk"
 )
@@ -35,7 +37,7 @@ func newEnv(tb testing.TB) *env {
 	tb.Cleanup(func() { store.Close() })
 	e := &env{store: store, blobs: &faultyBlobs{Blobs: store}, index: newRecordingIndex()}
 	e.svc, err = archive.NewService(archive.Options{
-		Blobs: e.blobs, Index: e.index, RetryEvery: 10 * time.Millisecond,
+		Blobs: e.blobs, Index: e.index, RetryEvery: 10 * time.Millisecond, PasswordCost: bcrypt.MinCost,
 		Now: func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) },
 	})
 	if err != nil {

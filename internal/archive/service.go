@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Prober reads a media object's duration. internal/media provides one that
@@ -32,6 +34,9 @@ type Options struct {
 	// RetryEvery is how often Run retries index updates that failed
 	// (default 5s).
 	RetryEvery time.Duration
+	// PasswordCost is the bcrypt cost of new password hashes (default
+	// bcrypt.DefaultCost; tests lower it).
+	PasswordCost int
 }
 
 // Service is every use case of the archive. It is safe for concurrent use;
@@ -45,6 +50,7 @@ type Service struct {
 	now        func() time.Time
 	maxTrack   int64
 	retryEvery time.Duration
+	pwCost     int
 
 	indexMu sync.Mutex // serialises index updates
 
@@ -62,7 +68,7 @@ func NewService(o Options) (*Service, error) {
 	}
 	s := &Service{
 		blobs: o.Blobs, index: o.Index, prober: o.Prober, log: o.Logger, now: o.Now,
-		maxTrack: o.MaxTrack, retryEvery: o.RetryEvery,
+		maxTrack: o.MaxTrack, retryEvery: o.RetryEvery, pwCost: o.PasswordCost,
 		pending: map[string]bool{},
 	}
 	if s.log == nil {
@@ -73,6 +79,9 @@ func NewService(o Options) (*Service, error) {
 	}
 	if s.maxTrack <= 0 {
 		s.maxTrack = 16 << 20
+	}
+	if s.pwCost == 0 {
+		s.pwCost = bcrypt.DefaultCost
 	}
 	if s.retryEvery <= 0 {
 		s.retryEvery = 5 * time.Second
