@@ -57,14 +57,20 @@ type PutOptions struct {
 	IfNoneMatch bool   // create only: fail if the key exists
 }
 
-// maxKeyLen is S3's limit on object key length, in bytes.
-const maxKeyLen = 1024
+// maxKeyLen is S3's limit on object key length, in bytes. maxSegmentLen
+// keeps every segment a legal file name (255 bytes on common filesystems)
+// with room for a store's bookkeeping prefixes and suffixes.
+const (
+	maxKeyLen     = 1024
+	maxSegmentLen = 200
+)
 
 // ValidKey returns an error wrapping ErrInvalid unless key is a well-formed
 // object key: non-empty, at most 1024 bytes of UTF-8, slash-separated
-// segments that are neither empty nor start with a dot (which rules out "."
-// and ".." and leaves dot-names free for a store's own bookkeeping files), no
-// leading slash, no backslash and no control characters. Every Blobs
+// segments of at most 200 bytes that are neither empty nor start with a dot
+// (which rules out "." and ".." and leaves dot-names free for a store's own
+// bookkeeping files), no leading slash, no backslash and no control
+// characters. Every Blobs
 // implementation applies the same rule, so a key accepted by one is accepted
 // by all, and none can climb out of its directory or bucket.
 func ValidKey(key string) error {
@@ -93,6 +99,9 @@ func keyProblem(key string) string {
 		}
 		if seg[0] == '.' {
 			return "has a segment starting with a dot"
+		}
+		if len(seg) > maxSegmentLen {
+			return "has a segment longer than 200 bytes"
 		}
 	}
 	return ""
