@@ -37,6 +37,10 @@ func testIfMatch(t *testing.T, b archive.Blobs) {
 	}
 	wantContent(t, b, key, []byte(`{"version":2}`))
 
+	// The ETag as an HTTP If-Match header quotes it works as well.
+	put(t, b, key, []byte(`{"version":3}`), archive.PutOptions{IfMatch: `"` + v2.ETag + `"`})
+	wantContent(t, b, key, []byte(`{"version":3}`))
+
 	_, err = b.Put(t.Context(), "recordings/r9/manifest.json", bytesReader("{}"), 2, archive.PutOptions{IfMatch: v2.ETag})
 	if !errors.Is(err, archive.ErrPrecondition) || errors.Is(err, archive.ErrNotFound) {
 		t.Errorf("Put(IfMatch) on a missing key = %v; want ErrPrecondition (only)", err)

@@ -32,6 +32,7 @@ var HostileKeys = []string{
 	"dir/.tmp-1234",
 	"\xff\xfe",
 	strings.Repeat("k", 1025),
+	"a/" + strings.Repeat("s", 201),
 }
 
 func testHostileKeys(t *testing.T, b archive.Blobs) {

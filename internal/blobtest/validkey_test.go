@@ -22,7 +22,8 @@ func TestValidKey(t *testing.T) {
 		"a",
 		"x/trailing-dot.",
 		"speakers/José Ramos-Horta.json",
-		strings.Repeat("k", 1024),
+		strings.Repeat(strings.Repeat("k", 199)+"/", 5) + strings.Repeat("k", 24), // 1024 bytes
+		strings.Repeat("s", 200),
 	}
 	for _, key := range good {
 		if err := archive.ValidKey(key); err != nil {

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,6 +35,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 	if err := archive.ValidKey(key); err != nil {
 		return archive.BlobInfo{}, fmt.Errorf("disk: put: %w", err)
 	}
+	opts.IfMatch = strings.Trim(opts.IfMatch, `"`) // as an HTTP If-Match header carries it
 	if opts.IfMatch != "" && opts.IfNoneMatch {
 		return archive.BlobInfo{}, fmt.Errorf("disk: put %q: both IfMatch and IfNoneMatch: %w", key, archive.ErrInvalid)
 	}
