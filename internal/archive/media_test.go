@@ -86,7 +86,7 @@ func TestPutMediaManifestFailure(t *testing.T) {
 
 func TestPutMediaNeedsExistingRecording(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.svc.PutMedia(context.Background(), editor, "nope", archive.MediaUpload{Name: "a.webm", Size: 1, Body: strings.NewReader("x")})
+	_, err := e.svc.PutMedia(context.Background(), editor, "nope", archive.MediaUpload{Name: "a.webm", ContentType: "video/webm", Size: 1, Body: strings.NewReader("x")})
 	if !errors.Is(err, archive.ErrNotFound) {
 		t.Errorf("PutMedia(missing recording) error = %v; want ErrNotFound", err)
 	}
@@ -112,5 +112,19 @@ func assertManifestConsistent(tb testing.TB, e *env, id string) {
 		if _, err := e.store.Stat(ctx, k); err != nil {
 			tb.Errorf("manifest of %s points at %s: %v", id, k, err)
 		}
+	}
+}
+
+func TestPutMediaRefusesNonMedia(t *testing.T) {
+	e := newEnv(t)
+	e.create(t, archive.RecordingInput{ID: "r", Title: "T"})
+	for _, ct := range []string{"text/html", "application/octet-stream", "image/svg+xml", ""} {
+		_, err := e.svc.PutMedia(context.Background(), editor, "r", archive.MediaUpload{Name: "x.html", ContentType: ct, Size: 6, Body: strings.NewReader("<html>")})
+		if !errors.Is(err, archive.ErrUnsupported) {
+			t.Errorf("PutMedia(%q) error = %v; want ErrUnsupported", ct, err)
+		}
+	}
+	if objs, _ := e.store.List(context.Background(), "recordings/r/media/"); len(objs) != 0 {
+		t.Errorf("refused uploads left objects: %v", objs)
 	}
 }

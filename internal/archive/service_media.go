@@ -27,6 +27,11 @@ func (s *Service) PutMedia(ctx context.Context, who Principal, id string, up Med
 	if err := requireEditor(who, "put media"); err != nil {
 		return Media{}, err
 	}
+	if !playable(up.ContentType) {
+		// Anything else served from /media would be an HTML or script
+		// upload on the site's own origin.
+		return Media{}, fmtErr("put media", id, ErrUnsupported, fmt.Sprintf("content type %q is not audio or video", up.ContentType))
+	}
 	if _, _, err := s.load(ctx, id); err != nil {
 		return Media{}, err
 	}
@@ -154,4 +159,11 @@ func mediaExt(name, contentType string) string {
 		return ".m4a"
 	}
 	return ".bin"
+}
+
+// playable reports whether a content type is audio or video.
+func playable(contentType string) bool {
+	ct, _, _ := strings.Cut(strings.ToLower(contentType), ";")
+	ct = strings.TrimSpace(ct)
+	return strings.HasPrefix(ct, "video/") || strings.HasPrefix(ct, "audio/") || ct == "application/ogg"
 }

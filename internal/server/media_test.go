@@ -150,3 +150,38 @@ func TestPresignFallsBackOnDisk(t *testing.T) {
 		t.Errorf("body %s bytes; want 10", got)
 	}
 }
+
+func TestMediaUploadContentType(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.published(t, "r")
+	webm := append([]byte{0x1a, 0x45, 0xdf, 0xa3}, sample(100)...)
+	tests := []struct {
+		name, path, ct string
+		body           []byte
+		status         int
+		want           string
+	}{
+		{"header wins", "?name=a.bin", "audio/ogg", sample(100), 201, "audio/ogg"},
+		{"by name", "?name=talk.mp4", "", sample(100), 201, "video/mp4"},
+		{"sniffed", "", "application/octet-stream", webm, 201, "video/webm"},
+		{"html refused", "?name=x.html", "text/html", []byte("<script>alert(1)</script>"), 415, ""},
+		{"unknown refused", "", "", []byte("plain words"), 415, ""},
+	}
+	for _, tt := range tests {
+		header := []string{}
+		if tt.ct != "" {
+			header = []string{"Content-Type", tt.ct}
+		}
+		resp := ts.do(t, "PUT", "/api/v1/recordings/r/media"+tt.path, ts.token, tt.body, header...)
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s: PUT = %d; want %d", tt.name, resp.StatusCode, tt.status)
+			continue
+		}
+		if tt.status != 201 {
+			continue
+		}
+		if got := ts.do(t, "HEAD", "/media/r", "", nil).Header.Get("Content-Type"); got != tt.want {
+			t.Errorf("%s: served as %q; want %q", tt.name, got, tt.want)
+		}
+	}
+}
