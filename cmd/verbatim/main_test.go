@@ -7,10 +7,14 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/disk"
 )
 
 // syncBuffer collects output written from the program's goroutines.
@@ -157,6 +161,24 @@ func TestUserAddWhileServing(t *testing.T) {
 	io, _, _ = testIO(nil)
 	if code := Main(context.Background(), []string{"user", "add", "maria", "--role", "editor", "--data", data}, io); code == 0 {
 		t.Errorf("adding maria twice succeeded")
+	}
+
+	io, out, errOut = testIO(nil)
+	io.Stdin = strings.NewReader("correct horse battery\n")
+	if code := Main(context.Background(), []string{"user", "add", "--data", data, "ana", "--role=admin", "--password-stdin"}, io); code != 0 {
+		t.Fatalf("user add --password-stdin exit %d\n%s", code, errOut)
+	}
+	store, err := disk.Open(filepath.Join(data, "objects"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	svc, err := archive.NewService(archive.Options{Blobs: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if who, err := svc.CheckPassword(context.Background(), "ana", []byte("correct horse battery")); err != nil || who.Role != archive.RoleAdmin {
+		t.Errorf("CheckPassword(ana) = %+v, %v; want admin", who, err)
 	}
 }
 
