@@ -296,6 +296,57 @@ func TestBrowserViewerPages(t *testing.T) {
 		b.clean(t)
 	})
 
+	t.Run("keyboard: Enter on a cue seeks", func(t *testing.T) {
+		target := eval[string](t, b, `document.querySelector('#cue-40').dataset.start`)
+		b.run(t, "focus cue 40 and press Enter", chromedp.Focus(chromedp.CSS("#cue-40 a")), chromedp.KeyEvent("\r"))
+		b.waitFor(t, "the video is at cue 40", fmt.Sprintf(`Math.abs(document.getElementById('player').currentTime - %s) < 1.5`, target))
+		b.run(t, "pause", chromedp.Evaluate[chromedp.Void](`document.getElementById('player').pause()`))
+	})
+
+	t.Run("language switch keeps the position", func(t *testing.T) {
+		b.run(t, "open watch", chromedp.Navigate(base+"/watch/hrc47-side-event?t=200&lang=de"))
+		b.waitFor(t, "the video is at 200 s", `Math.abs(document.getElementById('player').currentTime - 200) < 0.5`)
+		b.run(t, "seek to cue 20", chromedp.Click(chromedp.CSS("#cue-20 a")))
+		b.run(t, "pause", chromedp.Evaluate[chromedp.Void](`document.getElementById('player').pause()`))
+		at := eval[float64](t, b, `document.getElementById('player').currentTime`)
+		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		defer cancel()
+		if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(`.track-langs a[hreflang="en"]`)))); err != nil {
+			t.Fatalf("switch to English: %v", err)
+		}
+		b.waitFor(t, "the English page is open at the same moment", fmt.Sprintf(`(() => {
+			const v = document.getElementById('player');
+			return v && v.dataset.lang === 'en' && v.readyState >= 1 && Math.abs(v.currentTime - %f) < 0.6;
+		})()`, at))
+		if lang := eval[string](t, b, `document.getElementById('transcript').lang`); lang != "en" {
+			t.Errorf("transcript lang = %q after switching; want en", lang)
+		}
+		b.clean(t)
+	})
+
+	t.Run("copy link to this moment", func(t *testing.T) {
+		b.run(t, "copy", chromedp.Click(chromedp.ID("copy-link")))
+		b.waitFor(t, "the status names the link", `document.getElementById('copy-status').textContent.includes('/watch/hrc47-side-event?t=')`)
+		status := eval[string](t, b, `document.getElementById('copy-status').textContent`)
+		if !strings.Contains(status, "lang=en") {
+			t.Errorf("copy status = %q; want a link in English", status)
+		}
+	})
+
+	t.Run("end stops playback and marks the range", func(t *testing.T) {
+		b.run(t, "open a passage", chromedp.Navigate(base+"/watch/hrc47-side-event?t=95&end=96.5&lang=de"))
+		b.waitFor(t, "the video is at 95 s", `Math.abs(document.getElementById('player').currentTime - 95) < 0.5`)
+		if n := eval[int](t, b, `document.querySelectorAll('#transcript li.in-range').length`); n < 1 {
+			t.Error("no transcript cue is marked as inside the passage")
+		}
+		if n := eval[int](t, b, `document.querySelectorAll('#timeline .tl-range').length`); n != 1 {
+			t.Errorf("timeline has %d range marks; want 1", n)
+		}
+		b.run(t, "play", chromedp.Evaluate[chromedp.Void](`(() => { const v = document.getElementById('player'); v.muted = true; v.play(); })()`))
+		b.waitFor(t, "playback stopped at 96.5 s", `(() => { const v = document.getElementById('player'); return v.paused && Math.abs(v.currentTime - 96.5) < 0.3; })()`)
+		b.clean(t)
+	})
+
 	t.Run("search milestone from home lands on Sunesson", func(t *testing.T) {
 		b.run(t, "search from home",
 			chromedp.Navigate(base+"/?ui=en"),
