@@ -82,7 +82,8 @@ func New(o Options) (*Server, error) {
 // ServeHTTP makes the Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
-// ListenAndServe serves on ln until ctx ends, then shuts down gracefully.
+// Serve serves on ln until ctx ends, then shuts down gracefully, giving
+// requests in flight 10 seconds.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s,
@@ -101,7 +102,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("server: shutdown: %w", err)
+		// Long media streams do not end by themselves: cut them.
+		s.log.Warn("server: closing connections still open after 10s", "err", err)
+		return hs.Close()
 	}
 	return nil
 }
