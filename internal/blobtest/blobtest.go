@@ -1,6 +1,15 @@
 // Package blobtest is the conformance suite every archive.Blobs
 // implementation runs from its own tests, so that the directory store and the
 // S3 store behave the same way wherever the archive relies on it.
+//
+// Beyond the archive.Blobs comments, the suite pins: Get's BlobInfo has the
+// whole object's size even for a range; a zero-length Get of an empty object
+// is fine while any range on it is unsatisfiable; a body shorter than its
+// announced size fails and stores nothing; IfMatch accepts the ETag quoted
+// or not; IfMatch with IfNoneMatch is ErrInvalid; keys follow
+// archive.ValidKey. It leaves open what ETags look like (only that they
+// change with the content) and whether List fills ContentType (S3 listings
+// carry none).
 package blobtest
 
 import (
