@@ -3,8 +3,9 @@
 // S3 store behave the same way wherever the archive relies on it.
 //
 // Beyond the archive.Blobs comments, the suite pins: Get's BlobInfo has the
-// whole object's size even for a range; a zero-length Get of an empty object
-// is fine while any range on it is unsatisfiable; a body shorter than its
+// whole object's size even for a range; length 0 reads nothing (but still
+// checks the offset); an empty object reads whole while any range on it is
+// unsatisfiable; a body shorter than its
 // announced size fails and stores nothing; IfMatch accepts the ETag quoted
 // or not; IfMatch with IfNoneMatch is ErrInvalid; keys follow
 // archive.ValidKey. It leaves open what ETags look like (only that they

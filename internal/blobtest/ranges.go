@@ -29,6 +29,7 @@ func testRanges(t *testing.T, b archive.Blobs) {
 		{95, 10, data[95:]},    // length clipped at the end
 		{0, 1000, data},        // likewise
 		{1, 1 << 40, data[1:]}, // a length far past any real size
+		{10, 0, nil},
 	}
 	for _, tt := range tests {
 		got, info := get(t, b, key, tt.offset, tt.length)
@@ -40,7 +41,7 @@ func testRanges(t *testing.T, b archive.Blobs) {
 				key, tt.offset, tt.length, info)
 		}
 	}
-	for _, r := range [][2]int64{{100, -1}, {100, 1}, {150, 5}, {1 << 40, -1}} {
+	for _, r := range [][2]int64{{100, -1}, {100, 1}, {150, 5}, {1 << 40, -1}, {100, 0}} {
 		rc, _, err := b.Get(t.Context(), key, r[0], r[1])
 		if err == nil {
 			rc.Close()
