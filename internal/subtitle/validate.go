@@ -35,10 +35,11 @@ func finish(raw []rawCue, opts Options, rep *Report) ([]Cue, error) {
 		if r.end < r.start {
 			return nil, invalid(r.line, "end time before start time")
 		}
-		c := Cue{Start: r.start, End: r.end, Speaker: strings.TrimSpace(r.speaker)}
+		c := Cue{Start: r.start, End: r.end, Speaker: oneLine(r.speaker)}
 		plain, styled := r.lines.plain, r.lines.styled
 		if c.Speaker == "" {
 			c.Speaker, plain, styled = prefixSpeaker(plain, styled)
+			c.Speaker = oneLine(c.Speaker)
 		}
 		c.Text = strings.Join(plain, "\n")
 		c.Styled = strings.Join(styled, "\n")
@@ -51,7 +52,10 @@ func finish(raw []rawCue, opts Options, rep *Report) ([]Cue, error) {
 		}
 		cues = append(cues, c)
 		lines = append(lines, r.line)
-		speakers = append(append(speakers, c.Speaker), r.others...)
+		speakers = append(speakers, c.Speaker)
+		for _, o := range r.others {
+			speakers = append(speakers, oneLine(o))
+		}
 	}
 	if len(cues) == 0 {
 		return nil, invalid(0, "no cues")

@@ -75,9 +75,9 @@ func vttCue(b timedBlock, it *astisub.Item) rawCue {
 
 // vttLine is one source line of a WebVTT cue as we read it ourselves.
 type vttLine struct {
-	voice    string // the voice speaking this line, from <v Name> (may carry over)
-	plain    string
-	styled   string
+	voice  string // the voice speaking this line, from <v Name> (may carry over)
+	plain  string
+	styled string
 	others []string // voices that start inside the line
 }
 
