@@ -71,12 +71,11 @@ func normalizeQuery(q *SearchQuery) error {
 // WatchURL is the page that plays a recording at a moment in a language:
 // /watch/<id>?t=<seconds>&lang=<lang>.
 func WatchURL(id string, startMS int64, lang string) string {
-	v := url.Values{}
-	v.Set("t", strconv.FormatFloat(float64(startMS)/1000, 'f', -1, 64))
+	u := "/watch/" + url.PathEscape(id) + "?t=" + strconv.FormatFloat(float64(startMS)/1000, 'f', -1, 64)
 	if lang != "" {
-		v.Set("lang", lang)
+		u += "&lang=" + url.QueryEscape(lang)
 	}
-	return "/watch/" + url.PathEscape(id) + "?" + v.Encode()
+	return u
 }
 
 // Check is the state of one dependency.

@@ -252,8 +252,8 @@ func TestIndexDownThenRetry(t *testing.T) {
 	if err != nil || res.Total != 1 {
 		t.Fatalf("Search after recovery = %+v, %v; want 1 hit", res, err)
 	}
-	if h := res.Hits[0]; h.URL != "/watch/r?lang=en&t=1" {
-		t.Errorf("hit URL = %q; want /watch/r?lang=en&t=1", h.URL)
+	if h := res.Hits[0]; h.URL != "/watch/r?t=1&lang=en" {
+		t.Errorf("hit URL = %q; want /watch/r?t=1&lang=en", h.URL)
 	}
 	rec, _, _ = e.svc.Get(ctx, editor, "r")
 	if rec.NeedsIndex {

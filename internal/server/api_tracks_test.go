@@ -151,7 +151,7 @@ func TestSearchAPI(t *testing.T) {
 		t.Fatalf("search milestone = %+v; want one hit", res)
 	}
 	h := res.Hits[0]
-	if h.RecordingID != "r" || h.StartMS != 1000 || h.URL != "/watch/r?lang=en&t=1" || !strings.Contains(h.Highlight, "<mark>") {
+	if h.RecordingID != "r" || h.StartMS != 1000 || h.URL != "/watch/r?t=1&lang=en" || !strings.Contains(h.Highlight, "<mark>") {
 		t.Errorf("hit = %+v; want r at 1000 ms, its watch URL and a highlight", h)
 	}
 
