@@ -65,6 +65,11 @@ func TestParseNasty(t *testing.T) {
 			want: want{texts: []string{"Le cœur coûte 20 € !"}, encoding: encLatin9},
 		},
 		{
+			name: "SRT without cue numbers or blank lines",
+			data: []byte("00:00:01,000 --> 00:00:02,000\nfirst\n00:00:03,000 --> 00:00:04,000\nsecond\n3\n00:00:05,000 --> 00:00:06,000\nthird\n"),
+			want: want{texts: []string{"first", "second", "third"}},
+		},
+		{
 			name: "lone CR line endings",
 			data: []byte("1\r00:00:01,000 --> 00:00:02,000\rOld Mac file\r\r2\r00:00:03,000 --> 00:00:04,000\rsecond\r"),
 			want: want{texts: []string{"Old Mac file", "second"}},

@@ -12,6 +12,7 @@ type timedBlock struct {
 	line       int // the timing line
 	start, end time.Duration
 	source     string // the cue's source lines, joined by "\n"
+	from, to   int    // the cue's text lines, lines[from:to]
 }
 
 // scanTimings finds every timing line ("… --> …") of an SRT or WebVTT text,
@@ -36,11 +37,38 @@ func scanTimings(lines []string, sep string, textEnd func(lines []string, from i
 		stop := textEnd(lines, i+1)
 		blocks = append(blocks, timedBlock{
 			line: i + 1, start: start, end: end,
-			source: strings.Join(lines[i+1:stop], "\n"),
+			source: strings.Join(lines[i+1:stop], "\n"), from: i + 1, to: stop,
 		})
 		lines[i] = formatClock(start, sep) + " --> " + formatClock(end, sep)
 	}
 	return blocks, settings, nil
+}
+
+// srtFeed prepares the text astisub reads. astisub takes the line before
+// every timing line for the cue number and drops it; when cues are not
+// separated by a blank line and a number, that line is text, so a blank
+// line goes in front of the timing line to keep it.
+func srtFeed(lines []string, blocks []timedBlock) string {
+	var sb strings.Builder
+	next := 0
+	for i, l := range lines {
+		if next < len(blocks) && blocks[next].line == i+1 {
+			next++
+			if i > 0 {
+				if prev := strings.TrimSpace(lines[i-1]); prev != "" && !isNumber(prev) && !strings.Contains(prev, "-->") {
+					sb.WriteByte('\n')
+				}
+			}
+		}
+		sb.WriteString(l)
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
+
+func isNumber(s string) bool {
+	_, ok := digits(s, 18)
+	return ok
 }
 
 // srtTextEnd: an SRT cue's text runs to the next timing line; the cue
@@ -63,8 +91,9 @@ func readSRT(text string) ([]rawCue, error) {
 	if len(blocks) == 0 {
 		return nil, invalid(0, "no cues")
 	}
+	feed := srtFeed(lines, blocks)
 	subs, err := readWith("srt", func() (*astisub.Subtitles, error) {
-		return astisub.ReadFromSRT(strings.NewReader(strings.Join(lines, "\n")))
+		return astisub.ReadFromSRT(strings.NewReader(feed))
 	})
 	if err != nil {
 		return nil, err

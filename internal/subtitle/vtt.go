@@ -1,10 +1,13 @@
 package subtitle
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/asticode/go-astisub"
 )
+
+var vttLoudTags = regexp.MustCompile(`<v[\s.>][^>]*>|</v\s*>|<\d[^>]*>`)
 
 // vttTextEnd: a WebVTT cue's text ends at the first blank line.
 func vttTextEnd(lines []string, from int) int {
@@ -29,6 +32,15 @@ func readVTT(text string, rep *Report) ([]rawCue, error) {
 		// astisub rejects some settings (unknown regions) and our Cue has
 		// no place for layout: say so rather than drop them silently.
 		rep.Warnings = append(rep.Warnings, Problem{Reason: "cue settings (position, alignment, size, region) are not kept"})
+	}
+	// astisub logs every second voice in a line and every inline timestamp
+	// it cannot read to the process's log; we read voices and text
+	// ourselves, so it never sees them and a crafted file cannot flood the
+	// server's log.
+	for _, b := range blocks {
+		for j := b.from; j < b.to; j++ {
+			lines[j] = vttLoudTags.ReplaceAllString(lines[j], "")
+		}
 	}
 	subs, err := readWith("webvtt", func() (*astisub.Subtitles, error) {
 		return astisub.ReadFromWebVTT(strings.NewReader(strings.Join(lines, "\n")))
