@@ -293,3 +293,15 @@ func TestReindex(t *testing.T) {
 		t.Errorf("Reindex put %d docs (progress %v); want 3 and [r]", len(docs), seen)
 	}
 }
+
+func TestHiddenNameWithheldInOthersWords(t *testing.T) {
+	e := trackEnv(t)
+	putTrack(t, e, "en", "en.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Alice>Thank you, Hidden H, and Survivor S.\n")
+	_, cues, err := e.svc.GetTrack(context.Background(), viewer, "r", "en")
+	if err != nil || len(cues) != 1 {
+		t.Fatalf("GetTrack = %v, %v", cues, err)
+	}
+	if want := "Thank you, [name withheld], and Speaker 1."; cues[0].Text != want {
+		t.Errorf("viewer text = %q; want %q", cues[0].Text, want)
+	}
+}

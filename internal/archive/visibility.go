@@ -60,15 +60,23 @@ func (l speakerLookup) find(name string) (Speaker, bool) {
 	return sp, ok
 }
 
+// WithheldName replaces a hidden speaker's name where others mention it.
+const WithheldName = "[name withheld]"
+
 // viewerCues returns the cues a viewer may see: hidden speakers' cues are
-// dropped; anonymised speakers appear under their pseudonym, in the speaker
-// field and wherever their name shows in the text.
+// dropped and their names, where others mention them, withheld; anonymised
+// speakers appear under their pseudonym, in the speaker field and wherever
+// their name shows in the text.
 func viewerCues(rec Recording, cues []Cue) []Cue {
 	l := newSpeakerLookup(rec)
 	var renames []string
 	for _, sp := range rec.Speakers {
-		if sp.Visibility == VisibilityAnonymised && sp.Name != "" {
+		switch {
+		case sp.Name == "":
+		case sp.Visibility == VisibilityAnonymised:
 			renames = append(renames, sp.Name, sp.Pseudonym)
+		case sp.Visibility == VisibilityHidden:
+			renames = append(renames, sp.Name, WithheldName)
 		}
 	}
 	rename := strings.NewReplacer(renames...)
