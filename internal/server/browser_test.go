@@ -2,9 +2,7 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,67 +14,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
-	"github.com/verbatim-archive/verbatim/internal/bleveindex"
-	"github.com/verbatim-archive/verbatim/internal/disk"
-	"github.com/verbatim-archive/verbatim/internal/media"
 )
 
 // Browser tests drive the real pages in headless Chromium. They need a
 // Chromium binary: /usr/bin/chromium, or the one VERBATIM_CHROMIUM names.
-
-// demo is the real server on the demo data: a directory store, an
-// in-memory bleve index and the Service, seeded from subtitles/ the way
-// `verbatim demo` seeds it, listening on 127.0.0.1:0.
-type demo struct {
-	url string
-	svc *archive.Service
-}
-
-// admin is who the tests act as when they add material.
-var admin = archive.Principal{Name: "browser-test", Role: archive.RoleAdmin}
-
-func startDemo(t *testing.T) demo {
-	t.Helper()
-	store, err := disk.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := bleveindex.OpenMem()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := archive.Options{Blobs: store, Index: idx}
-	if p, err := media.NewProber(); err == nil {
-		opts.Prober = p
-	}
-	svc, err := archive.NewService(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := svc.Import(ctx, admin, os.DirFS("../../subtitles"), nil); err != nil {
-		t.Fatalf("import the demo: %v", err)
-	}
-	srv, err := New(Options{Service: svc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("server: %v", err)
-		}
-		idx.Close()
-		store.Close()
-	})
-	return demo{url: "http://" + ln.Addr().String(), svc: svc}
-}
 
 // chromiumPath returns the browser to run, or skips the test.
 func chromiumPath(t *testing.T) string {
