@@ -2,6 +2,7 @@ package subtitle
 
 import (
 	"bytes"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -165,4 +166,46 @@ func mustParse(tb testing.TB, data []byte, name string) []Cue {
 		tb.Fatalf("Parse(%s): %v", name, err)
 	}
 	return cues
+}
+
+// TestSampleManifest checks subtitles/manifest.json against the tracks:
+// every file exists and parses, and every speaker in a track is a speaker
+// of the recording.
+func TestSampleManifest(t *testing.T) {
+	var m struct {
+		Recordings []struct {
+			ID       string `json:"id"`
+			Media    string `json:"media"`
+			Speakers []struct {
+				ID, Name, Visibility string
+			} `json:"speakers"`
+			Tracks []struct {
+				Lang, File, Kind, Source string
+			} `json:"tracks"`
+		} `json:"recordings"`
+	}
+	dir := filepath.Join("..", "..", "subtitles")
+	if err := json.Unmarshal(readFile(t, filepath.Join(dir, "manifest.json")), &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Recordings) != 2 {
+		t.Fatalf("manifest has %d recordings; want 2", len(m.Recordings))
+	}
+	for _, r := range m.Recordings {
+		names := map[string]bool{}
+		for _, s := range r.Speakers {
+			names[s.Name] = true
+		}
+		for _, tr := range r.Tracks {
+			cues := mustParse(t, readFile(t, filepath.Join(dir, tr.File)), tr.File)
+			for _, s := range Speakers(cues) {
+				if !names[s] {
+					t.Errorf("%s: speaker %q is not in the manifest of %s", tr.File, s, r.ID)
+				}
+			}
+			if tr.Kind != "original" && tr.Kind != "interpretation" || tr.Source != "human" {
+				t.Errorf("%s: kind %q source %q", tr.File, tr.Kind, tr.Source)
+			}
+		}
+	}
 }
