@@ -8,10 +8,16 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// isLongRoute tells the routes that stream media for as long as it takes;
-// the request timeout does not apply to them.
-func isLongRoute(path string) bool {
-	return path == "/media/:id" || path == "/api/v1/recordings/:id/media"
+// isLongRoute tells the routes that stream media or receive uploads for as
+// long as it takes; the request timeout does not apply to them.
+func isLongRoute(method, path string) bool {
+	switch path {
+	case "/media/:id", "/api/v1/recordings/:id/media":
+		return true
+	case "/api/v1/recordings/:id/tracks/:lang":
+		return method == "PUT"
+	}
+	return false
 }
 
 // routes is the one route table.
@@ -20,7 +26,7 @@ func (s *Server) routes() {
 	e.Use(middleware.Recover())
 	e.Use(s.requestLogger())
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
-		Skipper: func(c echo.Context) bool { return isLongRoute(c.Path()) },
+		Skipper: func(c echo.Context) bool { return isLongRoute(c.Request().Method, c.Path()) },
 		Timeout: s.opts.RequestTimeout,
 	}))
 	e.Use(s.authenticate)
