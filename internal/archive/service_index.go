@@ -7,11 +7,20 @@ import (
 	"time"
 )
 
+// indexTimeout bounds one index update made on behalf of a write; past it
+// the recording is marked for the retry loop instead.
+const indexTimeout = 10 * time.Second
+
 // afterWrite brings the search index up to date with a recording that was
 // just written. The write has succeeded whatever happens here: when the
 // index fails, the manifest is marked needs_reindex and Run retries. It
 // returns the recording and its ETag as they now stand.
+//
+// The update gets its own deadline and survives the caller's cancellation:
+// the write is done, and a client hanging up must not leave search behind.
 func (s *Service) afterWrite(ctx context.Context, rec Recording, etag string) (Recording, string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), indexTimeout)
+	defer cancel()
 	err := s.indexRecording(ctx, rec.ID)
 	if err == nil {
 		return rec, etag
@@ -58,6 +67,8 @@ func (s *Service) indexInto(ctx context.Context, into Index, id string) error {
 }
 
 func (s *Service) indexDelete(ctx context.Context, id string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), indexTimeout)
+	defer cancel()
 	s.indexMu.Lock()
 	err := s.index.Delete(ctx, id)
 	s.indexMu.Unlock()
