@@ -317,6 +317,7 @@ func TestBrowserViewerPages(t *testing.T) {
 			{"home", "/?ui=en"},
 			{"watch", "/watch/hrc47-side-event?t=95&lang=de&ui=en"},
 			{"search", "/search?q=milestone&ui=en"},
+			{"search-many", "/search?q=trafficking&ui=de"},
 		}
 		for _, vp := range []struct {
 			name string
@@ -333,6 +334,9 @@ func TestBrowserViewerPages(t *testing.T) {
 					b.waitFor(t, "the video is at 95 s", `Math.abs(document.getElementById('player').currentTime - 95) < 0.5`)
 				}
 				b.screenshot(t, dir, p.name+"-"+vp.name)
+				for _, e := range eval[[]string](t, b, unlabelled) {
+					t.Errorf("%s: control without an accessible name: %s", p.name, e)
+				}
 				if w := eval[int](t, b, "document.documentElement.scrollWidth"); w > int(vp.w) {
 					t.Errorf("%s at %s width scrolls sideways: %d px wide", p.name, vp.name, w)
 				}
@@ -345,6 +349,12 @@ func TestBrowserViewerPages(t *testing.T) {
 	// Last: it adds a recording the subtests above do not expect.
 	t.Run("hostile content is inert", func(t *testing.T) { hostileIsInert(t, b, d) })
 }
+
+// unlabelled lists the operable elements a screen reader could not name.
+const unlabelled = `Array.from(document.querySelectorAll('input:not([type=hidden]), select, button, a[href], video'))
+	.filter(e => !e.closest('[aria-hidden="true"]') && !e.hidden)
+	.filter(e => !((e.labels && e.labels.length) || e.getAttribute('aria-label') || e.textContent.trim() || e.getAttribute('title')))
+	.map(e => e.outerHTML.slice(0, 120))`
 
 // hostileTTML is a track whose speaker name and cue text are markup; a
 // page that renders them as HTML would run the script or load the image.
