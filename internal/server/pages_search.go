@@ -52,15 +52,17 @@ type facetOption struct {
 }
 
 type resultGroup struct {
-	ID       string
-	Title    string
-	Event    string
-	Date     string
-	DateText string
-	WatchURL string
-	Sample   bool
-	Timeline timeline
-	Hits     []hitView
+	ID         string
+	Title      string
+	Event      string
+	EventURL   string // narrows the search to this event
+	EventTitle string
+	Date       string
+	DateText   string
+	WatchURL   string
+	Sample     bool
+	Timeline   timeline
+	Hits       []hitView
 }
 
 type hitView struct {
@@ -159,14 +161,15 @@ func (p *pages) search(c echo.Context) error {
 	} else {
 		data.Summary = base.N("search.results", res.Total, sp.q)
 	}
-	data.Groups = p.groupHits(c, base, sp.q, res.Hits)
+	data.Groups = p.groupHits(c, base, sp, res.Hits)
 	data.Pages, data.PrevURL, data.NextURL = pagination(base, sp, res.Total, cmp.Or(res.PerPage, searchPerPage))
 	return p.render(c, http.StatusOK, "search", data)
 }
 
 // groupHits gathers moments by recording, in the order the index ranked
 // them, and draws each recording's strip of matches.
-func (p *pages) groupHits(c echo.Context, base pageBase, q string, hits []archive.Hit) []resultGroup {
+func (p *pages) groupHits(c echo.Context, base pageBase, sp searchParams, hits []archive.Hit) []resultGroup {
+	q := sp.q
 	var groups []resultGroup
 	index := map[string]int{}
 	for _, h := range hits {
@@ -178,6 +181,11 @@ func (p *pages) groupHits(c echo.Context, base pageBase, q string, hits []archiv
 				ID: h.RecordingID, Title: h.Title, Event: h.Event, Date: h.Date,
 				DateText: dateText(base.UI, h.Date), WatchURL: watchURL(h.RecordingID, -1, "", ""),
 			})
+			if h.Event != "" && h.Event != sp.event {
+				event := h.Event
+				groups[i].EventURL = sp.url(func(n *searchParams) { n.event = event })
+				groups[i].EventTitle = base.T("search.event.only")
+			}
 			if h.Date == "" {
 				groups[i].DateText = ""
 			}

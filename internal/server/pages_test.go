@@ -332,6 +332,7 @@ func TestSearchGroupsMomentsByRecording(t *testing.T) {
 		`<span aria-current="page">2</span>`,
 		`rel="prev"`, `rel="next"`,
 		`<svg class="timeline strip"`,
+		`<a href="/search?event=ODIHR&amp;q=milestone" title="Only moments from this event">ODIHR</a>`,
 	)
 	wantNotContains(t, "search", r.body, "<img", "javascript:")
 	if got := strings.Index(r.body, "g-istac-launch"); got < 0 || got > strings.Index(r.body, "g-hrc47-side-event") {
