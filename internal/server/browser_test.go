@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -344,6 +345,32 @@ func TestBrowserViewerPages(t *testing.T) {
 		}
 		b.run(t, "reset viewport", chromedp.ResetViewport())
 		t.Logf("screenshots saved in %s", dir)
+	})
+
+	t.Run("without JavaScript the transcript links to moments", func(t *testing.T) {
+		setScripts := func(disabled bool) {
+			if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: disabled}); err != nil {
+				t.Fatalf("script execution disabled=%v: %v", disabled, err)
+			}
+		}
+		setScripts(true)
+		defer setScripts(false)
+		b.run(t, "open watch", chromedp.Navigate(base+"/watch/hrc47-side-event?t=95&lang=de"))
+		if !eval[bool](t, b, `document.getElementById('copy-link').hidden`) {
+			t.Error("the copy button shows without JavaScript; it cannot work there")
+		}
+		target := eval[string](t, b, `document.querySelector('#cue-20').dataset.start`)
+		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		defer cancel()
+		if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS("#cue-20 a")))); err != nil {
+			t.Fatalf("follow cue 20: %v", err)
+		}
+		if q := eval[string](t, b, "location.search"); !strings.Contains(q, "t="+target) || !strings.Contains(q, "lang=de") {
+			t.Errorf("cue link led to %q; want t=%s&lang=de", q, target)
+		}
+		if !eval[bool](t, b, `document.querySelector('#cue-20').classList.contains('current')`) {
+			t.Error("the page at the cue's moment does not mark that cue")
+		}
 	})
 
 	// Last: it adds a recording the subtests above do not expect.
