@@ -27,15 +27,27 @@ func (s *Service) afterWrite(ctx context.Context, rec Recording, etag string) (R
 	}
 	s.log.Warn("archive: index update failed; will retry", "recording", rec.ID, "err", err)
 	s.markPending(rec.ID)
-	marked, newTag, merr := s.update(ctx, rec.ID, "", func(r *Recording) error {
-		r.NeedsIndex = true
-		return nil
-	})
-	if merr != nil {
-		s.log.Warn("archive: cannot mark recording for reindex", "recording", rec.ID, "err", merr)
+	marked, newTag, ok := s.mark(ctx, rec.ID)
+	if !ok {
 		return rec, etag
 	}
 	return marked, newTag
+}
+
+// mark records needs_reindex in the manifest, so the mark outlives this
+// process.
+func (s *Service) mark(ctx context.Context, id string) (Recording, string, bool) {
+	rec, etag, err := s.update(ctx, id, "", func(r *Recording) error {
+		r.NeedsIndex = true
+		return nil
+	})
+	if err != nil {
+		if !errors.Is(err, ErrNotFound) {
+			s.log.Warn("archive: cannot mark recording for reindex", "recording", id, "err", err)
+		}
+		return Recording{}, "", false
+	}
+	return rec, etag, true
 }
 
 // indexRecording replaces the recording's documents in the index with what
@@ -159,14 +171,22 @@ func (s *Service) retryPending(ctx context.Context) {
 	}
 	s.mu.Unlock()
 	for _, id := range ids {
-		if err := s.indexRecording(ctx, id); err != nil {
-			s.log.Debug("archive: index still failing", "recording", id, "err", err)
-			return // the index is most likely down; try again next tick
+		if err := s.index.Ping(ctx); err != nil {
+			return // still down; try again next tick
 		}
-		s.clearMark(ctx, id)
+		// Clear first and index last, so that once search shows the
+		// recording nothing reports it pending any more. Should the update
+		// fail after all, the mark is put back.
 		s.mu.Lock()
 		delete(s.pending, id)
 		s.mu.Unlock()
+		s.clearMark(ctx, id)
+		if err := s.indexRecording(ctx, id); err != nil {
+			s.log.Debug("archive: index still failing", "recording", id, "err", err)
+			s.markPending(id)
+			s.mark(ctx, id)
+			return
+		}
 	}
 }
 

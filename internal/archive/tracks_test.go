@@ -244,13 +244,19 @@ func TestIndexDownThenRetry(t *testing.T) {
 	go func() { done <- e.svc.Run(runCtx) }()
 	defer func() { stop(); <-done }()
 	e.index.setDown(false)
-	deadline := time.Now().Add(5 * time.Second)
-	for e.svc.Pending() > 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	var res archive.SearchResult
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		res, err = e.svc.Search(ctx, viewer, archive.SearchQuery{Text: "session"})
+		if err == nil && res.Total == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Search 5s after recovery = %+v, %v; want 1 hit", res, err)
+		}
 	}
-	res, err := e.svc.Search(ctx, viewer, archive.SearchQuery{Text: "session"})
-	if err != nil || res.Total != 1 {
-		t.Fatalf("Search after recovery = %+v, %v; want 1 hit", res, err)
+	if n := e.svc.Pending(); n != 0 {
+		t.Errorf("Pending() = %d once search shows the recording; want 0", n)
 	}
 	if h := res.Hits[0]; h.URL != "/watch/r?t=1&lang=en" {
 		t.Errorf("hit URL = %q; want /watch/r?t=1&lang=en", h.URL)
