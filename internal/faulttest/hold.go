@@ -1,6 +1,8 @@
 package faulttest
 
 import (
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -33,12 +35,18 @@ func NewHoldProxy(upstream string) (*HoldProxy, error) {
 		return nil, err
 	}
 	target := &url.URL{Scheme: "http", Host: upstream}
-	rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-		r.SetURL(target)
-		r.Out.Host = r.In.Host
-	}}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			r.Out.Host = r.In.Host
+		},
+		// An unreachable upstream drops the client's connection, as the
+		// dead server itself would, instead of answering 502.
+		ErrorHandler: func(http.ResponseWriter, *http.Request, error) { panic(http.ErrAbortHandler) },
+		ErrorLog:     log.New(io.Discard, "", 0),
+	}
 	h := &HoldProxy{ln: ln, release: make(chan struct{}), held: make(chan *http.Request, 64)}
-	h.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.srv = &http.Server{ErrorLog: log.New(io.Discard, "", 0), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h.shouldHold(r) {
 			select {
 			case h.held <- r:
