@@ -150,17 +150,62 @@ var vttEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func escapeVTT(s string) string { return vttEscaper.Replace(s) }
 
-var (
-	htmlTag     = regexp.MustCompile(`<[^<>]*>`)
-	overrideTag = regexp.MustCompile(`\{[^{}]*\}`)
-)
-
 // stripSource removes tags and SSA override blocks from a cue's source
 // text and resolves character references: the text a reader sees.
 func stripSource(s string) string {
-	s = overrideTag.ReplaceAllString(s, "")
-	s = htmlTag.ReplaceAllString(s, "")
+	s = dropTags(dropEnclosed(s, '{', '}'))
 	return strings.ReplaceAll(unescapeText(s), "\u00A0", " ")
+}
+
+// dropTags removes markup tags: a '<' that opens a tag (see tagStart) up
+// to the next '>'. "a < b" stays text.
+func dropTags(s string) string {
+	i := tagStart(s)
+	if i < 0 {
+		return s
+	}
+	var sb strings.Builder
+	sb.Grow(len(s))
+	for ; i >= 0; i = tagStart(s) {
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			break
+		}
+		sb.WriteString(s[:i])
+		s = s[i+j+1:]
+	}
+	sb.WriteString(s)
+	return sb.String()
+}
+
+// dropEnclosed removes every open…close span with neither delimiter
+// inside it, as the pattern `<[^<>]*>` would.
+func dropEnclosed(s string, open, close byte) string {
+	if strings.IndexByte(s, open) < 0 {
+		return s
+	}
+	delims := string([]byte{open, close})
+	var sb strings.Builder
+	sb.Grow(len(s))
+	for {
+		i := strings.IndexByte(s, open)
+		if i < 0 {
+			break
+		}
+		j := strings.IndexAny(s[i+1:], delims)
+		if j < 0 {
+			break
+		}
+		if s[i+1+j] == open { // an unmatched opener is text
+			sb.WriteString(s[:i+1+j])
+			s = s[i+1+j:]
+			continue
+		}
+		sb.WriteString(s[:i])
+		s = s[i+1+j+1:]
+	}
+	sb.WriteString(s)
+	return sb.String()
 }
 
 // unescapeText resolves character references astisub leaves in place (it

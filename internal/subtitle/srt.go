@@ -50,6 +50,11 @@ func scanTimings(lines []string, sep string, textEnd func(lines []string, from i
 // line goes in front of the timing line to keep it.
 func srtFeed(lines []string, blocks []timedBlock) string {
 	var sb strings.Builder
+	size := len(blocks)
+	for _, l := range lines {
+		size += len(l) + 1
+	}
+	sb.Grow(size)
 	next := 0
 	for i, l := range lines {
 		if next < len(blocks) && blocks[next].line == i+1 {

@@ -1,12 +1,3 @@
-// Package subtitle reads subtitle files in the formats editors bring (SRT,
-// WebVTT, SSA/ASS, TTML, EBU STL) into clean cues, and writes cues back out
-// as WebVTT (the canonical stored form), SRT, TTML or a plain transcript.
-//
-// Parsing is built on github.com/asticode/go-astisub, with a hardening layer
-// in front of it: size limit, encoding detection and conversion, line-ending
-// normalisation, line-length limit, a line-numbered pre-scan of timing
-// lines, and recover around every astisub call. The package does no I/O
-// beyond the readers and writers it is given.
 package subtitle
 
 import (

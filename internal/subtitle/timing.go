@@ -2,6 +2,7 @@ package subtitle
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -74,14 +75,29 @@ func digits(s string, max int) (int, bool) {
 	return n, true
 }
 
-// formatClock writes hh:mm:ss<sep>mmm, rounding to the millisecond.
+// formatClock writes hh:mm:ss<sep>mmm, rounding to the millisecond. It
+// runs once per cue on every read and write, hence no fmt.
 func formatClock(d time.Duration, sep string) string {
 	if d < 0 {
 		d = 0
 	}
-	ms := (d + time.Millisecond/2) / time.Millisecond
-	h := ms / 3600000
-	m := ms / 60000 % 60
-	s := ms / 1000 % 60
-	return fmt.Sprintf("%02d:%02d:%02d%s%03d", h, m, s, sep, ms%1000)
+	ms := int64((d + time.Millisecond/2) / time.Millisecond)
+	b := make([]byte, 0, 16)
+	b = pad(b, ms/3600000, 2)
+	b = append(b, ':')
+	b = pad(b, ms/60000%60, 2)
+	b = append(b, ':')
+	b = pad(b, ms/1000%60, 2)
+	b = append(b, sep...)
+	b = pad(b, ms%1000, 3)
+	return string(b)
+}
+
+// pad appends n in decimal with at least width digits.
+func pad(b []byte, n int64, width int) []byte {
+	s := strconv.FormatInt(n, 10)
+	for range width - len(s) {
+		b = append(b, '0')
+	}
+	return append(b, s...)
 }
