@@ -1,10 +1,11 @@
 // Package bleveindex is the embedded archive.Index, on bleve.
 //
 // Every cue is one document with stored display fields, keyword fields for
-// filters and facets, and three analysed fields in its language's analyzer
-// group (see mapping.go): the cue, the next cue, and both together, so that
-// a phrase spoken across a cue boundary is found and reported on the cue
-// where it starts.
+// filters and facets, and one analysed field in its language's analyzer
+// group (see mapping.go) holding the cue followed by the next cue, so that
+// a phrase spoken across a cue boundary is found. A hit whose matches all
+// lie in the next cue is dropped during the search (so totals stay exact):
+// the next cue reports it itself.
 package bleveindex
 
 import (
@@ -158,24 +159,22 @@ func (x *Index) docIDs(ctx context.Context, recordingID string) (map[string]bool
 
 // document is what bleve indexes for one cue.
 func document(d archive.CueDoc) map[string]interface{} {
-	g := group(d.Lang)
 	win := d.Text
 	if d.Next != "" {
 		win += " " + d.Next
 	}
 	return map[string]interface{}{
-		fRecording:   d.RecordingID,
-		fTitle:       d.Title,
-		fEvent:       d.Event,
-		fDate:        d.Date,
-		fLang:        d.Lang,
-		fKind:        string(d.Kind),
-		fStart:       float64(d.StartMS),
-		fEnd:         float64(d.EndMS),
-		fSpeaker:     d.Speaker,
-		fText:        d.Text,
-		textField(g): d.Text,
-		nextField(g): d.Next,
-		winField(g):  win,
+		fRecording:              d.RecordingID,
+		fTitle:                  d.Title,
+		fEvent:                  d.Event,
+		fDate:                   d.Date,
+		fLang:                   d.Lang,
+		fKind:                   string(d.Kind),
+		fStart:                  float64(d.StartMS),
+		fEnd:                    float64(d.EndMS),
+		fSpeaker:                d.Speaker,
+		fText:                   d.Text,
+		fTextLen:                float64(len(d.Text)),
+		winField(group(d.Lang)): win,
 	}
 }

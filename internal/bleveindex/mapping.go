@@ -38,9 +38,10 @@ func group(lang string) string {
 	return fallback
 }
 
-// Field names. For every group g a document has three analysed fields:
-// text_g (the cue), next_g (the following cue(s)) and win_g (both, one
-// after the other), so that a phrase across the boundary matches win_g.
+// Field names. For every group g a document has one analysed field,
+// win_g: the cue's text, a space, and the next cue's, so that a phrase
+// across the boundary matches; text_len (bytes of the cue's own text) tells
+// a match in the cue from one wholly in the next cue.
 const (
 	fRecording = "recording_id"
 	fTitle     = "title"
@@ -52,11 +53,10 @@ const (
 	fEnd       = "end_ms"
 	fSpeaker   = "speaker"
 	fText      = "text"
+	fTextLen   = "text_len"
 )
 
-func textField(g string) string { return "text_" + g }
-func nextField(g string) string { return "next_" + g }
-func winField(g string) string  { return "win_" + g }
+func winField(g string) string { return "win_" + g }
 
 // storedFields are what a hit is built from.
 var storedFields = []string{fRecording, fTitle, fEvent, fDate, fLang, fKind, fStart, fEnd, fSpeaker, fText}
@@ -77,15 +77,14 @@ func newMapping() (mapping.IndexMapping, error) {
 	}
 	doc.AddFieldMappingsAt(fTitle, storedOnly())
 	doc.AddFieldMappingsAt(fText, storedOnly())
-	for _, f := range []string{fStart, fEnd} {
+	for _, f := range []string{fStart, fEnd, fTextLen} {
 		m := bleve.NewNumericFieldMapping()
 		m.IncludeInAll = false
+		m.Store = f != fTextLen
 		doc.AddFieldMappingsAt(f, m)
 	}
 	for _, g := range groups {
-		for _, f := range []string{textField(g), nextField(g), winField(g)} {
-			doc.AddFieldMappingsAt(f, analysedField(g))
-		}
+		doc.AddFieldMappingsAt(winField(g), analysedField(g))
 	}
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = fallback

@@ -1,6 +1,7 @@
 package bleveindex
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/verbatim-archive/verbatim/internal/archive"
 )
@@ -60,20 +62,23 @@ func typos(word string) int {
 // exactBoost ranks an exact (or same-stem) match above a typo match.
 const exactBoost = 3
 
-// groupQuery matches the clauses in the documents of one analyzer group.
-// A document matches when the clauses match its own text, or match its
-// window (text and next cue) without matching the next cue alone: a match
-// wholly inside the next cue is that cue's hit, not this one's. It returns
-// nil when analysis leaves nothing to search (only stop words).
+// groupQuery matches the clauses in the window field of one analyzer
+// group, or is nil when analysis leaves nothing to search (stop words).
 func groupQuery(g string, a analysis.Analyzer, cs []clause) query.Query {
-	inText := fieldQuery(textField(g), g, a, cs)
-	if inText == nil {
-		return nil
+	return fieldQuery(winField(g), g, a, cs)
+}
+
+// ownMatch keeps a hit when a match starts in the cue's own text, the
+// first text_len bytes of its window: a hit whose matches all lie in the
+// next cue belongs to that cue, which is a hit of its own.
+func ownMatch(_ context.Context, d *search.DocumentMatch) (bool, error) {
+	n, _ := d.Fields[fTextLen].(float64)
+	for _, ftl := range d.FieldTermLocations {
+		if strings.HasPrefix(ftl.Field, "win_") && float64(ftl.Location.Start) < n {
+			return true, nil
+		}
 	}
-	crossing := query.NewBooleanQuery(
-		[]query.Query{fieldQuery(winField(g), g, a, cs)}, nil,
-		[]query.Query{fieldQuery(nextField(g), g, a, cs)})
-	return query.NewDisjunctionQuery([]query.Query{inText, crossing})
+	return false, nil
 }
 
 // fieldQuery requires every clause in one field.

@@ -41,7 +41,8 @@ func (x *Index) Search(ctx context.Context, q archive.SearchQuery) (archive.Sear
 	if filter != nil {
 		bq.AddFilter(filter)
 	}
-	req := bleve.NewSearchRequestOptions(bq, perPage, (page-1)*perPage, false)
+	own := query.NewCustomFilterQueryWithFilter(bq, ownMatch, []string{fTextLen}, nil)
+	req := bleve.NewSearchRequestOptions(own, perPage, (page-1)*perPage, false)
 	req.SortBy([]string{"-_score", "-" + fDate, fStart, fRecording, fLang})
 	req.Fields = storedFields
 	req.IncludeLocations = true
@@ -117,7 +118,7 @@ func hit(dm *search.DocumentMatch) archive.Hit {
 		Score:       dm.Score,
 	}
 	g := group(h.Lang)
-	h.Highlight = highlight(h.Text, dm.Locations[textField(g)], dm.Locations[winField(g)])
+	h.Highlight = highlight(h.Text, dm.Locations[winField(g)])
 	return h
 }
 
