@@ -319,6 +319,7 @@ func TestBrowserViewerPages(t *testing.T) {
 			{"watch", "/watch/hrc47-side-event?t=95&lang=de&ui=en"},
 			{"search", "/search?q=milestone&ui=en"},
 			{"search-many", "/search?q=trafficking&ui=de"},
+			{"watch-from-search", "/watch/istac-launch?t=45.5&lang=fr&q=traite&ui=fr"},
 		}
 		for _, vp := range []struct {
 			name string
@@ -331,8 +332,8 @@ func TestBrowserViewerPages(t *testing.T) {
 			b.run(t, "viewport "+vp.name, chromedp.EmulateViewport(vp.w, vp.h, vp.opts...))
 			for _, p := range pages {
 				b.run(t, "open "+p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS("main")))
-				if p.name == "watch" {
-					b.waitFor(t, "the video is at 95 s", `Math.abs(document.getElementById('player').currentTime - 95) < 0.5`)
+				if strings.HasPrefix(p.name, "watch") {
+					b.waitFor(t, "the video is at its moment", `(() => { const v = document.getElementById('player'); return Math.abs(v.currentTime - parseFloat(v.dataset.start)) < 0.5; })()`)
 				}
 				b.screenshot(t, dir, p.name+"-"+vp.name)
 				for _, e := range eval[[]string](t, b, unlabelled) {
