@@ -118,6 +118,14 @@ func buildLocked(ctx context.Context, src, bin string, logf func(string, ...any)
 	if isFile(bin) {
 		return nil
 	}
+	// A build cut short (a test binary that hit its timeout) leaves its
+	// output behind; the packages it compiled stay in the Go build cache, so
+	// this build resumes where it stopped.
+	if stale, _ := filepath.Glob(bin + ".tmp-*"); len(stale) > 0 {
+		for _, p := range stale {
+			os.Remove(p)
+		}
+	}
 	return build(ctx, src, bin, logf)
 }
 
@@ -147,6 +155,7 @@ func build(ctx context.Context, src, bin string, logf func(string, ...any)) erro
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", tmp, versityModule+"/cmd/versitygw")
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "GOWORK=off")
+	cmd.SysProcAttr = sysProcAttr() // dies with this process, which holds the lock
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	logf("testenv: building versitygw from %s into %s (the first build takes a few minutes)", src, bin)
@@ -166,6 +175,9 @@ func build(ctx context.Context, src, bin string, logf func(string, ...any)) erro
 	}()
 	err := cmd.Run()
 	close(done)
+	if ctx.Err() != nil {
+		return fmt.Errorf("stopped after %s: %w", time.Since(start).Round(time.Second), ctx.Err())
+	}
 	if err != nil {
 		return fmt.Errorf("%w\n%s", err, out.Bytes())
 	}

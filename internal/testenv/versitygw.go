@@ -58,9 +58,14 @@ func StartVersityGW(tb testing.TB) *S3Server {
 	if os.Getenv("VERBATIM_TEST_SKIP_S3") == "1" {
 		tb.Skip("VERBATIM_TEST_SKIP_S3=1: skipping the test that needs a versitygw S3 server")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	ctx, cancel := buildContext(tb)
 	defer cancel()
 	s, err := Start(ctx, Options{Dir: tb.TempDir(), Logf: tb.Logf})
+	if errors.Is(err, context.DeadlineExceeded) {
+		tb.Fatalf("start versitygw: %v\nThe first build of versitygw did not finish before the test timeout. "+
+			"What it compiled is cached: run the tests again, or build it first with\n"+
+			"\tgo test -timeout 30m -run TestBinaryIsCached ./internal/testenv", err)
+	}
 	if err != nil {
 		tb.Fatalf("start versitygw: %v", err)
 	}
@@ -70,6 +75,17 @@ func StartVersityGW(tb testing.TB) *S3Server {
 		}
 	})
 	return s
+}
+
+// buildContext ends shortly before the test binary's -timeout would panic,
+// so that a slow first build fails the test with advice instead of a dump.
+func buildContext(tb testing.TB) (context.Context, context.CancelFunc) {
+	if t, ok := tb.(interface{ Deadline() (time.Time, bool) }); ok {
+		if deadline, ok := t.Deadline(); ok {
+			return context.WithDeadline(context.Background(), deadline.Add(-15*time.Second))
+		}
+	}
+	return context.WithTimeout(context.Background(), 30*time.Minute)
 }
 
 // Start builds (if needed) and starts a versitygw on a free loopback port,
