@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -25,7 +26,11 @@ func (s *Service) afterWrite(ctx context.Context, rec Recording, etag string) (R
 	if err == nil {
 		return rec, etag
 	}
-	s.log.Warn("archive: index update failed; will retry", "recording", rec.ID, "err", err)
+	level := slog.LevelWarn
+	if errors.Is(err, errNoIndex) {
+		level = slog.LevelDebug // a command running beside a server: expected
+	}
+	s.log.Log(ctx, level, "archive: index update failed; will retry", "recording", rec.ID, "err", err)
 	s.markPending(rec.ID)
 	marked, newTag, ok := s.mark(ctx, rec.ID)
 	if !ok {

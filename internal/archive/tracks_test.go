@@ -311,3 +311,32 @@ func TestHiddenNameWithheldInOthersWords(t *testing.T) {
 		t.Errorf("viewer text = %q; want %q", cues[0].Text, want)
 	}
 }
+
+// TestMarksFromAnotherProcess: a Service without an index (a command run
+// beside a server) marks what it writes; the server's Run finds the marks
+// in storage and indexes them.
+func TestMarksFromAnotherProcess(t *testing.T) {
+	e := trackEnv(t)
+	cli, err := archive.NewService(archive.Options{Blobs: e.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.PutTrack(context.Background(), editor, "r", archive.TrackUpload{Lang: "en", Name: "en.vtt", Data: []byte(enVTT)}); err != nil {
+		t.Fatal(err)
+	}
+	if rec, _, _ := e.svc.Get(context.Background(), editor, "r"); !rec.NeedsIndex {
+		t.Fatalf("write without an index left no needs_reindex mark")
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- e.svc.Run(ctx) }()
+	defer func() { stop(); <-done }()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if docs, _ := e.index.get("r"); len(docs) == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Run did not index the recording marked by the other Service")
+		}
+	}
+}
