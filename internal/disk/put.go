@@ -47,6 +47,13 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 }
 
 func (s *Store) put(ctx context.Context, key string, r io.Reader, size int64, opts archive.PutOptions) (archive.BlobInfo, error) {
+	if opts.IfNoneMatch || opts.IfMatch != "" {
+		// A condition that fails already fails before a large body is
+		// stored for nothing. publish checks again, atomically.
+		if err := s.precheck(key, opts); err != nil {
+			return archive.BlobInfo{}, err
+		}
+	}
 	dir := path.Dir(key)
 	data, err := s.writeData(ctx, dir, r, size)
 	if err != nil {
@@ -93,6 +100,15 @@ func (s *Store) publish(ctx context.Context, key, dataTmp, metaTmp string, opts 
 		return err
 	}
 	return s.syncDir(path.Dir(key))
+}
+
+func (s *Store) precheck(key string, opts archive.PutOptions) error {
+	unlock, err := s.lock(key, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.check(key, opts)
 }
 
 // check enforces opts' condition. The caller holds the key's lock.
@@ -183,8 +199,11 @@ func copyBody(ctx context.Context, w io.Writer, r io.Reader, size int64) (int64,
 	if err != nil {
 		return n, err
 	}
-	if size >= 0 && n != size {
-		return n, fmt.Errorf("body has %d bytes or more, announced %d: %w", n, size, archive.ErrInvalid)
+	if size >= 0 && n < size {
+		return n, fmt.Errorf("body ended after %d bytes, announced %d: %w", n, size, archive.ErrInvalid)
+	}
+	if size >= 0 && n > size {
+		return n, fmt.Errorf("body longer than the announced %d bytes: %w", size, archive.ErrInvalid)
 	}
 	return n, nil
 }
