@@ -1,0 +1,39 @@
+package archive
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/verbatim-archive/verbatim/internal/subtitle"
+)
+
+// ShiftTrack moves every cue of a track by offset (negative: earlier).
+func (s *Service) ShiftTrack(ctx context.Context, who Principal, id, lang string, offset time.Duration) (Track, error) {
+	return s.retime(ctx, who, id, lang, func(c []subtitle.Cue) ([]subtitle.Cue, error) { return subtitle.Shift(c, offset) })
+}
+
+// LinearTrack corrects drift: the cue time a1 moves to b1 and a2 to b2, and
+// every time in between (and beyond) follows the same straight line.
+func (s *Service) LinearTrack(ctx context.Context, who Principal, id, lang string, a1, b1, a2, b2 time.Duration) (Track, error) {
+	return s.retime(ctx, who, id, lang, func(c []subtitle.Cue) ([]subtitle.Cue, error) { return subtitle.Linear(c, a1, b1, a2, b2) })
+}
+
+func (s *Service) retime(ctx context.Context, who Principal, id, lang string, fn func([]subtitle.Cue) ([]subtitle.Cue, error)) (Track, error) {
+	if err := requireEditor(who, "retime track"); err != nil {
+		return Track{}, err
+	}
+	_, tr, cues, err := s.readTrack(ctx, who, id, lang)
+	if err != nil {
+		return Track{}, err
+	}
+	moved, err := fn(cues)
+	if err != nil {
+		return Track{}, fmt.Errorf("archive: retime %s/%s: %w: %w", id, tr.Lang, ErrInvalid, err)
+	}
+	source, err := s.readSmall(ctx, tr.Key+".source")
+	if err != nil {
+		return Track{}, err
+	}
+	return s.storeTrack(ctx, id, tr.Lang, moved, source, func(*Track, bool) {})
+}
