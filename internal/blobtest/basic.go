@@ -207,8 +207,14 @@ func testUnknownSize(t *testing.T, b archive.Blobs) {
 func testShortBody(t *testing.T, b archive.Blobs) {
 	const key = "media/truncated.mp4"
 	_, err := b.Put(t.Context(), key, onlyReader{strings.NewReader("only ten b")}, 100, archive.PutOptions{})
-	if err == nil {
-		t.Errorf("Put(%q) of 10 bytes announced as 100 = nil; want an error", key)
+	if !errors.Is(err, archive.ErrInvalid) {
+		t.Errorf("Put(%q) of 10 bytes announced as 100 = %v; want ErrInvalid", key, err)
+	}
+	wantMissing(t, b, key)
+	// Likewise past a part: an S3 store sends this one in parts.
+	_, err = b.Put(t.Context(), key, Generator(5, 7<<20), 30<<20, archive.PutOptions{})
+	if !errors.Is(err, archive.ErrInvalid) {
+		t.Errorf("Put(%q) of 10 bytes announced as 100 = %v; want ErrInvalid", key, err)
 	}
 	wantMissing(t, b, key)
 }

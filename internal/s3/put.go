@@ -75,13 +75,37 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 // with its condition.
 func (s *Store) putSingle(ctx context.Context, key string, r io.Reader, size int64, opts archive.PutOptions) (minio.UploadInfo, error) {
 	popts := s.putOptions(opts)
+	body := &exactReader{r: r, want: size}
 	if size == 0 {
 		// versitygw v1.8.0 leaves the closing chunk of an empty
 		// aws-chunked body unread on the connection and then answers it
 		// with a stray 400; an empty body needs no payload signing.
 		popts.DisableContentSha256 = true
 	}
-	return s.client.PutObject(ctx, s.bucket, key, r, size, popts)
+	up, err := s.client.PutObject(ctx, s.bucket, key, body, size, popts)
+	if body.short {
+		// The body, not the store, failed: say so rather than let the
+		// client's complaint about the length read as the store being down.
+		return up, fmt.Errorf("body ended after %d bytes, announced %d: %w", body.got, size, archive.ErrInvalid)
+	}
+	return up, err
+}
+
+// exactReader notices a body that ends before its announced length.
+type exactReader struct {
+	r         io.Reader
+	want, got int64
+	short     bool
+}
+
+func (e *exactReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	e.got += int64(n)
+	if err == io.EOF && e.got < e.want {
+		e.short = true
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
 }
 
 // putOptions always sets PartSize; see the package comment.
