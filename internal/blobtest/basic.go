@@ -153,7 +153,9 @@ func testDelete(t *testing.T, b archive.Blobs) {
 
 func testMissing(t *testing.T, b archive.Blobs) {
 	put(t, b, "present", []byte("here"), archive.PutOptions{})
-	for _, key := range []string{"absent", "present/below", "recordings/none/manifest.json"} {
+	put(t, b, "dir/child", []byte("child"), archive.PutOptions{})
+	// "dir" is only a prefix of another key: no object of its own.
+	for _, key := range []string{"absent", "present/below", "recordings/none/manifest.json", "dir"} {
 		if _, err := b.Stat(t.Context(), key); !errors.Is(err, archive.ErrNotFound) {
 			t.Errorf("Stat(%q) = %v; want ErrNotFound", key, err)
 		}
@@ -167,6 +169,10 @@ func testMissing(t *testing.T, b archive.Blobs) {
 			}
 		}
 	}
+	if err := b.Delete(t.Context(), "dir"); err != nil {
+		t.Errorf("Delete(dir), a prefix only = %v; want nil", err)
+	}
+	wantContent(t, b, "dir/child", []byte("child"))
 }
 
 func testContentType(t *testing.T, b archive.Blobs) {

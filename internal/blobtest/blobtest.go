@@ -52,6 +52,7 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentCreate", testConcurrentCreate},
 		{"ConcurrentReplace", testConcurrentReplace},
 		{"ConcurrentLargeCreate", testConcurrentLargeCreate},
+		{"AtomicReplace", testAtomicReplace},
 		{"HostileKeys", testHostileKeys},
 		{"HostilePrefixes", testHostilePrefixes},
 		{"UnusualKeys", testUnusualKeys},

@@ -1,6 +1,7 @@
 package blobtest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -147,4 +148,42 @@ func testLargeConditional(t *testing.T, b archive.Blobs) {
 	if st, err := b.Stat(t.Context(), key); err != nil || st.ETag != v2.ETag {
 		t.Errorf("Stat(%q) = %+v, %v; want the ETag %q of the one accepted replace", key, st, err, v2.ETag)
 	}
+}
+
+// testAtomicReplace reads a key while it is replaced again and again: every
+// read must see one whole version, never a mix or a prefix.
+func testAtomicReplace(t *testing.T, b archive.Blobs) {
+	const key = "recordings/r1/tracks/en.vtt"
+	const size = 256 << 10
+	version := func(i int) []byte { return bytes.Repeat([]byte{byte('a' + i)}, size) }
+	put(t, b, key, version(0), archive.PutOptions{})
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				rc, _, err := b.Get(t.Context(), key, 0, -1)
+				if err != nil {
+					t.Errorf("Get(%q) during replaces = %v", key, err)
+					return
+				}
+				got, err := io.ReadAll(rc)
+				rc.Close()
+				if err != nil || len(got) != size || bytes.Count(got, got[:1]) != size {
+					t.Errorf("Get(%q) during replaces = %d bytes, %v; want %d bytes of one version", key, len(got), err, size)
+					return
+				}
+			}
+		})
+	}
+	for i := 1; i < 15; i++ {
+		put(t, b, key, version(i), archive.PutOptions{})
+	}
+	close(done)
+	wg.Wait()
 }
