@@ -7,11 +7,16 @@
 // about 528 MiB for it. With the part size set, an upload holds at most one
 // part in memory, whatever its length.
 //
-// Conditional writes are the server's: If-Match / If-None-Match: * on
-// PutObject (and on CompleteMultipartUpload for large uploads), as AWS S3
-// has supported since 2024. A server that ignores those headers silently
-// loses the protection; TestConditionalWrites shows that versitygw honours
-// them.
+// Conditional writes are the server's: If-Match / If-None-Match: * on the
+// PUT, or on CompleteMultipartUpload for an upload larger than one part, as
+// AWS S3 has supported since 2024. minio-go's PutObject drops those headers
+// from CompleteMultipartUpload, so this package drives multipart uploads
+// itself (multipart.go). The conformance suite races conditional creates of
+// small and multipart bodies against versitygw v1.8.0, which decides them
+// correctly; a server that ignored the headers would fail it.
+//
+// An upload of unknown length is read ahead by up to 1 MiB: if it ends
+// there it goes up as one PUT, otherwise in parts.
 package s3
 
 import (
