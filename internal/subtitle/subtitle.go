@@ -114,6 +114,13 @@ func Parse(data []byte, nameHint string, opts Options) ([]Cue, Report, error) {
 	if err != nil {
 		return nil, Report{}, err
 	}
+	// Empty lists, not nil, so that JSON shows [] to API clients.
+	if rep.Speakers == nil {
+		rep.Speakers = []string{}
+	}
+	if rep.Warnings == nil {
+		rep.Warnings = []Problem{}
+	}
 	return cues, rep, nil
 }
 
