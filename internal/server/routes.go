@@ -24,6 +24,7 @@ func isLongRoute(method, path string) bool {
 func (s *Server) routes() {
 	e := s.echo
 	e.Use(middleware.Recover())
+	e.Use(s.metrics.middleware)
 	e.Use(s.requestLogger())
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 		Skipper: func(c echo.Context) bool { return isLongRoute(c.Request().Method, c.Path()) },
@@ -33,6 +34,7 @@ func (s *Server) routes() {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler)
 	e.GET("/media/:id", s.getMedia)
 	e.HEAD("/media/:id", s.getMedia)
 

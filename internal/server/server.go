@@ -41,10 +41,11 @@ type Options struct {
 // Server is the HTTP interface. Pages (HTML) are added by pages*.go files
 // in this package through the pageRouter hook in routes.go.
 type Server struct {
-	svc  *archive.Service
-	log  *slog.Logger
-	opts Options
-	echo *echo.Echo
+	svc     *archive.Service
+	log     *slog.Logger
+	opts    Options
+	echo    *echo.Echo
+	metrics *metrics
 }
 
 // New builds the server and its route table.
@@ -64,7 +65,7 @@ func New(o Options) (*Server, error) {
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 30 * time.Second
 	}
-	s := &Server{svc: o.Service, log: o.Logger, opts: o}
+	s := &Server{svc: o.Service, log: o.Logger, opts: o, metrics: newMetrics()}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Logger.SetOutput(discard{})
