@@ -144,6 +144,9 @@ func (x *Index) Rebuild(ctx context.Context, build func(ctx context.Context, fre
 		return err
 	}
 	err = build(ctx, fresh)
+	if err == nil {
+		err = fresh.compact(ctx)
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.fresh = nil
@@ -164,6 +167,19 @@ func (x *Index) Rebuild(ctx context.Context, build func(ctx context.Context, fre
 	}
 	if x.dir != "" {
 		os.RemoveAll(genPath(x.dir, oldGen))
+	}
+	return nil
+}
+
+// compact merges the index into one segment: a bulk load leaves many, and
+// every search visits each one. In-memory indexes have nothing to merge.
+func (x *Index) compact(ctx context.Context) error {
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		return err
+	}
+	if s, ok := adv.(*scorch.Scorch); ok {
+		return s.ForceMerge(ctx, nil)
 	}
 	return nil
 }

@@ -12,7 +12,9 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -135,6 +137,31 @@ func docID(recordingID string, i int) string {
 	return recordingID + "/" + strconv.Itoa(i)
 }
 
+// boundary is the byte offset where the next cue's text starts in a
+// window. Spaces pad the cue's text up to it: they make no tokens, so a
+// phrase still runs on across the boundary, while a match's offset alone
+// says whether it starts in the cue itself. A cue of boundary bytes or
+// more (far beyond any subtitle) is indexed without its next cue.
+const boundary = 512
+
+func window(text, next string) string {
+	if next == "" || len(text) >= boundary {
+		return text
+	}
+	return text + strings.Repeat(" ", boundary-len(text)) + next
+}
+
+// order is the tie-break sort key: newer recordings first, then earlier
+// moments. Days since 1970 times 1e10 plus milliseconds stays below 2^53,
+// so the float64 is exact.
+func order(date string, startMS int64) float64 {
+	days := int64(0)
+	if t, err := time.Parse(time.DateOnly, date); err == nil {
+		days = t.Unix() / 86400
+	}
+	return float64((200000-days)*1e10 + min(max(startMS, 0), 1e10-1))
+}
+
 // docIDs lists the ids of the recording's documents.
 func (x *Index) docIDs(ctx context.Context, recordingID string) (map[string]bool, error) {
 	tq := query.NewTermQuery(recordingID)
@@ -159,10 +186,6 @@ func (x *Index) docIDs(ctx context.Context, recordingID string) (map[string]bool
 
 // document is what bleve indexes for one cue.
 func document(d archive.CueDoc) map[string]interface{} {
-	win := d.Text
-	if d.Next != "" {
-		win += " " + d.Next
-	}
 	return map[string]interface{}{
 		fRecording:              d.RecordingID,
 		fTitle:                  d.Title,
@@ -174,7 +197,7 @@ func document(d archive.CueDoc) map[string]interface{} {
 		fEnd:                    float64(d.EndMS),
 		fSpeaker:                d.Speaker,
 		fText:                   d.Text,
-		fTextLen:                float64(len(d.Text)),
-		winField(group(d.Lang)): win,
+		fOrder:                  order(d.Date, d.StartMS),
+		winField(group(d.Lang)): window(d.Text, d.Next),
 	}
 }

@@ -39,9 +39,10 @@ func group(lang string) string {
 }
 
 // Field names. For every group g a document has one analysed field,
-// win_g: the cue's text, a space, and the next cue's, so that a phrase
-// across the boundary matches; text_len (bytes of the cue's own text) tells
-// a match in the cue from one wholly in the next cue.
+// win_g: the cue's text, then the next cue's starting at byte offset
+// boundary (see window), so that a phrase across the cue boundary
+// matches and a match's offset tells whose text it is in. order sorts ties:
+// newer recordings first, then earlier moments.
 const (
 	fRecording = "recording_id"
 	fTitle     = "title"
@@ -53,7 +54,7 @@ const (
 	fEnd       = "end_ms"
 	fSpeaker   = "speaker"
 	fText      = "text"
-	fTextLen   = "text_len"
+	fOrder     = "order"
 )
 
 func winField(g string) string { return "win_" + g }
@@ -77,10 +78,12 @@ func newMapping() (mapping.IndexMapping, error) {
 	}
 	doc.AddFieldMappingsAt(fTitle, storedOnly())
 	doc.AddFieldMappingsAt(fText, storedOnly())
-	for _, f := range []string{fStart, fEnd, fTextLen} {
+	for _, f := range []string{fStart, fEnd, fOrder} {
 		m := bleve.NewNumericFieldMapping()
 		m.IncludeInAll = false
-		m.Store = f != fTextLen
+		m.Store = f != fOrder
+		m.Index = f == fOrder
+		m.DocValues = f == fOrder
 		doc.AddFieldMappingsAt(f, m)
 	}
 	for _, g := range groups {

@@ -1,7 +1,6 @@
 package bleveindex
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/verbatim-archive/verbatim/internal/archive"
 )
@@ -68,19 +66,6 @@ func groupQuery(g string, a analysis.Analyzer, cs []clause) query.Query {
 	return fieldQuery(winField(g), g, a, cs)
 }
 
-// ownMatch keeps a hit when a match starts in the cue's own text, the
-// first text_len bytes of its window: a hit whose matches all lie in the
-// next cue belongs to that cue, which is a hit of its own.
-func ownMatch(_ context.Context, d *search.DocumentMatch) (bool, error) {
-	n, _ := d.Fields[fTextLen].(float64)
-	for _, ftl := range d.FieldTermLocations {
-		if strings.HasPrefix(ftl.Field, "win_") && float64(ftl.Location.Start) < n {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 // fieldQuery requires every clause in one field.
 func fieldQuery(field, analyzer string, a analysis.Analyzer, cs []clause) query.Query {
 	var must []query.Query
@@ -117,6 +102,9 @@ func termQuery(field, term string, n int) query.Query {
 	fq := query.NewFuzzyQuery(term)
 	fq.SetField(field)
 	fq.SetFuzziness(n)
+	// The first letter must match: Meilisearch counts a typo there as
+	// two, and it keeps the term dictionary scan short.
+	fq.SetPrefix(1)
 	return query.NewDisjunctionQuery([]query.Query{tq, fq})
 }
 

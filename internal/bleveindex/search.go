@@ -41,9 +41,8 @@ func (x *Index) Search(ctx context.Context, q archive.SearchQuery) (archive.Sear
 	if filter != nil {
 		bq.AddFilter(filter)
 	}
-	own := query.NewCustomFilterQueryWithFilter(bq, ownMatch, []string{fTextLen}, nil)
-	req := bleve.NewSearchRequestOptions(own, perPage, (page-1)*perPage, false)
-	req.SortBy([]string{"-_score", "-" + fDate, fStart, fRecording, fLang})
+	req := bleve.NewSearchRequestOptions(ownQuery{bq}, perPage, (page-1)*perPage, false)
+	req.SortBy([]string{"-_score", fOrder})
 	req.Fields = storedFields
 	req.IncludeLocations = true
 	req.AddFacet(fLang, bleve.NewFacetRequest(fLang, facetSize))
