@@ -64,12 +64,13 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		e.logf("temporary files in %s", dir)
 	}
 	start := time.Now()
+	m := describeMachine(cfg.repo)
 	var rows []row
 	for _, name := range sectionNames {
 		if !slices.Contains(cfg.only, name) {
 			continue
 		}
-		e.logf("section %s", name)
+		e.logf("section %s (load average %s)", name, loadavg())
 		t0 := time.Now()
 		got, err := sections[name](ctx, e)
 		rows = append(rows, got...)
@@ -82,24 +83,33 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			break
 		}
 	}
-	e.logf("all sections done in %s", time.Since(start).Round(time.Second))
+	took := time.Since(start)
+	m.loadAft = loadavg()
+	e.logf("all sections done in %s", took.Round(time.Second))
+	if err := m.write(stdout, took); err != nil {
+		return err
+	}
 	if err := writeText(stdout, rows); err != nil {
 		return err
 	}
 	if cfg.out != "" {
-		if err := writeMarkdownFile(cfg.out, rows); err != nil {
+		if err := writeMarkdownFile(cfg.out, m, took, rows); err != nil {
 			return err
 		}
 	}
 	return ctx.Err()
 }
 
-func writeMarkdownFile(path string, rows []row) error {
+func writeMarkdownFile(path string, m machine, took time.Duration, rows []row) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	f, err := os.Create(path)
 	if err != nil {
+		return err
+	}
+	if err := m.write(f, took); err != nil {
+		f.Close()
 		return err
 	}
 	if err := writeMarkdown(f, rows); err != nil {
