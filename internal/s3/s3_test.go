@@ -11,7 +11,7 @@ import (
 	"github.com/verbatim-archive/verbatim/internal/testenv"
 )
 
-// server returns a function that opens a store on a new bucket of srv, so
+// opener returns a function that opens a store on a new bucket of srv, so
 // that every caller starts empty.
 func opener(srv *testenv.S3Server, partSize uint64) func(t *testing.T) *s3.Store {
 	var n atomic.Int64
