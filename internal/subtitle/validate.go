@@ -29,6 +29,9 @@ func finish(raw []rawCue, opts Options, rep *Report) ([]Cue, error) {
 	lines := make([]int, 0, len(raw))
 	var speakers []string
 	for _, r := range raw {
+		// Times are kept to the millisecond, as stored and served; frame-
+		// and tick-based formats give finer ones.
+		r.start, r.end = r.start.Round(time.Millisecond), r.end.Round(time.Millisecond)
 		if r.start < 0 {
 			return nil, invalid(r.line, "start time is before 0")
 		}
