@@ -30,7 +30,9 @@ type ttmlCtx struct {
 type ttmlCue struct {
 	line       int
 	start, end time.Duration
-	agent      string
+	agent      string   // the cue's speaker
+	speaking   string   // the agent of the text read last
+	others     []string // agents of later spans, by name
 	lines      [][]run
 }
 
@@ -58,7 +60,7 @@ func readTTML(text string) ([]rawCue, error) {
 	}
 	out := make([]rawCue, len(r.cues))
 	for k, c := range r.cues {
-		out[k] = rawCue{line: c.line, start: c.start, end: c.end, speaker: r.agentName(c.agent)}
+		out[k] = rawCue{line: c.line, start: c.start, end: c.end, speaker: r.agentName(c.agent), others: c.others}
 		for _, l := range c.lines {
 			cursor := 0
 			plain, styled := joinRuns(l, "", &cursor)
@@ -133,8 +135,8 @@ func (r *ttmlReader) start(t xml.StartElement, line int) error {
 	case "span":
 		if ctx.inP {
 			ctx.style = inlineStyle(t, r.styleOf(t, ctx.style))
-			if a := firstField(attr(t, "agent")); a != "" && r.cur.agent == "" {
-				r.cur.agent = a
+			if a := firstField(attr(t, "agent")); a != "" {
+				ctx.agent = a
 			}
 		}
 	case "metadata":
@@ -199,9 +201,10 @@ func (r *ttmlReader) startP(t xml.StartElement, ctx *ttmlCtx, line int) error {
 		agent = a
 	}
 	ctx.inP = true
+	ctx.agent = agent
 	ctx.style = inlineStyle(t, r.styleOf(t, ctx.style))
 	r.cues = append(r.cues, ttmlCue{
-		line: line, start: ctx.offset + b, end: ctx.offset + e, agent: agent, lines: [][]run{nil},
+		line: line, start: ctx.offset + b, end: ctx.offset + e, agent: agent, speaking: agent, lines: [][]run{nil},
 	})
 	r.cur = &r.cues[len(r.cues)-1]
 	return nil
@@ -235,6 +238,18 @@ func (r *ttmlReader) text(s string) {
 	}
 	rn := ctx.style
 	rn.text = collapse(s)
+	if rn.text != "" && ctx.agent != "" && ctx.agent != r.cur.speaking {
+		// A span spoken by another agent: the first agent is the cue's
+		// speaker, later ones are named in the text, as for WebVTT.
+		if r.cur.agent == "" {
+			r.cur.agent = ctx.agent
+		} else {
+			name := r.agentName(ctx.agent)
+			r.cur.others = append(r.cur.others, name)
+			rn.text = name + ": " + rn.text
+		}
+		r.cur.speaking = ctx.agent
+	}
 	if rn.text == "" {
 		rn.text = " "
 	} else if startsSpace(s) {
