@@ -89,9 +89,6 @@ func NewService(o Options) (*Service, error) {
 	return s, nil
 }
 
-// Blobs returns the store, for commands that need it directly (backups).
-func (s *Service) Blobs() Blobs { return s.blobs }
-
 // fmtErr builds "archive: op id: detail: sentinel" errors.
 func fmtErr(op, id string, sentinel error, detail string) error {
 	where := "archive: " + op
