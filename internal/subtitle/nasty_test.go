@@ -76,7 +76,7 @@ func TestParseNasty(t *testing.T) {
 		},
 		{
 			name: "ASS with override tags, \\N and Comment lines",
-			data: []byte(assHeader + "Comment: 0,0:00:00.00,0:00:05.00,Default,,0,0,0,,hidden note\n" +
+			data: []byte(assHeader + "Comment: 0,0:00:00.00,0:00:05.00,Default,,0,0,0,,hidden note\nComment: malformed\n" +
 				"Dialogue: 0,0:00:01.00,0:00:02.00,Default,Anna,0,0,0,,{\\an8}{\\i1}Hallo{\\i0} Welt\\Nzweite Zeile\n"),
 			hint: "x.ass",
 			want: want{texts: []string{"Hallo Welt\nzweite Zeile"}, speakers: []string{"Anna"}},
@@ -110,6 +110,11 @@ func TestParseNasty(t *testing.T) {
 			name: "end before start in ASS",
 			data: []byte(assHeader + "Dialogue: 0,0:00:05.00,0:00:04.00,Default,,0,0,0,,backwards\n"),
 			want: want{kind: ErrInvalid, line: 6, reason: "end time before start time"},
+		},
+		{
+			name: "ASS dialogue with too few fields",
+			data: []byte(assHeader + "Dialogue: 0,0:00:01.00,0:00:02.00,Default\n"),
+			want: want{kind: ErrInvalid, line: 6, reason: "has 4 fields"},
 		},
 		{
 			name: "unreadable timing",

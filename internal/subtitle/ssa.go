@@ -17,7 +17,10 @@ type ssaDialogue struct {
 
 // scanSSA checks every Dialogue line of the [Events] section against its
 // Format line and returns them in order. astisub's SSA errors carry no line
-// numbers, so the checks it would fail on are made here first.
+// numbers, so the checks it would fail on are made here first. Other event
+// lines (Comment, Picture, Sound, Movie, Command) never become cues but
+// astisub rejects the whole file if one is malformed, so they are blanked
+// in lines, which is what astisub then reads.
 func scanSSA(lines []string) ([]ssaDialogue, error) {
 	var out []ssaDialogue
 	var format []string
@@ -45,6 +48,8 @@ func scanSSA(lines []string) ([]ssaDialogue, error) {
 				return nil, err
 			}
 			out = append(out, d)
+		default:
+			lines[i] = ""
 		}
 	}
 	return out, nil
@@ -99,7 +104,7 @@ func readSSA(text string) ([]rawCue, error) {
 	}
 	quiet := astisub.SSAOptions{OnUnknownSectionName: func(string) {}, OnInvalidLine: func(string) {}}
 	subs, err := readWith("ssa", func() (*astisub.Subtitles, error) {
-		return astisub.ReadFromSSAWithOptions(strings.NewReader(text), quiet)
+		return astisub.ReadFromSSAWithOptions(strings.NewReader(strings.Join(lines, "\n")), quiet)
 	})
 	if err != nil {
 		return nil, err
