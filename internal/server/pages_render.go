@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/i18n"
 	"github.com/verbatim-archive/verbatim/web"
 )
@@ -155,16 +154,4 @@ func (p *pages) renderError(c echo.Context, err error) error {
 	base.Title = base.T("error." + kind + ".title")
 	data := errorPage{pageBase: base, Heading: base.Title, Message: base.T("error." + kind + ".body")}
 	return p.render(c, status, "error", data)
-}
-
-// notFound answers paths no route knows with a page in the viewer's
-// language; under /api/ clients get the JSON error as everywhere there.
-func (p *pages) notFound(c echo.Context) error {
-	if p.err != nil {
-		return p.err
-	}
-	if path := c.Request().URL.Path; path == "/api" || strings.HasPrefix(path, "/api/") {
-		return echo.ErrNotFound
-	}
-	return p.renderError(c, fmt.Errorf("server: no page at %q: %w", c.Request().URL.Path, archive.ErrNotFound))
 }

@@ -106,7 +106,6 @@ func pageServer(t *testing.T, store pageStore) *httptest.Server {
 	e.GET("/watch/:id", p.watch)
 	e.GET("/search", p.search)
 	e.GET("/static/:name", p.static)
-	e.RouteNotFound("/*", p.notFound)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	return srv
@@ -159,7 +158,7 @@ func wantNotContains(t *testing.T, what, body string, subs ...string) {
 
 func TestPageSecurityHeaders(t *testing.T) {
 	srv := pageServer(t, demoStore())
-	for _, path := range []string{"/", "/watch/hrc47-side-event", "/search?q=x", "/watch/nope", "/no/such/page"} {
+	for _, path := range []string{"/", "/watch/hrc47-side-event", "/search?q=x", "/watch/nope"} {
 		r := get(t, srv, path)
 		csp := r.header.Get("Content-Security-Policy")
 		for _, want := range []string{"script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "default-src 'none'"} {
@@ -307,17 +306,5 @@ func TestPagesUseKnownMessages(t *testing.T) {
 		if !keys[k] {
 			t.Errorf("message %q is used but not in the catalogs", k)
 		}
-	}
-}
-
-func TestUnknownPathIsAPageExceptUnderAPI(t *testing.T) {
-	srv := pageServer(t, demoStore())
-	r := get(t, srv, "/no/such/page", "Accept-Language", "es")
-	if r.status != http.StatusNotFound || !strings.Contains(r.body, "No encontrado") {
-		t.Errorf("GET /no/such/page = %d; want 404 with a Spanish page", r.status)
-	}
-	r = get(t, srv, "/api/v1/nothing")
-	if r.status != http.StatusNotFound || strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
-		t.Errorf("GET /api/v1/nothing = %d %q; want 404 and no HTML page", r.status, r.header.Get("Content-Type"))
 	}
 }
