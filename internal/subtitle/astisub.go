@@ -223,9 +223,24 @@ type cueLines struct {
 }
 
 func (c *cueLines) add(plain, styled string) {
-	if strings.TrimSpace(plain) == "" {
+	plain = strings.TrimSpace(dropControls(plain))
+	if plain == "" {
 		return
 	}
-	c.plain = append(c.plain, strings.TrimSpace(plain))
-	c.styled = append(c.styled, strings.TrimSpace(styled))
+	c.plain = append(c.plain, plain)
+	c.styled = append(c.styled, strings.TrimSpace(dropControls(styled)))
+}
+
+// dropControls removes control characters, which no player shows and
+// which would make the stored track look binary; a tab becomes a space.
+func dropControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t':
+			return ' '
+		case r < 0x20 || r == 0x7F || r >= 0x80 && r < 0xA0:
+			return -1
+		}
+		return r
+	}, s)
 }

@@ -38,7 +38,7 @@ func finish(raw []rawCue, opts Options, rep *Report) ([]Cue, error) {
 		if r.end < r.start {
 			return nil, invalid(r.line, "end time before start time")
 		}
-		c := Cue{Start: r.start, End: r.end, Speaker: oneLine(r.speaker)}
+		c := Cue{Start: r.start, End: r.end, Speaker: oneLine(dropControls(r.speaker))}
 		plain, styled := r.lines.plain, r.lines.styled
 		if c.Speaker == "" {
 			c.Speaker, plain, styled = prefixSpeaker(plain, styled)
@@ -57,7 +57,7 @@ func finish(raw []rawCue, opts Options, rep *Report) ([]Cue, error) {
 		lines = append(lines, r.line)
 		speakers = append(speakers, c.Speaker)
 		for _, o := range r.others {
-			speakers = append(speakers, oneLine(o))
+			speakers = append(speakers, oneLine(dropControls(o)))
 		}
 	}
 	if len(cues) == 0 {
