@@ -54,6 +54,11 @@
     return u;
   }
 
+  function momentPath(t) {
+    var u = momentURL(t);
+    return u.pathname + u.search;
+  }
+
   // cueAt returns the cue being spoken at t or, in a pause, the next one:
   // the first cue that has not ended (the server marks the same one).
   function cueAt(t) {
@@ -120,7 +125,7 @@
     highlight(t);
     movePlayhead(t);
     if (momentLink) {
-      momentLink.href = momentURL(t).pathname + momentURL(t).search;
+      momentLink.href = momentPath(t);
     }
   }
 
@@ -132,7 +137,10 @@
     }
     highlight(t);
     movePlayhead(t);
-    history.replaceState(null, '', momentURL(t).pathname + momentURL(t).search);
+    // The address follows the viewer, keeping the search and passage.
+    var here = new URL(window.location.href);
+    here.searchParams.set('t', fmt(t));
+    history.replaceState(null, '', here.pathname + here.search);
     if (play && video.paused) {
       var p = video.play();
       if (p && p.catch) {
