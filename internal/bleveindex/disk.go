@@ -54,7 +54,12 @@ func Open(dir string) (*Index, error) {
 		return nil, fmt.Errorf("bleveindex: open %q: %v: %w", dir, err, archive.ErrUnavailable)
 	}
 	removeStale(dir, gen)
-	return &Index{dir: dir, idx: idx, gen: gen}, nil
+	am, err := newAutomata()
+	if err != nil {
+		idx.Close()
+		return nil, err
+	}
+	return &Index{dir: dir, idx: idx, gen: gen, automata: am}, nil
 }
 
 func genPath(dir string, gen int) string {
@@ -203,6 +208,6 @@ func (x *Index) startRebuild() (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bleveindex: rebuild: %w", err)
 	}
-	x.fresh = &Index{dir: x.dir, idx: idx, gen: gen}
+	x.fresh = &Index{dir: x.dir, idx: idx, gen: gen, automata: x.automata}
 	return x.fresh, nil
 }

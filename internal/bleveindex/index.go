@@ -32,6 +32,8 @@ type Index struct {
 	gen   int
 	fresh *Index // the index Rebuild is filling, which writes mirror to
 
+	automata *automata // builders for fuzzy matching, shared
+
 	// writeMu serialises Put and Delete, which read then replace a
 	// recording's documents.
 	writeMu sync.Mutex
@@ -45,7 +47,12 @@ func OpenMem() (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Index{idx: idx}, nil
+	am, err := newAutomata()
+	if err != nil {
+		idx.Close()
+		return nil, err
+	}
+	return &Index{idx: idx, automata: am}, nil
 }
 
 func newMem() (bleve.Index, error) {

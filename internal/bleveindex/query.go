@@ -62,12 +62,12 @@ const exactBoost = 3
 
 // groupQuery matches the clauses in the window field of one analyzer
 // group, or is nil when analysis leaves nothing to search (stop words).
-func groupQuery(g string, a analysis.Analyzer, cs []clause) query.Query {
-	return fieldQuery(winField(g), g, a, cs)
+func groupQuery(g string, a analysis.Analyzer, cs []clause, am *automata) query.Query {
+	return fieldQuery(winField(g), g, a, cs, am)
 }
 
 // fieldQuery requires every clause in one field.
-func fieldQuery(field, analyzer string, a analysis.Analyzer, cs []clause) query.Query {
+func fieldQuery(field, analyzer string, a analysis.Analyzer, cs []clause, am *automata) query.Query {
 	var must []query.Query
 	for _, c := range cs {
 		if c.phrase {
@@ -81,7 +81,7 @@ func fieldQuery(field, analyzer string, a analysis.Analyzer, cs []clause) query.
 			continue
 		}
 		for _, tok := range a.Analyze([]byte(c.text)) {
-			must = append(must, termQuery(field, string(tok.Term), typos(c.text[tok.Start:tok.End])))
+			must = append(must, termQuery(field, string(tok.Term), typos(c.text[tok.Start:tok.End]), am))
 		}
 	}
 	if len(must) == 0 {
@@ -92,20 +92,14 @@ func fieldQuery(field, analyzer string, a analysis.Analyzer, cs []clause) query.
 
 // termQuery matches the analysed term, or within n typos of it. The fuzzy
 // part also matches the exact term, so exact matches score both.
-func termQuery(field, term string, n int) query.Query {
+func termQuery(field, term string, n int, am *automata) query.Query {
 	tq := query.NewTermQuery(term)
 	tq.SetField(field)
 	if n == 0 {
 		return tq
 	}
 	tq.SetBoost(exactBoost)
-	fq := query.NewFuzzyQuery(term)
-	fq.SetField(field)
-	fq.SetFuzziness(n)
-	// The first letter must match: Meilisearch counts a typo there as
-	// two, and it keeps the term dictionary scan short.
-	fq.SetPrefix(1)
-	return query.NewDisjunctionQuery([]query.Query{tq, fq})
+	return query.NewDisjunctionQuery([]query.Query{tq, fuzzyQuery{field: field, term: term, n: n, boost: 1, automata: am}})
 }
 
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)

@@ -33,7 +33,7 @@ func (x *Index) Search(ctx context.Context, q archive.SearchQuery) (archive.Sear
 
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	match := x.matchQuery(q.Langs, cs)
+	match := x.matchQuery(q.Langs, cs, x.automata.forSearch())
 	if match == nil {
 		return out, nil
 	}
@@ -72,7 +72,7 @@ func paging(q archive.SearchQuery) (page, perPage int) {
 
 // matchQuery searches the analyzer groups of langs (all groups when langs
 // is empty), or returns nil when no group has anything left to search.
-func (x *Index) matchQuery(langs []string, cs []clause) query.Query {
+func (x *Index) matchQuery(langs []string, cs []clause, am *automata) query.Query {
 	want := groups
 	if len(langs) > 0 {
 		want = nil
@@ -90,7 +90,7 @@ func (x *Index) matchQuery(langs []string, cs []clause) query.Query {
 		if a == nil {
 			continue
 		}
-		if gq := groupQuery(g, a, cs); gq != nil {
+		if gq := groupQuery(g, a, cs, am); gq != nil {
 			qs = append(qs, gq)
 		}
 	}

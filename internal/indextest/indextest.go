@@ -9,6 +9,10 @@
 // Meilisearch) passes them too; engine-specific cases live with each engine.
 //
 // Decisions pinned here:
+//   - a hit is reported on the cue where a match starts: a phrase begun in
+//     one cue and ended in the next points at the first, while a match
+//     wholly inside the next cue is that cue's hit only (each document's
+//     Next makes the first kind findable);
 //   - a query without any letter or digit fails with archive.ErrInvalid;
 //   - so does a date filter that is not YYYY-MM-DD;
 //   - Page below 1 means 1; PerPage below 1 means 20, above 100 means 100;
