@@ -84,17 +84,19 @@ type Options struct {
 }
 
 // Parse reads a subtitle file in any supported format. The format is
-// detected from the content; nameHint (a file name or extension) only breaks
-// ties. Cues come back sorted by time, with empty cues dropped. A rejected
-// file yields an *Error.
+// detected from the content; nameHint (a file name or extension) only
+// decides SSA against ASS when the content does not, and a hint that
+// contradicts the content is reported as a warning. Cues come back sorted
+// by time, times rounded to the millisecond, empty cues dropped. A
+// rejected file yields an *Error. Parse is safe for concurrent use.
 func Parse(data []byte, nameHint string, opts Options) ([]Cue, Report, error) {
-	max := opts.MaxBytes
-	if max <= 0 {
-		max = DefaultMaxBytes
+	limit := opts.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxBytes
 	}
-	if int64(len(data)) > max {
+	if int64(len(data)) > limit {
 		return nil, Report{}, &Error{
-			Reason: fmt.Sprintf("file is %d bytes, the limit is %d", len(data), max),
+			Reason: fmt.Sprintf("file is %d bytes, the limit is %d", len(data), limit),
 			Kind:   ErrTooLarge,
 		}
 	}
