@@ -87,6 +87,11 @@ func TestParseNasty(t *testing.T) {
 			want: want{texts: []string{"Hello", "World"}, warn: "cue settings"},
 		},
 		{
+			name: "WebVTT from an HLS segment",
+			data: []byte("WEBVTT\nX-TIMESTAMP-MAP=LOCAL:00:00:00.000,MPEGTS:900000\n\n00:00:01.000 --> 00:00:02.000\nsegment\n"),
+			want: want{texts: []string{"segment"}, warn: "X-TIMESTAMP-MAP ignored"},
+		},
+		{
 			name: "multi-line voice spans",
 			data: []byte("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v.loud Per-Anders Sunesson>This is\na milestone.</v>\n\n00:00:04.000 --> 00:00:05.000\n<v Anna>one\n<v Ben>two\n"),
 			want: want{texts: []string{"This is\na milestone.", "one\nBen: two"}, speakers: []string{"Per-Anders Sunesson", "Anna"}},

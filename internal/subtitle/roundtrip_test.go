@@ -209,3 +209,21 @@ func TestSampleManifest(t *testing.T) {
 		}
 	}
 }
+
+// TestParseConcurrent parses the sample tracks from many goroutines at once;
+// under -race it shows Parse shares no state.
+func TestParseConcurrent(t *testing.T) {
+	files := sampleFiles(t)
+	for _, f := range files {
+		data := readFile(t, f)
+		want := mustParse(t, data, f)
+		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			for range 3 {
+				if got := mustParse(t, data, f); !cmp.Equal(got, want) {
+					t.Errorf("Parse(%s) differs between runs", f)
+				}
+			}
+		})
+	}
+}

@@ -28,6 +28,11 @@ func readVTT(text string, rep *Report) ([]rawCue, error) {
 	if len(blocks) == 0 {
 		return nil, invalid(0, "no cues")
 	}
+	if len(blocks) > 0 && strings.Contains(strings.Join(lines[:blocks[0].line-1], "\n"), "X-TIMESTAMP-MAP") {
+		// An HLS segment's offset to the MPEG-TS clock; a whole recording
+		// is timed from its start, so times are kept as written.
+		rep.Warnings = append(rep.Warnings, Problem{Reason: "X-TIMESTAMP-MAP ignored: times are kept as written"})
+	}
 	if settings {
 		// astisub rejects some settings (unknown regions) and our Cue has
 		// no place for layout: say so rather than drop them silently.
