@@ -223,7 +223,7 @@ type cueLines struct {
 }
 
 func (c *cueLines) add(plain, styled string) {
-	plain = strings.TrimSpace(dropControls(plain))
+	plain = strings.Join(strings.Fields(dropControls(plain)), " ") // one space between words, whatever the markup did
 	if plain == "" {
 		return
 	}
