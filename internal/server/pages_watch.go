@@ -117,7 +117,15 @@ func (p *pages) matchesIn(c echo.Context, id, lang, q string) []archive.Hit {
 		}
 		return nil
 	}
-	return res.Hits
+	// The query asked for this recording and language; keep only those in
+	// case an index answers more broadly.
+	hits := res.Hits[:0:0]
+	for _, h := range res.Hits {
+		if h.RecordingID == id && sameLang(h.Lang, lang) {
+			hits = append(hits, h)
+		}
+	}
+	return hits
 }
 
 // chooseTrack picks the subtitle language: the one asked for, else the
