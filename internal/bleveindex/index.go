@@ -11,7 +11,6 @@ package bleveindex
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -120,7 +119,7 @@ func (x *Index) replace(ctx context.Context, recordingID string, docs []archive.
 	}
 	b := x.idx.NewBatch()
 	for i, d := range docs {
-		id := docID(recordingID, i)
+		id := docID(d, i)
 		delete(old, id)
 		if err := b.Index(id, document(d)); err != nil {
 			return fmt.Errorf("bleveindex: put %q: %w", recordingID, err)
@@ -138,10 +137,11 @@ func (x *Index) replace(ctx context.Context, recordingID string, docs []archive.
 	return nil
 }
 
-// docID numbers a recording's documents in the order Put received them, so
-// a Put with fewer documents overwrites a prefix and deletes the rest.
-func docID(recordingID string, i int) string {
-	return recordingID + "/" + strconv.Itoa(i)
+// docID starts with the tie-break key, so that ordering ids orders equal
+// scores: newer recordings first, then earlier moments. The recording and
+// the position in the Put make it unique.
+func docID(d archive.CueDoc, i int) string {
+	return fmt.Sprintf("%016x/%s/%d", order(d.Date, d.StartMS), d.RecordingID, i)
 }
 
 // boundary is the byte offset where the next cue's text starts in a
@@ -158,15 +158,14 @@ func window(text, next string) string {
 	return text + strings.Repeat(" ", boundary-len(text)) + next
 }
 
-// order is the tie-break sort key: newer recordings first, then earlier
-// moments. Days since 1970 times 1e10 plus milliseconds stays below 2^53,
-// so the float64 is exact.
-func order(date string, startMS int64) float64 {
+// order is the tie-break key: newer recordings first, then earlier
+// moments (up to 115 days long).
+func order(date string, startMS int64) uint64 {
 	days := int64(0)
 	if t, err := time.Parse(time.DateOnly, date); err == nil {
 		days = t.Unix() / 86400
 	}
-	return float64((200000-days)*1e10 + min(max(startMS, 0), 1e10-1))
+	return uint64((200000-min(max(days, 0), 200000))*1e10 + min(max(startMS, 0), 1e10-1))
 }
 
 // docIDs lists the ids of the recording's documents.
@@ -204,7 +203,7 @@ func document(d archive.CueDoc) map[string]interface{} {
 		fEnd:                    float64(d.EndMS),
 		fSpeaker:                d.Speaker,
 		fText:                   d.Text,
-		fOrder:                  order(d.Date, d.StartMS),
+		fMeta:                   d.Lang + metaSep + d.Speaker,
 		winField(group(d.Lang)): window(d.Text, d.Next),
 	}
 }

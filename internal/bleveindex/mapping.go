@@ -41,8 +41,7 @@ func group(lang string) string {
 // Field names. For every group g a document has one analysed field,
 // win_g: the cue's text, then the next cue's starting at byte offset
 // boundary (see window), so that a phrase across the cue boundary
-// matches and a match's offset tells whose text it is in. order sorts ties:
-// newer recordings first, then earlier moments.
+// matches and a match's offset tells whose text it is in.
 const (
 	fRecording = "recording_id"
 	fTitle     = "title"
@@ -54,8 +53,11 @@ const (
 	fEnd       = "end_ms"
 	fSpeaker   = "speaker"
 	fText      = "text"
-	fOrder     = "order"
+	fMeta      = "meta" // lang, metaSep, speaker: the one doc-values field
 )
+
+// metaSep joins lang and speaker in fMeta; neither contains it.
+const metaSep = "\x1f"
 
 func winField(g string) string { return "win_" + g }
 
@@ -73,17 +75,18 @@ func newMapping() (mapping.IndexMapping, error) {
 		return nil, err
 	}
 	doc := bleve.NewDocumentStaticMapping()
-	for _, f := range []string{fRecording, fEvent, fDate, fLang, fKind, fSpeaker} {
-		doc.AddFieldMappingsAt(f, keywordField())
+	for _, f := range []string{fRecording, fEvent, fDate, fLang, fKind, fSpeaker, fMeta} {
+		m := keywordField()
+		m.DocValues = f == fMeta
+		doc.AddFieldMappingsAt(f, m)
 	}
 	doc.AddFieldMappingsAt(fTitle, storedOnly())
 	doc.AddFieldMappingsAt(fText, storedOnly())
-	for _, f := range []string{fStart, fEnd, fOrder} {
+	for _, f := range []string{fStart, fEnd} {
 		m := bleve.NewNumericFieldMapping()
 		m.IncludeInAll = false
-		m.Store = f != fOrder
-		m.Index = f == fOrder
-		m.DocValues = f == fOrder
+		m.Index = false
+		m.DocValues = false
 		doc.AddFieldMappingsAt(f, m)
 	}
 	for _, g := range groups {
@@ -94,8 +97,8 @@ func newMapping() (mapping.IndexMapping, error) {
 	return im, nil
 }
 
-// keywordField is for filters, facets and sorting: exact values, stored for
-// hits, with doc values and without term vectors.
+// keywordField is for filters: exact values, stored for hits, without
+// term vectors.
 func keywordField() *mapping.FieldMapping {
 	m := bleve.NewKeywordFieldMapping()
 	m.Analyzer = keyword.Name
