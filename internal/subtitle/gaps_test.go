@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/asticode/go-astisub"
 )
@@ -56,6 +57,16 @@ func TestAstisubGaps(t *testing.T) {
 			oursIs: "a: Das ist ein Meilenstein",
 		},
 		{
+			name: "TTML: astisub drops nested spans and glues sibling spans",
+			peer: func() (string, error) {
+				s, err := astisub.ReadFromTTML(strings.NewReader(nestedTTML))
+				return firstItem(s), err
+			},
+			peerIs: "Nested  textb",
+			ours:   func() string { return parseSummary(nestedTTML) },
+			oursIs: "Nested inner text b",
+		},
+		{
 			name: "Windows-1252: astisub rejects the file",
 			peer: func() (string, error) {
 				s, err := astisub.ReadFromSRT(strings.NewReader(string(cp1252("1\n00:00:01,000 --> 00:00:02,000\nGröße\n"))))
@@ -82,16 +93,25 @@ func TestAstisubGaps(t *testing.T) {
 	}
 }
 
+const nestedTTML = `<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="00:00:01.000" end="00:00:02.000"><span>Nested <span>inner</span> text</span> <span>b</span></p></div></body></tt>`
+
 // TestAstisubTTMLPanics shows astisub's TTML reader panicking on a <p>
-// without begin, which Parse reports as an error with the line.
+// without begin, or timed by dur, which Parse reports as an error or reads.
 func TestAstisubTTMLPanics(t *testing.T) {
-	in := `<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p end="00:00:02.000">x</p></div></body></tt>`
-	_, err := readWith("ttml", func() (*astisub.Subtitles, error) { return astisub.ReadFromTTML(strings.NewReader(in)) })
-	if err == nil || !strings.Contains(err.Error(), "cannot read") {
-		t.Errorf("astisub.ReadFromTTML behind recover = %v; want the recovered panic", err)
+	noBegin := `<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p end="00:00:02.000">x</p></div></body></tt>`
+	withDur := `<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="1s" dur="1.5s">x</p></div></body></tt>`
+	for _, in := range []string{noBegin, withDur} {
+		_, err := readWith("ttml", func() (*astisub.Subtitles, error) { return astisub.ReadFromTTML(strings.NewReader(in)) })
+		if err == nil || !strings.Contains(err.Error(), "cannot read") {
+			t.Errorf("astisub.ReadFromTTML(%s) behind recover = %v; want the recovered panic", in, err)
+		}
 	}
-	if _, _, err := Parse([]byte(in), "x.ttml", Options{}); !errors.Is(err, ErrInvalid) {
-		t.Errorf("Parse = %v; want ErrInvalid", err)
+	if _, _, err := Parse([]byte(noBegin), "x.ttml", Options{}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Parse(no begin) = %v; want ErrInvalid", err)
+	}
+	cues, _, err := Parse([]byte(withDur), "x.ttml", Options{})
+	if err != nil || len(cues) != 1 || cues[0].End != 2500*time.Millisecond {
+		t.Errorf("Parse(dur) = %v, %v; want one cue ending at 2.5s", cues, err)
 	}
 }
 
