@@ -22,6 +22,7 @@ type searchPage struct {
 	Speaker     string
 	Event       string
 	Unavailable bool
+	Invalid     bool
 	LangOptions []option
 	Filters     []filter
 	Facets      []facet
@@ -150,6 +151,11 @@ func (p *pages) search(c echo.Context) error {
 		data.Unavailable = true
 		data.LangOptions = langOptions(p.i18n.Langs(), nil, sp.lang)
 		return p.render(c, http.StatusServiceUnavailable, "search", data)
+	case errors.Is(err, archive.ErrInvalid):
+		// Say so next to the form the viewer can correct.
+		data.Invalid = true
+		data.LangOptions = langOptions(p.i18n.Langs(), nil, sp.lang)
+		return p.render(c, http.StatusBadRequest, "search", data)
 	case err != nil:
 		return p.renderError(c, err)
 	}

@@ -95,3 +95,13 @@ func TestSearchIndexDown(t *testing.T) {
 	}
 	wantContains(t, "search", r.body, "La recherche est momentanément indisponible", `value="milestone"`)
 }
+
+func TestSearchInvalidQueryKeepsTheForm(t *testing.T) {
+	store := searchStore()
+	store.searchErr = fmt.Errorf("bleveindex: unbalanced quote: %w", archive.ErrInvalid)
+	r := get(t, pageServer(t, store), `/search?q=%22milestone`, "Accept-Language", "en")
+	if r.status != http.StatusBadRequest {
+		t.Errorf("GET /search with a bad query = %d; want 400", r.status)
+	}
+	wantContains(t, "search", r.body, "This search cannot be run as written", `value="&#34;milestone"`)
+}
