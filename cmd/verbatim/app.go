@@ -37,6 +37,7 @@ func commands() []command {
 		{"demo", "[--data DIR] [flags]", "seed a directory (default: a temporary one) with the two sample recordings and serve it", runDemo},
 		{"import", "[flags] DIR", "import the recordings described by DIR/manifest.json (again: updates)", runImport},
 		{"reindex", "[flags]", "rebuild the search index from storage alone", runReindex},
+		{"check", "[--clean] [flags]", "check storage for broken manifests and orphaned objects (and clean them)", runCheck},
 		{"user", "add NAME --role editor|admin [--password-stdin]", "create an account and print its API token", runUser},
 		{"version", "", "print the version", runVersion},
 	}
