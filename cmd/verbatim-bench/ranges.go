@@ -25,6 +25,18 @@ type rangeResult struct {
 
 func (r rangeResult) throughput() float64 { return mibps(r.bytes, r.elapsed) }
 
+// merge adds the figures of another run of the same load.
+func (r *rangeResult) merge(o rangeResult) {
+	r.bytes += o.bytes
+	r.requests += o.requests
+	r.errors += o.errors
+	r.elapsed += o.elapsed
+	r.ttfb = append(r.ttfb, o.ttfb...)
+	if r.firstErr == nil {
+		r.firstErr = o.firstErr
+	}
+}
+
 // newClient returns a client that keeps conns connections to one host and
 // never asks for compression (media is not compressed, and neither is the
 // peer's answer).

@@ -152,13 +152,17 @@ func (e *env) compareRanges(ctx context.Context, sec, ours, peerName, peer, skip
 	}
 	var rows []row
 	for _, c := range rangeCases {
-		e.logf("%s: %s, Verbatim", sec, c)
-		o := measureRanges(ctx, ours, size, c.length, c.conns, e.cfg.duration)
-		p := rangeResult{}
+		// A-B-B-A halves, so drifting load from elsewhere on the machine
+		// weighs on both servers alike.
+		e.logf("%s: %s, Verbatim and %s in turn", sec, c, peerName)
+		half := e.cfg.duration / 2
+		var o, p rangeResult
+		o.merge(measureRanges(ctx, ours, size, c.length, c.conns, half))
 		if peer != "" {
-			e.logf("%s: %s, %s", sec, c, peerName)
-			p = measureRanges(ctx, peer, size, c.length, c.conns, e.cfg.duration)
+			p.merge(measureRanges(ctx, peer, size, c.length, c.conns, half))
+			p.merge(measureRanges(ctx, peer, size, c.length, c.conns, half))
 		}
+		o.merge(measureRanges(ctx, ours, size, c.length, c.conns, half))
 		tp := row{section: sec, measure: c.String() + ": throughput", ours: o.throughput(), peer: peerName, peerVal: p.throughput(), unit: "MiB/s", higherBetter: true, skipped: skip}
 		tt := row{section: sec, measure: c.String() + ": TTFB p50", ours: ms(o.ttfb.pct(50)), peer: peerName, peerVal: ms(p.ttfb.pct(50)), unit: "ms", skipped: skip}
 		tp.note = errorNote(o, p, peerName)

@@ -22,7 +22,7 @@ const subtitleCues = 100_000
 // Verbatim's pipeline (decode, normalise, validate, extract speakers and
 // plain text), with plain astisub, and with `ffmpeg -i in out` (which
 // also writes the converted file and pays a process start). Best of three
-// runs each.
+// interleaved runs each.
 func subtitleSection(ctx context.Context, e *env) ([]row, error) {
 	srt, vtt := genSubtitles(subtitleCues)
 	dir := filepath.Join(e.dir, "subtitle")
@@ -54,17 +54,35 @@ func subtitleSection(ctx context.Context, e *env) ([]row, error) {
 	var rows []row
 	for _, in := range inputs {
 		e.logf("subtitle: %s, %d cues, %.1f MB", in.name, subtitleCues, float64(len(in.data))/1e6)
-		ours, err := bestOf(3, func() (int, error) {
-			cues, _, err := subtitle.Parse(in.data, "bench"+in.ext, subtitle.Options{MaxBytes: int64(len(in.data)) + 1})
-			return len(cues), err
+		var ffRun func() (int, error)
+		src, dst := filepath.Join(dir, "in"+in.ext), filepath.Join(dir, "out"+in.outExt)
+		if ffmpeg != "" {
+			if err := os.WriteFile(src, in.data, 0o644); err != nil {
+				return rows, err
+			}
+			ffRun = func() (int, error) {
+				cmd := exec.CommandContext(ctx, ffmpeg, "-v", "error", "-y", "-i", src, dst)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					return 0, fmt.Errorf("%v: %s", err, out)
+				}
+				return subtitleCues, nil
+			}
+		}
+		t := interleaved(3, []func() (int, error){
+			func() (int, error) {
+				cues, _, err := subtitle.Parse(in.data, "bench"+in.ext, subtitle.Options{MaxBytes: int64(len(in.data)) + 1})
+				return len(cues), err
+			},
+			func() (int, error) { return in.astisub(in.data) },
+			ffRun,
 		})
-		if err != nil {
-			return rows, fmt.Errorf("subtitle.Parse %s: %w", in.name, err)
+		if t[0].err != nil {
+			return rows, fmt.Errorf("subtitle.Parse %s: %w", in.name, t[0].err)
 		}
-		plain, err := bestOf(3, func() (int, error) { return in.astisub(in.data) })
-		if err != nil {
-			return rows, fmt.Errorf("astisub %s: %w", in.name, err)
+		if t[1].err != nil {
+			return rows, fmt.Errorf("astisub %s: %w", in.name, t[1].err)
 		}
+		ours, plain := t[0], t[1]
 		label := fmt.Sprintf("%s %dk cues", in.name, subtitleCues/1000)
 		mb := float64(len(in.data)) / 1e6
 		rows = append(rows,
@@ -72,27 +90,14 @@ func subtitleSection(ctx context.Context, e *env) ([]row, error) {
 			row{section: "subtitle", measure: label + ": MB/s", ours: mb / ours.best.Seconds(), peer: "astisub", peerVal: mb / plain.best.Seconds(), unit: "MB/s", higherBetter: true},
 		)
 		ff := row{section: "subtitle", measure: label + ": cues/s", ours: ours.rate(), peer: "ffmpeg -i in" + in.ext + " out" + in.outExt, unit: "cues/s", higherBetter: true}
-		if ffmpeg == "" {
+		switch {
+		case ffmpeg == "":
 			ff.skipped = "skipped: ffmpeg not installed"
-		} else {
-			src := filepath.Join(dir, "in"+in.ext)
-			if err := os.WriteFile(src, in.data, 0o644); err != nil {
-				return rows, err
-			}
-			dst := filepath.Join(dir, "out"+in.outExt)
-			res, err := bestOf(3, func() (int, error) {
-				cmd := exec.CommandContext(ctx, ffmpeg, "-v", "error", "-y", "-i", src, dst)
-				if out, err := cmd.CombinedOutput(); err != nil {
-					return 0, fmt.Errorf("%v: %s", err, out)
-				}
-				return subtitleCues, nil
-			})
-			if err != nil {
-				ff.skipped = "skipped: ffmpeg failed: " + err.Error()
-			} else {
-				ff.peerVal = res.rate()
-				ff.note = "ffmpeg also writes the converted file and includes its process start-up"
-			}
+		case t[2].err != nil:
+			ff.skipped = "skipped: ffmpeg failed: " + t[2].err.Error()
+		default:
+			ff.peerVal = t[2].rate()
+			ff.note = "ffmpeg also writes the converted file and includes its process start-up"
 		}
 		rows = append(rows, ff)
 	}
@@ -102,25 +107,34 @@ func subtitleSection(ctx context.Context, e *env) ([]row, error) {
 type timing struct {
 	best time.Duration
 	n    int
+	err  error
 }
 
 func (t timing) rate() float64 { return float64(t.n) / t.best.Seconds() }
 
-// bestOf runs f k times and keeps the fastest run and its cue count.
-func bestOf(k int, f func() (int, error)) (timing, error) {
-	var t timing
+// interleaved runs every f (nil ones are skipped) k times in turn — a, b,
+// c, a, b, c … — so that a burst of load from elsewhere on the machine
+// hits every contender alike, and keeps each one's fastest run.
+func interleaved(k int, fs []func() (int, error)) []timing {
+	out := make([]timing, len(fs))
 	for range k {
-		t0 := time.Now()
-		n, err := f()
-		d := time.Since(t0)
-		if err != nil {
-			return t, err
-		}
-		if t.best == 0 || d < t.best {
-			t = timing{d, n}
+		for i, f := range fs {
+			if f == nil || out[i].err != nil {
+				continue
+			}
+			t0 := time.Now()
+			n, err := f()
+			d := time.Since(t0)
+			if err != nil {
+				out[i].err = err
+				continue
+			}
+			if out[i].best == 0 || d < out[i].best {
+				out[i].best, out[i].n = d, n
+			}
 		}
 	}
-	return t, nil
+	return out
 }
 
 func countNote(ours, peer timing, name string) string {
