@@ -16,6 +16,7 @@ import (
 
 // Browser tests drive the real pages in headless Chromium. They need a
 // Chromium binary: /usr/bin/chromium, or the one VERBATIM_CHROMIUM names.
+// Without one they skip, unless VERBATIM_REQUIRE_BROWSER is set (CI).
 
 // chromiumPath returns the browser to run, or skips the test.
 func chromiumPath(t *testing.T) string {
@@ -28,6 +29,10 @@ func chromiumPath(t *testing.T) string {
 		path = "/usr/bin/chromium"
 	}
 	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("VERBATIM_REQUIRE_BROWSER") != "" {
+			// CI installed Chromium: a missing browser there is a failure.
+			t.Fatalf("VERBATIM_REQUIRE_BROWSER is set but there is no Chromium at %s: %v", path, err)
+		}
 		t.Skipf("no Chromium at %s (set VERBATIM_CHROMIUM, or install Debian's chromium as .ci/run does): %v", path, err)
 	}
 	return path
