@@ -308,3 +308,20 @@ func TestPagesUseKnownMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestContentSecurityPolicyMediaOrigins(t *testing.T) {
+	tests := []struct {
+		origins []string
+		want    string
+	}{
+		{nil, "media-src 'self';"},
+		{[]string{"https:", "http:"}, "media-src 'self' https: http:;"},
+		{[]string{"https://s3.example; script-src *", " 'unsafe-inline' "}, "media-src 'self';"},
+	}
+	for _, tt := range tests {
+		got := contentSecurityPolicy(tt.origins)
+		if !strings.Contains(got, tt.want) || strings.Count(got, "script-src") != 1 {
+			t.Errorf("contentSecurityPolicy(%q) = %q; want it to contain %q and one script-src", tt.origins, got, tt.want)
+		}
+	}
+}
