@@ -33,6 +33,8 @@ func TestMatch(t *testing.T) {
 		{"de-AT", nil, "de"},
 		{"ja, de;q=0.5", nil, "de"},
 		{"ja", nil, "en"},
+		{"*", nil, "en"},
+		{"pt-BR, de;q=0.1", nil, "de"}, // a low-weighted language we have beats the fallback
 		{"garbage;;;q=x", nil, "en"},
 		{"de", []string{"fr"}, "fr"},       // ?ui= wins over the header
 		{"de", []string{"", "fr"}, "fr"},   // no ?ui=, the cookie wins
