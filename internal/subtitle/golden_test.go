@@ -98,7 +98,9 @@ func TestGolden(t *testing.T) {
 func makeSTL(tb testing.TB) []byte {
 	tb.Helper()
 	subs := astisub.NewSubtitles()
-	subs.Metadata = &astisub.Metadata{Framerate: 25, Title: "golden", STLTimecodeStartOfProgramme: 10 * time.Hour}
+	day := time.Date(2021, 1, 25, 0, 0, 0, 0, time.UTC) // fixed, so -update writes the same bytes
+	subs.Metadata = &astisub.Metadata{Framerate: 25, Title: "golden", STLTimecodeStartOfProgramme: 10 * time.Hour,
+		STLCreationDate: &day, STLRevisionDate: &day}
 	add := func(start, end time.Duration, lines ...string) {
 		it := &astisub.Item{StartAt: 10*time.Hour + start, EndAt: 10*time.Hour + end}
 		for _, l := range lines {
