@@ -70,6 +70,7 @@ type hitView struct {
 	Clock     string
 	Lang      string
 	LangName  string
+	Kind      string // original speech or interpretation: what a quote is
 	Speaker   string
 	Highlight any // template.HTML once checked, else the plain text
 }
@@ -196,7 +197,7 @@ func (p *pages) groupHits(c echo.Context, base pageBase, sp searchParams, hits [
 			}
 		}
 		groups[i].Hits = append(groups[i].Hits, hitView{
-			URL: hitURL(h, q), Clock: clock(h.StartMS), Lang: h.Lang, LangName: langName(h.Lang),
+			URL: hitURL(h, q), Clock: clock(h.StartMS), Lang: h.Lang, LangName: langName(h.Lang), Kind: kindText(base, h.Kind),
 			Speaker: h.Speaker, Highlight: safeHighlight(h.Highlight, h.Text),
 		})
 	}
@@ -243,4 +244,11 @@ func hitURL(h archive.Hit, q string) string {
 	v.Set("q", q)
 	u.RawQuery = v.Encode()
 	return u.String()
+}
+
+func kindText(base pageBase, k archive.Kind) string {
+	if k != archive.KindOriginal && k != archive.KindInterpretation {
+		return ""
+	}
+	return base.T("track." + string(k))
 }

@@ -14,7 +14,7 @@ func searchStore() *memStore {
 	store.result = archive.SearchResult{
 		Total: 45, Page: 1, PerPage: 20,
 		Hits: []archive.Hit{
-			{RecordingID: "istac-launch", Title: "Launch of ISTAC", Event: "ODIHR", Date: "2021-01-25", Lang: "en",
+			{RecordingID: "istac-launch", Title: "Launch of ISTAC", Event: "ODIHR", Date: "2021-01-25", Lang: "en", Kind: archive.KindOriginal,
 				StartMS: 45_500, EndMS: 48_000, Speaker: "Per-Anders Sunesson", Text: "This is a milestone.",
 				Highlight: "This is a <mark>milestone</mark>.", URL: "/watch/istac-launch?t=45.5&lang=en"},
 			{RecordingID: "hrc47-side-event", Title: "Side event on trafficking", Lang: "de",
@@ -42,6 +42,7 @@ func TestSearchGroupsMomentsByRecording(t *testing.T) {
 		`<a class="hit-link" href="/watch/istac-launch?lang=en&amp;q=milestone&amp;t=45.5">`,
 		`<span class="hit-text" lang="en">This is a <mark>milestone</mark>.</span>`,
 		`<span class="hit-speaker">Per-Anders Sunesson</span>`,
+		`<span class="hit-lang" lang="en">English</span> <span class="hit-kind">(original speech)</span>`,
 		`<span class="hit-text" lang="en">x &lt;y&gt; &amp; z</span>`,  // unchecked highlight falls back to text
 		`href="/watch/istac-launch?lang=en&amp;q=milestone&amp;t=200"`, // a non-watch URL is rebuilt
 		`<a href="/search?lang=de&amp;q=milestone" lang="de">Deutsch <span class="count">15</span></a>`,

@@ -209,8 +209,8 @@ func switchURL(id, lang string, wp watchParams) string {
 
 func trackAbout(base pageBase, t archive.Track) string {
 	var parts []string
-	if t.Kind != "" {
-		parts = append(parts, base.T("track."+string(t.Kind)))
+	if k := kindText(base, t.Kind); k != "" {
+		parts = append(parts, k)
 	}
 	if t.Source != "" {
 		parts = append(parts, base.T("source."+string(t.Source)))
