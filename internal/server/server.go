@@ -38,8 +38,8 @@ type Options struct {
 	BaseURL string
 }
 
-// Server is the HTTP interface. Pages (HTML) are added by pages*.go files
-// in this package through the pageRouter hook in routes.go.
+// Server is the HTTP interface: the JSON API, media, health and the viewer
+// pages (pages*.go), all registered in the one route table in routes.go.
 type Server struct {
 	svc     *archive.Service
 	log     *slog.Logger
