@@ -41,22 +41,25 @@ const (
 // recordings/<id>/manifest.json. It is written last, after the objects it
 // points to.
 type Recording struct {
-	ID          string    `json:"id"`
-	Title       string    `json:"title"`
-	Event       string    `json:"event"`
-	Date        string    `json:"date"` // YYYY-MM-DD
-	Place       string    `json:"place"`
-	Description string    `json:"description"`
-	Status      Status    `json:"status"`
-	Languages   []string  `json:"languages"`
-	DurationMS  int64     `json:"duration_ms"`
-	Speakers    []Speaker `json:"speakers"`
-	Tracks      []Track   `json:"tracks"`
-	Media       *Media    `json:"media,omitempty"`
-	NeedsIndex  bool      `json:"needs_reindex,omitempty"`
-	Version     int64     `json:"version"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Event       string `json:"event"`
+	Date        string `json:"date"` // YYYY-MM-DD
+	Place       string `json:"place"`
+	Description string `json:"description"`
+	// Sample marks demo material (illustrative, not a record of what was
+	// said): pages label it wherever it appears.
+	Sample     bool      `json:"sample,omitempty"`
+	Status     Status    `json:"status"`
+	Languages  []string  `json:"languages"`
+	DurationMS int64     `json:"duration_ms"`
+	Speakers   []Speaker `json:"speakers"`
+	Tracks     []Track   `json:"tracks"`
+	Media      *Media    `json:"media,omitempty"`
+	NeedsIndex bool      `json:"needs_reindex,omitempty"`
+	Version    int64     `json:"version"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Media describes the recording's video (or audio) object.

@@ -20,6 +20,7 @@ type RecordingInput struct {
 	Date        string    `json:"date"`
 	Place       string    `json:"place"`
 	Description string    `json:"description"`
+	Sample      bool      `json:"sample"`
 	Status      Status    `json:"status"`
 	DurationMS  int64     `json:"duration_ms"`
 	Speakers    []Speaker `json:"speakers"`
@@ -33,6 +34,7 @@ type Patch struct {
 	Date        *string    `json:"date"`
 	Place       *string    `json:"place"`
 	Description *string    `json:"description"`
+	Sample      *bool      `json:"sample"`
 	Status      *Status    `json:"status"`
 	DurationMS  *int64     `json:"duration_ms"`
 	Speakers    *[]Speaker `json:"speakers"`
@@ -86,7 +88,7 @@ func (s *Service) Create(ctx context.Context, who Principal, in RecordingInput) 
 	now := s.now().UTC()
 	rec := Recording{
 		ID: in.ID, Title: strings.TrimSpace(in.Title), Event: in.Event, Date: in.Date, Place: in.Place,
-		Description: in.Description, Status: cmp.Or(in.Status, StatusDraft), DurationMS: in.DurationMS,
+		Description: in.Description, Sample: in.Sample, Status: cmp.Or(in.Status, StatusDraft), DurationMS: in.DurationMS,
 		Speakers: in.Speakers, Languages: []string{}, Tracks: []Track{},
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
@@ -153,6 +155,9 @@ func apply(r *Recording, p Patch) {
 	set(&r.Date, p.Date)
 	set(&r.Place, p.Place)
 	set(&r.Description, p.Description)
+	if p.Sample != nil {
+		r.Sample = *p.Sample
+	}
 	if p.Status != nil {
 		r.Status = *p.Status
 	}

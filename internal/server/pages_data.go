@@ -41,9 +41,7 @@ func (v viewerStore) Search(ctx context.Context, q archive.SearchQuery) (archive
 
 // isSample reports whether a recording is demo material that must be
 // labelled as such wherever it appears.
-func isSample(rec archive.Recording) bool {
-	return strings.Contains(strings.ToLower(rec.Description), "illustrative")
-}
+func isSample(rec archive.Recording) bool { return rec.Sample }
 
 // watchURL is the page of a recording at a moment (ms < 0: no moment),
 // in a language, optionally carrying the search that led there.

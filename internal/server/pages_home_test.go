@@ -30,7 +30,7 @@ func TestHomeGroupsRecordingsByEvent(t *testing.T) {
 
 func TestHomeWithoutSamplesHasNoNotice(t *testing.T) {
 	store := demoStore()
-	store.recs[0].Description = "A real recording."
+	store.recs[0].Sample = false
 	r := get(t, pageServer(t, store), "/")
 	wantNotContains(t, "home", r.body, `class="notice"`, "badge-sample")
 }

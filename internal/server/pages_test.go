@@ -69,7 +69,7 @@ func demoStore() *memStore {
 		recs: []archive.Recording{
 			{
 				ID: "hrc47-side-event", Title: "Side event on trafficking", Event: "HRC 47", Date: "2021-06-22",
-				Place: "Geneva", Description: sampleNote, Status: archive.StatusPublished,
+				Place: "Geneva", Description: sampleNote, Sample: true, Status: archive.StatusPublished,
 				Languages: []string{"en", "de"}, DurationMS: 480_000, Tracks: tracks,
 				Speakers: []archive.Speaker{{ID: "mod", Name: "Moderator", Role: "CAP International"}},
 				Media:    &archive.Media{ContentType: "video/webm"},
