@@ -28,6 +28,9 @@ func TestImportSamples(t *testing.T) {
 	versions := map[string]int64{}
 	for _, r := range recs {
 		versions[r.ID] = r.Version
+		if !r.Sample {
+			t.Errorf("%s: not marked as a sample; the manifest says sample: true", r.ID)
+		}
 		if r.Media == nil || r.Media.Size == 0 || r.Media.ContentType != "video/webm" {
 			t.Errorf("%s: media %+v; want the sample webm", r.ID, r.Media)
 		}
