@@ -1,11 +1,14 @@
 // Package bleveindex is the embedded archive.Index, on bleve.
 //
 // Every cue is one document with stored display fields, keyword fields for
-// filters and facets, and one analysed field in its language's analyzer
-// group (see mapping.go) holding the cue followed by the next cue, so that
-// a phrase spoken across a cue boundary is found. A hit whose matches all
-// lie in the next cue is dropped during the search (so totals stay exact):
-// the next cue reports it itself.
+// filters, one doc-values field for the facets, and one analysed field in
+// its language's analyzer group (see mapping.go) holding the cue followed
+// by the next cue, so that a phrase spoken across a cue boundary is found.
+// A hit whose matches all lie in the next cue is dropped during the search
+// (so totals stay exact): the next cue reports it itself.
+//
+// The index is derived data: Rebuild refills it from storage into a fresh
+// generation and switches atomically (see disk.go).
 package bleveindex
 
 import (
