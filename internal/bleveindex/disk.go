@@ -150,7 +150,7 @@ func (x *Index) Rebuild(ctx context.Context, build func(ctx context.Context, fre
 	}
 	err = build(ctx, fresh)
 	if err == nil {
-		err = fresh.compact(ctx)
+		err = fresh.Compact(ctx)
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -176,15 +176,21 @@ func (x *Index) Rebuild(ctx context.Context, build func(ctx context.Context, fre
 	return nil
 }
 
-// compact merges the index into one segment: a bulk load leaves many, and
-// every search visits each one. In-memory indexes have nothing to merge.
-func (x *Index) compact(ctx context.Context) error {
+// Compact merges the index into one segment, and returns when done. A
+// bulk load leaves many segments and every search visits each one; the
+// background merger gets there slowly. Rebuild compacts before switching.
+// In-memory indexes have nothing to merge.
+func (x *Index) Compact(ctx context.Context) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
 	adv, err := x.idx.Advanced()
 	if err != nil {
-		return err
+		return fmt.Errorf("bleveindex: compact: %w", err)
 	}
 	if s, ok := adv.(*scorch.Scorch); ok {
-		return s.ForceMerge(ctx, nil)
+		if err := s.ForceMerge(ctx, nil); err != nil {
+			return fmt.Errorf("bleveindex: compact: %w", err)
+		}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/indextest"
 )
@@ -109,6 +110,32 @@ func TestRebuildSwitches(t *testing.T) {
 	defer x.Close()
 	if n := count(t, x, "nouveau"); n != 1 {
 		t.Errorf("after reopen, Search(nouveau) total = %d; want 1", n)
+	}
+}
+
+func TestCompact(t *testing.T) {
+	x := openDisk(t).(*Index)
+	ctx := context.Background()
+	for i := range 5 {
+		rec := "rec-" + string(rune('a'+i))
+		if err := x.Put(ctx, rec, []archive.CueDoc{doc(rec, "en", 0, "compacted words")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Compact(ctx); err != nil {
+		t.Fatalf("Compact: %v", err)
+	}
+	adv, _ := x.idx.Advanced()
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if n := len(r.(*scorch.IndexSnapshot).Segments()); n != 1 {
+		t.Errorf("after Compact, %d segments; want 1", n)
+	}
+	if n := count(t, x, "compacted"); n != 5 {
+		t.Errorf("after Compact, Search(compacted) total = %d; want 5", n)
 	}
 }
 
