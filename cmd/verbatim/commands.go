@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/bleveindex"
 )
 
 const importAbout = `Import the recordings described by DIR/manifest.json: metadata, speakers,
@@ -72,41 +72,19 @@ func runReindex(ctx context.Context, args []string, io Stdio) error {
 	return reindexBleve(ctx, cfg.Data, d, io)
 }
 
-// reindexBleve builds index.new, then swaps it for index. The live index
-// is opened first so a running server is detected before any work.
+// reindexBleve rebuilds the embedded index in a fresh generation beside
+// the live one and switches to it atomically (bleveindex.Rebuild): a crash
+// leaves the old index or the new one, never neither. Opening the live
+// index first detects a running server before any work.
 func reindexBleve(ctx context.Context, data string, d *deps, io Stdio) error {
-	live, fresh := filepath.Join(data, "index"), filepath.Join(data, "index.new")
-	_, closeLive, err := openBleve(ctx, live)
+	live, err := openBleve(filepath.Join(data, "index"))
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
-	closeLive()
-	if err := os.RemoveAll(fresh); err != nil {
-		return err
-	}
-	x, closeFresh, err := openBleve(ctx, fresh)
-	if err != nil {
-		return err
-	}
-	err = reindexInto(ctx, d, x, io)
-	if cerr := closeFresh(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.RemoveAll(fresh)
-		return err
-	}
-	old := live + ".old"
-	if err := os.RemoveAll(old); err != nil {
-		return err
-	}
-	if err := os.Rename(live, old); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	if err := os.Rename(fresh, live); err != nil {
-		return err
-	}
-	return os.RemoveAll(old)
+	defer live.Close()
+	return live.Rebuild(ctx, func(ctx context.Context, fresh *bleveindex.Index) error {
+		return reindexInto(ctx, d, fresh, io)
+	})
 }
 
 func reindexInto(ctx context.Context, d *deps, into archive.Index, io Stdio) error {

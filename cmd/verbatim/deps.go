@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/bleveindex"
@@ -60,10 +59,6 @@ func openBlobs(ctx context.Context, cfg *config.Config, d *deps) error {
 	return nil
 }
 
-// indexLockWait bounds how long a command waits for the embedded index,
-// which a running server holds open.
-const indexLockWait = 3 * time.Second
-
 // openIndex opens the configured search index: Meilisearch, or the
 // embedded bleve index in the data directory.
 func openIndex(ctx context.Context, cfg *config.Config) (archive.Index, func() error, error) {
@@ -74,37 +69,21 @@ func openIndex(ctx context.Context, cfg *config.Config) (archive.Index, func() e
 		}
 		return x, x.Close, nil
 	}
-	return openBleve(ctx, indexDir(cfg))
+	x, err := openBleve(indexDir(cfg))
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, x.Close, nil
 }
 
-// openBleve gives up after indexLockWait: bleve waits forever for the lock
-// a running server holds on the same directory.
-func openBleve(ctx context.Context, dir string) (archive.Index, func() error, error) {
-	type result struct {
-		x   *bleveindex.Index
-		err error
+// openBleve opens the embedded index. bleveindex.Open gives up after a
+// short wait when another process (a running server) holds it.
+func openBleve(dir string) (*bleveindex.Index, error) {
+	x, err := bleveindex.Open(dir)
+	if errors.Is(err, archive.ErrUnavailable) {
+		return nil, fmt.Errorf("index %s cannot be opened (is a server running on this data directory?): %w", dir, err)
 	}
-	ch := make(chan result, 1)
-	go func() {
-		x, err := bleveindex.Open(dir)
-		ch <- result{x, err}
-	}()
-	select {
-	case r := <-ch:
-		if r.err != nil {
-			return nil, nil, r.err
-		}
-		return r.x, r.x.Close, nil
-	case <-time.After(indexLockWait):
-		go func() { // close it if it opens after all
-			if r := <-ch; r.err == nil {
-				r.x.Close()
-			}
-		}()
-		return nil, nil, fmt.Errorf("index %s is in use (is a server running on this data directory?): %w", dir, archive.ErrUnavailable)
-	case <-ctx.Done():
-		return nil, nil, ctx.Err()
-	}
+	return x, err
 }
 
 type openMode int
