@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -32,33 +33,34 @@ func (s *Server) routes() {
 	}))
 	e.Use(s.authenticate)
 
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
+	// Every read answers HEAD too: net/http drops the body, headers stay.
+	read := []string{http.MethodGet, http.MethodHead}
+	e.Match(read, "/healthz", s.healthz)
+	e.Match(read, "/readyz", s.readyz)
 	e.GET("/metrics", s.metricsHandler)
-	e.GET("/media/:id", s.getMedia)
-	e.HEAD("/media/:id", s.getMedia)
+	e.Match(read, "/media/:id", s.getMedia)
 
 	api := e.Group("/api/v1")
-	api.GET("/recordings", s.listRecordings)
+	api.Match(read, "/recordings", s.listRecordings)
 	api.POST("/recordings", s.createRecording)
-	api.GET("/recordings/:id", s.getRecording)
+	api.Match(read, "/recordings/:id", s.getRecording)
 	api.PATCH("/recordings/:id", s.patchRecording)
 	api.DELETE("/recordings/:id", s.deleteRecording)
 	api.PUT("/recordings/:id/media", s.putMedia)
 	api.PUT("/recordings/:id/tracks/:lang", s.putTrack)
-	api.GET("/recordings/:id/tracks/:lang", s.getTrack) // also :lang = en.vtt|.srt|.ttml|.txt
+	api.Match(read, "/recordings/:id/tracks/:lang", s.getTrack) // also :lang = en.vtt|.srt|.ttml|.txt
 	api.DELETE("/recordings/:id/tracks/:lang", s.deleteTrack)
-	api.GET("/recordings/:id/tracks/:lang/source", s.getTrackSource)
+	api.Match(read, "/recordings/:id/tracks/:lang/source", s.getTrackSource)
 	api.POST("/recordings/:id/tracks/:lang/shift", s.shiftTrack)
 	api.POST("/recordings/:id/tracks/:lang/linear", s.linearTrack)
-	api.GET("/search", s.search)
+	api.Match(read, "/search", s.search)
 
 	// Viewer pages (pages*.go): HTML, in the viewer's language.
 	pg := s.pages()
-	e.GET("/", pg.home)
-	e.GET("/watch/:id", pg.watch)
-	e.GET("/search", pg.search)
-	e.GET("/static/:name", pg.static)
+	e.Match(read, "/", pg.home)
+	e.Match(read, "/watch/:id", pg.watch)
+	e.Match(read, "/search", pg.search)
+	e.Match(read, "/static/:name", pg.static)
 }
 
 // requestLogger logs every request once, with the status the error
