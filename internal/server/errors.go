@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -116,5 +117,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
+	if s.pg != nil && c.Path() == "" && acceptsHTML(c.Request()) {
+		// No route matched and a browser asked: a page in its language
+		// rather than JSON. API clients still get JSON.
+		if s.pg.renderError(c, err) == nil {
+			return
+		}
+	}
 	_ = c.JSON(status, errorBody{Error: d})
+}
+
+// acceptsHTML tells a browser's navigation from an API client.
+func acceptsHTML(r *http.Request) bool {
+	return !strings.HasPrefix(r.URL.Path, "/api/") && strings.Contains(r.Header.Get("Accept"), "text/html")
 }

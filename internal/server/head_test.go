@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -30,5 +31,24 @@ func TestHeadAnswersLikeGet(t *testing.T) {
 		if body := readAll(t, head); len(body) != 0 {
 			t.Errorf("HEAD %s sent a %d-byte body", path, len(body))
 		}
+	}
+}
+
+// TestUnknownPathIsAPageForBrowsers: a browser that follows a bad link gets
+// the 404 page in its language; an API client gets the JSON error.
+func TestUnknownPathIsAPageForBrowsers(t *testing.T) {
+	ts := newTestServer(t, nil)
+	page := ts.do(t, "GET", "/no/such/page", "", nil, "Accept", "text/html,application/xhtml+xml", "Accept-Language", "de")
+	wantStatus(t, page, http.StatusNotFound)
+	if ct := page.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("browser 404 Content-Type = %q; want text/html", ct)
+	}
+	if body := string(readAll(t, page)); !strings.Contains(body, `<html lang="de">`) {
+		t.Errorf("browser 404 is not the German error page:\n%.300s", body)
+	}
+	api := ts.do(t, "GET", "/api/v1/no-such", "", nil, "Accept", "text/html")
+	wantStatus(t, api, http.StatusNotFound)
+	if e := decode[apiError](t, api); e.Error.Code != "not_found" {
+		t.Errorf("API 404 code = %q; want not_found", e.Error.Code)
 	}
 }

@@ -57,6 +57,7 @@ func (s *Server) routes() {
 
 	// Viewer pages (pages*.go): HTML, in the viewer's language.
 	pg := s.pages()
+	s.pg = pg
 	e.Match(read, "/", pg.home)
 	e.Match(read, "/watch/:id", pg.watch)
 	e.Match(read, "/search", pg.search)

@@ -45,6 +45,7 @@ type Server struct {
 	log     *slog.Logger
 	opts    Options
 	echo    *echo.Echo
+	pg      *pages // viewer pages; also answer browsers on unknown paths
 	metrics *metrics
 }
 
