@@ -25,6 +25,7 @@ type HoldProxy struct {
 	mu      sync.Mutex
 	hold    func(*http.Request) bool
 	release chan struct{}
+	drop    chan struct{}
 	held    chan *http.Request // one value per request held
 }
 
@@ -45,15 +46,18 @@ func NewHoldProxy(upstream string) (*HoldProxy, error) {
 		ErrorHandler: func(http.ResponseWriter, *http.Request, error) { panic(http.ErrAbortHandler) },
 		ErrorLog:     log.New(io.Discard, "", 0),
 	}
-	h := &HoldProxy{ln: ln, release: make(chan struct{}), held: make(chan *http.Request, 64)}
+	h := &HoldProxy{ln: ln, release: make(chan struct{}), drop: make(chan struct{}), held: make(chan *http.Request, 64)}
 	h.srv = &http.Server{ErrorLog: log.New(io.Discard, "", 0), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h.shouldHold(r) {
 			select {
 			case h.held <- r:
 			default:
 			}
+			release, drop := h.gates()
 			select {
-			case <-h.releaseCh():
+			case <-release:
+			case <-drop:
+				panic(http.ErrAbortHandler) // the request never reaches upstream
 			case <-r.Context().Done():
 				return
 			}
@@ -98,8 +102,20 @@ func (h *HoldProxy) shouldHold(r *http.Request) bool {
 	return h.hold != nil && h.hold(r)
 }
 
-func (h *HoldProxy) releaseCh() chan struct{} {
+// Drop aborts every held request without forwarding it, and stops
+// holding. A held request whose sender died is not necessarily gone: its
+// body may sit complete in the proxy's socket buffer, and Release would
+// deliver it. Drop models the crash that came before the request left.
+func (h *HoldProxy) Drop() {
+	h.mu.Lock()
+	h.hold = nil
+	close(h.drop)
+	h.drop = make(chan struct{})
+	h.mu.Unlock()
+}
+
+func (h *HoldProxy) gates() (release, drop chan struct{}) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.release
+	return h.release, h.drop
 }

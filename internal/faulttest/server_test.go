@@ -158,6 +158,21 @@ func (s *process) editor() {
 	s.token = strings.TrimSpace(string(out))
 }
 
+// cli runs `verbatim <args> --data <data>` with the server's environment
+// and returns its standard output.
+func (s *process) cli(args ...string) (string, error) {
+	s.t.Helper()
+	cmd := exec.Command(verbatimBinary(s.t), append(args, "--data", s.data)...)
+	cmd.Env = s.env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return string(out), fmt.Errorf("verbatim %s: %w: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out), nil
+}
+
 // do sends one request as the editor (when there is a token).
 func (s *process) do(ctx context.Context, method, path string, body io.Reader, size int64, hdr map[string]string) (*http.Response, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, method, s.base+path, body)
