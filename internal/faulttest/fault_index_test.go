@@ -34,6 +34,13 @@ func startInProcess(t *testing.T) *inProcess {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	return startInProcessOn(t, store, 10*time.Second)
+}
+
+// startInProcessOn runs the Service and server on store, with requests
+// (but media streaming) bounded by timeout.
+func startInProcessOn(t *testing.T, store archive.Blobs, timeout time.Duration) *inProcess {
+	t.Helper()
 	mem, err := bleveindex.OpenMem()
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +55,7 @@ func startInProcess(t *testing.T) *inProcess {
 	done := make(chan struct{})
 	go func() { defer close(done); svc.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	srv, err := server.New(server.Options{Service: svc, RequestTimeout: 10 * time.Second})
+	srv, err := server.New(server.Options{Service: svc, RequestTimeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}

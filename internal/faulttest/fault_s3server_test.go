@@ -1,0 +1,75 @@
+package faulttest
+
+import (
+	"context"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestS3BlackholedBehindServer: the whole server on an S3 store that has
+// stopped answering. API requests end at the request timeout with 503 and
+// a JSON error; media requests, which have no timeout (they may stream
+// for hours), end when the viewer gives up. Either way the goroutines of
+// the stuck requests go away, and the server serves again once S3 does.
+func TestS3BlackholedBehindServer(t *testing.T) {
+	p, store, _ := slowS3(t)
+	const timeout = 500 * time.Millisecond
+	srv := startInProcessOn(t, store, timeout)
+	js := map[string]string{"Content-Type": "application/json"}
+	srv.must(http.MethodPost, "/api/v1/recordings", []byte(`{"id":"stuck","title":"Stuck","status":"published","date":"2026-01-01"}`), http.StatusCreated, js)
+	srv.must(http.MethodPut, "/api/v1/recordings/stuck/media", []byte(strings.Repeat("v", 1<<16)), http.StatusCreated, map[string]string{"Content-Type": "video/mp4"})
+	srv.must(http.MethodGet, "/media/stuck", nil, http.StatusPartialContent, map[string]string{"Range": "bytes=0-99"})
+	base := runtime.NumGoroutine() // after keep-alive connections exist
+
+	p.Set(Blackhole, 0)
+	const viewers = 20
+	var wg sync.WaitGroup
+	api := make([]int, viewers)
+	bodies := make([]string, viewers)
+	mediaErrs := make([]error, viewers)
+	for i := range viewers {
+		wg.Go(func() {
+			code, body := srv.req(http.MethodGet, "/api/v1/recordings/stuck", nil, nil)
+			api[i], bodies[i] = code, string(body)
+		})
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.url+"/media/stuck", nil)
+			req.Header.Set("Range", "bytes=0-99")
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			mediaErrs[i] = err
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(timeout + 15*time.Second):
+		t.Fatal("requests to a server on a blackholed S3 did not end")
+	}
+	for i := range viewers {
+		if api[i] != http.StatusServiceUnavailable || !strings.Contains(bodies[i], `"error"`) {
+			t.Errorf("GET /api/v1/recordings/stuck on a blackholed S3 = %d %s; want 503 with a JSON error", api[i], bodies[i])
+			break
+		}
+		if mediaErrs[i] == nil {
+			t.Errorf("GET /media/stuck on a blackholed S3 answered before the viewer gave up")
+			break
+		}
+	}
+	t.Logf("API answer on a blackholed S3: %s", bodies[0])
+
+	p.Set(Pass, 0)
+	srv.must(http.MethodGet, "/media/stuck", nil, http.StatusPartialContent, map[string]string{"Range": "bytes=0-99"})
+	if after := settleGoroutines(base+8, 10*time.Second); after > base+8 {
+		t.Errorf("goroutines: %d before %d stuck requests, %d after; they pile up", base, 2*viewers, after)
+	}
+}
