@@ -109,15 +109,50 @@ func (s *Service) MediaInfo(ctx context.Context, who Principal, id string) (Medi
 // OpenMedia opens length bytes of the media from offset (length < 0: to
 // the end). Only that range is read from storage.
 func (s *Service) OpenMedia(ctx context.Context, who Principal, id string, offset, length int64) (io.ReadCloser, Media, error) {
-	m, err := s.MediaInfo(ctx, who, id)
+	src, err := s.MediaSource(ctx, who, id)
 	if err != nil {
 		return nil, Media{}, err
 	}
-	rc, _, err := s.blobs.Get(ctx, m.Key, offset, length)
+	rc, err := src.Open(ctx, offset, length)
 	if err != nil {
-		return nil, Media{}, fmt.Errorf("archive: media of %s: %w", id, err)
+		return nil, Media{}, err
 	}
-	return rc, m, nil
+	return rc, src.Media, nil
+}
+
+// MediaSource is a recording's media as one principal may read it: its
+// description, and ranges of it opened without reading the manifest again.
+// It holds the outcome of one access check, so it is meant for the request
+// that made it, never to be kept.
+type MediaSource struct {
+	Media
+	s  *Service
+	id string
+}
+
+// MediaSource reads the manifest once and checks that who may see the
+// media; a server answers a range request with one manifest read this way
+// instead of one for the headers and one more for the body.
+func (s *Service) MediaSource(ctx context.Context, who Principal, id string) (MediaSource, error) {
+	m, err := s.MediaInfo(ctx, who, id)
+	if err != nil {
+		return MediaSource{}, err
+	}
+	return MediaSource{Media: m, s: s, id: id}, nil
+}
+
+// Open opens length bytes from offset (length < 0: to the end). Media
+// objects are never rewritten in place (every upload gets a new key), so
+// the description read with the manifest still describes these bytes.
+func (m MediaSource) Open(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
+	if m.s == nil {
+		return nil, fmtErr("media", m.id, ErrNotFound, "no media")
+	}
+	rc, _, err := m.s.blobs.Get(ctx, m.Key, offset, length)
+	if err != nil {
+		return nil, fmt.Errorf("archive: media of %s: %w", m.id, err)
+	}
+	return rc, nil
 }
 
 // PresignMedia returns a short-lived direct URL for the media when the
