@@ -9,6 +9,7 @@ import (
 	"mime"
 	"os"
 	"path"
+	"syscall"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
 )
@@ -38,9 +39,13 @@ func (s *Store) Get(ctx context.Context, key string, offset, length int64) (io.R
 	if length >= 0 && length < n {
 		n = length
 	}
-	if _, err := f.Seek(offset, io.SeekStart); err != nil {
-		f.Close()
-		return nil, archive.BlobInfo{}, fmt.Errorf("disk: get %q: %w", key, err)
+	// A file just opened is at offset 0 (open reads the sidecar and hashes
+	// with pread only), so whole reads such as manifests skip the lseek.
+	if offset > 0 {
+		if _, err := f.Seek(offset, io.SeekStart); err != nil {
+			f.Close()
+			return nil, archive.BlobInfo{}, fmt.Errorf("disk: get %q: %w", key, err)
+		}
 	}
 	return &rangeReader{lr: &io.LimitedReader{R: f, N: n}, f: f}, info, nil
 }
@@ -107,7 +112,18 @@ func (s *Store) statLocked(key string) (archive.BlobInfo, error) {
 // describe the file, the ETag is recomputed from the content and stale is
 // true.
 func (s *Store) openLocked(key string) (f *os.File, info archive.BlobInfo, stale bool, err error) {
-	f, err = s.root.Open(key)
+	// Object and sidecar share a directory: walking to it once and opening
+	// both from there saves a walk of the path (an openat and a close per
+	// directory) on every read.
+	// When that fails (a missing directory, or a file where a directory
+	// should be) the whole path is opened from the root instead, so that
+	// every error is classified as before.
+	dir, name := s.root, key
+	if d, err := s.root.OpenRoot(path.Dir(key)); err == nil {
+		defer d.Close()
+		dir, name = d, path.Base(key)
+	}
+	f, err = openRead(dir, name)
 	if notExist(err) {
 		return nil, info, false, fmt.Errorf("no such object: %w", archive.ErrNotFound)
 	}
@@ -122,7 +138,11 @@ func (s *Store) openLocked(key string) (f *os.File, info archive.BlobInfo, stale
 		f.Close()
 		return nil, info, false, err
 	}
-	m, merr := s.readMeta(key)
+	sidecar := metaName(key)
+	if dir != s.root {
+		sidecar = path.Base(sidecar)
+	}
+	m, merr := readMeta(dir, sidecar)
 	if merr == nil && m.Size == fi.Size() && m.MTimeNS == fi.ModTime().UnixNano() {
 		return f, m.info(key), false, nil
 	}
@@ -139,14 +159,33 @@ func (s *Store) openLocked(key string) (f *os.File, info archive.BlobInfo, stale
 	return f, m.info(key), true, nil
 }
 
-func (s *Store) readMeta(key string) (meta, error) {
-	b, err := s.root.ReadFile(metaName(key))
+// maxMetaSize bounds what is read of a sidecar; a real one is a few
+// hundred bytes, and a longer one fails to decode and counts as stale.
+const maxMetaSize = 64 << 10
+
+func readMeta(dir *os.Root, name string) (meta, error) {
+	f, err := openRead(dir, name)
+	if err != nil {
+		return meta{}, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxMetaSize))
 	if err != nil {
 		return meta{}, err
 	}
 	var m meta
 	err = json.Unmarshal(b, &m)
 	return m, err
+}
+
+// openRead opens a file for reading with O_NONBLOCK. Every read opens two
+// files (object and sidecar); without the flag the os package spends two
+// fcntl calls per open switching a regular file to non-blocking mode and
+// back. Linux ignores O_NONBLOCK for regular files, so reads and sendfile
+// behave the same; and a FIFO planted in the data directory cannot block
+// the open (it is then refused as not a regular file).
+func openRead(dir *os.Root, name string) (*os.File, error) {
+	return dir.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
 
 // repair rewrites a stale sidecar so that the hash is computed once, unless
