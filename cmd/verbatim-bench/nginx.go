@@ -72,6 +72,7 @@ http {
 	}
 	cmd := exec.Command(bin, "-p", prefix, "-c", confPath)
 	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = dieWithUs()
 	if err := cmd.Start(); err != nil {
 		return "", fmt.Errorf("start nginx: %w", err)
 	}

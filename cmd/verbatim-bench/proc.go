@@ -84,6 +84,7 @@ func (e *env) startVerbatim(ctx context.Context, name, sub string, extraEnv []st
 	}
 	v.cmd = exec.Command(bin, sub, "--data", v.data, "--addr", addr)
 	v.cmd.Env, v.cmd.Stdout, v.cmd.Stderr = v.env, logf, logf
+	v.cmd.SysProcAttr = dieWithUs()
 	if err := v.cmd.Start(); err != nil {
 		logf.Close()
 		return nil, fmt.Errorf("start verbatim %s: %w", sub, err)
@@ -139,6 +140,10 @@ func (v *verbatim) stop() {
 		_ = v.cmd.Process.Kill()
 	}
 }
+
+// dieWithUs makes a child get SIGKILL when the driver dies, however it
+// dies, so an interrupted run leaves no server behind.
+func dieWithUs() *syscall.SysProcAttr { return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} }
 
 // peakRSS reads the process's high-water resident set size (VmHWM).
 func peakRSS(pid int) (int64, error) {
