@@ -40,27 +40,11 @@ func runCheck(ctx context.Context, args []string, io Stdio) error {
 	if err != nil {
 		return err
 	}
-	w := io.Stdout
-	fmt.Fprintf(w, "recordings: %d, objects: %d\n", rep.Recordings, rep.Objects)
-	for _, m := range rep.Missing {
-		fmt.Fprintf(w, "missing: recording %s: %s -> %s does not exist\n", m.RecordingID, m.Field, m.Key)
-	}
-	for _, u := range rep.Unreadable {
-		fmt.Fprintf(w, "unreadable manifest: %s: %s\n", u.Key, u.Err)
-	}
-	for _, o := range rep.Orphans {
-		fmt.Fprintf(w, "orphan: %s (%d bytes, %s)\n", o.Key, o.Size, o.ModTime.UTC().Format("2006-01-02 15:04:05Z"))
-	}
-	fmt.Fprintf(w, "orphans: %d (%d bytes), %d younger than %s kept\n", len(rep.Orphans), rep.OrphanBytes(), rep.Young, *minAge)
-	if *clean {
-		for _, k := range rep.Removed {
-			fmt.Fprintf(w, "removed: %s\n", k)
-		}
-		fmt.Fprintf(w, "removed: %d orphans, %d temporary files\n", len(rep.Removed), rep.TempFiles)
+	if err := rep.WriteText(io.Stdout); err != nil {
+		return err
 	}
 	if !rep.OK() {
 		return errInconsistent
 	}
-	fmt.Fprintln(w, "ok: every manifest points at objects that exist")
 	return nil
 }

@@ -41,7 +41,7 @@ func TestCheckFindsAndCleansOrphans(t *testing.T) {
 		t.Errorf("check with an orphan = %d\n%s\nwant 0 and the orphan named", code, out)
 	}
 	// A fresh orphan may be an upload in progress: kept unless old enough.
-	if _, out := run("check", "--data", data, "--clean"); !strings.Contains(out, "removed: 0 orphans") {
+	if _, out := run("check", "--data", data, "--clean"); strings.Contains(out, "removed: ") {
 		t.Errorf("check --clean removed a young orphan:\n%s", out)
 	}
 	if code, out := run("check", "--data", data, "--clean", "--min-age", "1ns"); code != 0 || !strings.Contains(out, "removed: "+orphan) {

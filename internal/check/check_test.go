@@ -260,9 +260,11 @@ func TestWriteText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"MISSING   m: media points at recordings/m/media/lost.mp4",
-		"orphan    recordings/a/media/orphan.mp4 (4 bytes",
-		"INCONSISTENT: 2 recordings, 6 objects, 1 orphans (4 bytes)",
+		"recordings: 2, objects: 6",
+		"missing: recording m: media -> recordings/m/media/lost.mp4 does not exist",
+		"orphan: recordings/a/media/orphan.mp4 (4 bytes",
+		"orphans: 1 (4 bytes)",
+		"INCONSISTENT: 1 missing objects, 0 unreadable manifests",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("WriteText() = %q; want it to contain %q", out.String(), want)

@@ -6,7 +6,7 @@ import (
 )
 
 // WriteText prints the report for a person at a terminal: one line per
-// finding, then a summary line. It is what `verbatim check` shows.
+// finding, then a summary. It is what `verbatim check` shows.
 func (r Report) WriteText(w io.Writer) error {
 	var err error
 	p := func(format string, args ...any) {
@@ -14,28 +14,27 @@ func (r Report) WriteText(w io.Writer) error {
 			_, err = fmt.Fprintf(w, format, args...)
 		}
 	}
+	p("recordings: %d, objects: %d\n", r.Recordings, r.Objects)
 	for _, m := range r.Missing {
-		p("MISSING   %s: %s points at %s, which does not exist\n", m.RecordingID, m.Field, m.Key)
+		p("missing: recording %s: %s -> %s does not exist\n", m.RecordingID, m.Field, m.Key)
 	}
 	for _, u := range r.Unreadable {
-		p("UNREADABLE %s: %s\n", u.Key, u.Err)
-	}
-	removed := make(map[string]bool, len(r.Removed))
-	for _, k := range r.Removed {
-		removed[k] = true
+		p("unreadable manifest: %s: %s\n", u.Key, u.Err)
 	}
 	for _, o := range r.Orphans {
-		state := "orphan "
-		if removed[o.Key] {
-			state = "removed"
-		}
-		p("%s   %s (%d bytes, %s)\n", state, o.Key, o.Size, o.ModTime.UTC().Format("2006-01-02T15:04:05Z"))
+		p("orphan: %s (%d bytes, %s)\n", o.Key, o.Size, o.ModTime.UTC().Format("2006-01-02T15:04:05Z"))
 	}
-	verdict := "consistent"
-	if !r.OK() {
-		verdict = "INCONSISTENT"
+	p("orphans: %d (%d bytes), %d kept as too young to remove\n", len(r.Orphans), r.OrphanBytes(), r.Young)
+	for _, k := range r.Removed {
+		p("removed: %s\n", k)
 	}
-	p("%s: %d recordings, %d objects, %d orphans (%d bytes), %d removed, %d kept as too young, %d missing, %d unreadable, %d temporary files removed\n",
-		verdict, r.Recordings, r.Objects, len(r.Orphans), r.OrphanBytes(), len(r.Removed), r.Young, len(r.Missing), len(r.Unreadable), r.TempFiles)
+	if len(r.Removed) > 0 || r.TempFiles > 0 {
+		p("removed: %d orphans, %d temporary files\n", len(r.Removed), r.TempFiles)
+	}
+	if r.OK() {
+		p("ok: every manifest points at objects that exist\n")
+	} else {
+		p("INCONSISTENT: %d missing objects, %d unreadable manifests\n", len(r.Missing), len(r.Unreadable))
+	}
 	return err
 }
