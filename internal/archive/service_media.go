@@ -148,11 +148,24 @@ func (m MediaSource) Open(ctx context.Context, offset, length int64) (io.ReadClo
 	if m.s == nil {
 		return nil, fmtErr("media", m.id, ErrNotFound, "no media")
 	}
-	rc, _, err := m.s.blobs.Get(ctx, m.Key, offset, length)
+	var rc io.ReadCloser
+	var err error
+	if ro, ok := m.s.blobs.(rangeOpener); ok {
+		rc, err = ro.OpenRange(ctx, m.Key, offset, length)
+	} else {
+		rc, _, err = m.s.blobs.Get(ctx, m.Key, offset, length)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("archive: media of %s: %w", m.id, err)
 	}
 	return rc, nil
+}
+
+// rangeOpener is a store that can open a byte range without reading the
+// object's metadata (internal/disk). Media needs none: the manifest
+// describes it, and a media key is never reused for other bytes.
+type rangeOpener interface {
+	OpenRange(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
 }
 
 // PresignMedia returns a short-lived direct URL for the media when the
