@@ -93,3 +93,43 @@ func newStaticServer(b *testing.B, path string) string {
 	b.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// TestMediaFollowsManifest guards what the fast path of /media must keep:
+// every request reads the current manifest, so unpublishing hides the media
+// from viewers at once and a new upload is served from the next request.
+func TestMediaFollowsManifest(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.published(t, "r")
+	first, second := sample(5000), bytes.Repeat([]byte("v2"), 3000)
+	uploadMedia(t, ts, "r", first)
+
+	get := func(token string, want int, body []byte) {
+		t.Helper()
+		resp := ts.do(t, "GET", "/media/r", token, nil, "Range", "bytes=100-199")
+		got := readAll(t, resp)
+		if resp.StatusCode != want {
+			t.Fatalf("GET /media/r = %d; want %d", resp.StatusCode, want)
+		}
+		if body != nil && !bytes.Equal(got, body[100:200]) {
+			t.Errorf("GET /media/r bytes=100-199 = %q; want %q", got, body[100:200])
+		}
+	}
+	patch := func(status string) {
+		t.Helper()
+		cur := ts.do(t, "GET", "/api/v1/recordings/r", ts.token, nil)
+		cur.Body.Close()
+		etag := cur.Header.Get("ETag")
+		resp := ts.do(t, "PATCH", "/api/v1/recordings/r", ts.token, map[string]string{"status": status}, "If-Match", etag)
+		wantStatus(t, resp, http.StatusOK)
+		resp.Body.Close()
+	}
+
+	get("", http.StatusPartialContent, first)
+	patch("draft")
+	get("", http.StatusNotFound, nil)
+	get(ts.token, http.StatusPartialContent, first)
+	patch("published")
+	get("", http.StatusPartialContent, first)
+	uploadMedia(t, ts, "r", second)
+	get("", http.StatusPartialContent, second)
+}
