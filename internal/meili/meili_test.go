@@ -294,7 +294,7 @@ func TestHighlight(t *testing.T) {
 		{"abc def", [][2]int{{4, 7}, {0, 3}, {1, 2}}, "<mark>abc</mark> <mark>def</mark>"},
 		{"abc", nil, "abc"},
 	} {
-		if got := highlight(c.text, c.spans); got != c.want {
+		if got := archive.Highlight(c.text, c.spans); got != c.want {
 			t.Errorf("highlight(%q, %v) = %q; want %q", c.text, c.spans, got, c.want)
 		}
 	}

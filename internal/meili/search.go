@@ -3,10 +3,6 @@ package meili
 import (
 	"context"
 	"fmt"
-	"html"
-	"sort"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/meilisearch/meilisearch-go"
 	"github.com/verbatim-archive/verbatim/internal/archive"
@@ -121,7 +117,7 @@ func toHit(d hitDoc) (archive.Hit, bool) {
 		RecordingID: d.RecordingID, Title: d.Title, Event: d.Event, Date: d.Date,
 		Lang: d.Lang, Kind: archive.Kind(d.Kind), StartMS: d.StartMS, EndMS: d.EndMS,
 		Speaker: d.Speaker, Text: d.Text, Score: d.Score,
-		Highlight: highlight(d.Text, spans),
+		Highlight: archive.Highlight(d.Text, spans),
 	}, true
 }
 
@@ -149,35 +145,4 @@ func page(q archive.SearchQuery, hits []archive.Hit) archive.SearchResult {
 		res.Hits = hits[from:min(from+perPage, len(hits))]
 	}
 	return res
-}
-
-// highlight escapes text and wraps the spans (byte offsets) in <mark>.
-// Spans are snapped to character boundaries, so a position that splits a
-// character can never produce invalid UTF-8 or unescaped markup.
-func highlight(text string, spans [][2]int) string {
-	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
-	var b strings.Builder
-	pos := 0
-	for _, sp := range spans {
-		s, e := snap(text, max(sp[0], pos), -1), snap(text, sp[1], +1)
-		if s >= e {
-			continue
-		}
-		b.WriteString(html.EscapeString(text[pos:s]))
-		b.WriteString("<mark>")
-		b.WriteString(html.EscapeString(text[s:e]))
-		b.WriteString("</mark>")
-		pos = e
-	}
-	b.WriteString(html.EscapeString(text[pos:]))
-	return b.String()
-}
-
-// snap moves i to a character boundary, backwards (dir -1) or forwards.
-func snap(text string, i, dir int) int {
-	i = min(max(i, 0), len(text))
-	for i > 0 && i < len(text) && !utf8.RuneStart(text[i]) {
-		i += dir
-	}
-	return i
 }
