@@ -37,16 +37,25 @@ func (s *Service) load(ctx context.Context, id string) (Recording, string, error
 	if err != nil {
 		return Recording{}, "", fmt.Errorf("archive: recording %s: %w", id, err)
 	}
+	rec, err := readManifest(rc, id)
+	return rec, info.ETag, err
+}
+
+// maxManifest bounds what a manifest read takes into memory.
+const maxManifest = 16 << 20
+
+// readManifest decodes (and closes) an opened manifest.
+func readManifest(rc io.ReadCloser, id string) (Recording, error) {
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, 16<<20))
+	data, err := io.ReadAll(io.LimitReader(rc, maxManifest))
 	if err != nil {
-		return Recording{}, "", fmt.Errorf("archive: read manifest %s: %w", id, err)
+		return Recording{}, fmt.Errorf("archive: read manifest %s: %w", id, err)
 	}
 	var rec Recording
 	if err := json.Unmarshal(data, &rec); err != nil {
-		return Recording{}, "", fmt.Errorf("archive: decode manifest %s: %w", id, err)
+		return Recording{}, fmt.Errorf("archive: decode manifest %s: %w", id, err)
 	}
-	return rec, info.ETag, nil
+	return rec, nil
 }
 
 // save writes the manifest conditionally: etag "" creates (fails if it

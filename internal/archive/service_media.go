@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"path"
@@ -181,16 +180,7 @@ func (s *Service) loadForMedia(ctx context.Context, id string) (Recording, error
 	if err != nil {
 		return Recording{}, fmt.Errorf("archive: recording %s: %w", id, err)
 	}
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, 16<<20))
-	if err != nil {
-		return Recording{}, fmt.Errorf("archive: read manifest %s: %w", id, err)
-	}
-	var rec Recording
-	if err := json.Unmarshal(data, &rec); err != nil {
-		return Recording{}, fmt.Errorf("archive: decode manifest %s: %w", id, err)
-	}
-	return rec, nil
+	return readManifest(rc, id)
 }
 
 // rangeOpener is a store that can open a byte range without reading the
