@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/verbatim-archive/verbatim/internal/testenv"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -71,7 +72,7 @@ func mixedSection(ctx context.Context, e *env) ([]row, error) {
 	one := runViewers(ctx, t, 1, dur)
 	e.logf("mixed: %d viewers for %s", e.cfg.viewers, dur)
 	many := runViewers(ctx, t, e.cfg.viewers, dur)
-	rss, _ := peakRSS(v.cmd.Process.Pid)
+	rss, _ := testenv.PeakRSS(v.cmd.Process.Pid)
 
 	sec := fmt.Sprintf("mixed (%d viewers)", e.cfg.viewers)
 	var rows []row

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/verbatim-archive/verbatim/internal/testenv"
 	"io"
 	"time"
 
@@ -54,7 +55,7 @@ func uploadSection(ctx context.Context, e *env) ([]row, error) {
 		}
 		bestOurs = fastest(bestOurs, time.Since(t0))
 	}
-	rss, err := peakRSS(v.cmd.Process.Pid)
+	rss, err := testenv.PeakRSS(v.cmd.Process.Pid)
 	if err != nil {
 		return nil, err
 	}
