@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/verbatim-archive/verbatim/internal/testenv"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,26 +17,8 @@ import (
 	"github.com/verbatim-archive/verbatim/internal/disk"
 )
 
-// syncBuffer collects output written from the program's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func testIO(env map[string]string) (Stdio, *syncBuffer, *syncBuffer) {
-	out, errOut := &syncBuffer{}, &syncBuffer{}
+func testIO(env map[string]string) (Stdio, *testenv.SyncBuffer, *testenv.SyncBuffer) {
+	out, errOut := &testenv.SyncBuffer{}, &testenv.SyncBuffer{}
 	return Stdio{
 		Stdin: strings.NewReader(""), Stdout: out, Stderr: errOut,
 		Getenv: func(k string) string { return env[k] },

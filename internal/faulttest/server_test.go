@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/verbatim-archive/verbatim/internal/testenv"
 	"io"
 	"net"
 	"net/http"
@@ -62,25 +63,8 @@ type process struct {
 	data  string
 	env   []string
 	token string
-	out   *syncBuffer
+	out   *testenv.SyncBuffer
 	exit  chan error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func freeAddr(t *testing.T) string {
@@ -99,7 +83,7 @@ func startServer(t *testing.T, data string, env ...string) *process {
 	t.Helper()
 	addr := freeAddr(t)
 	s := &process{
-		t: t, base: "http://" + addr, data: data, out: &syncBuffer{}, exit: make(chan error, 1),
+		t: t, base: "http://" + addr, data: data, out: &testenv.SyncBuffer{}, exit: make(chan error, 1),
 		env: append(append(os.Environ(), "VERBATIM_DATA=", "VERBATIM_ADDR="), env...),
 	}
 	s.cmd = exec.Command(verbatimBinary(t), "serve", "--data", data, "--addr", addr)
