@@ -30,6 +30,9 @@ type Config struct {
 
 	S3    S3
 	Meili Meili
+
+	// Limits are the budgets on what one request may cost (limits.go).
+	Limits Limits
 }
 
 // S3 selects an S3-compatible object store instead of the data directory.
@@ -81,6 +84,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		RequestTimeout: DefaultRequestTimeout,
 		S3:             S3{Region: DefaultRegion, PartSize: DefaultPartSize, Secure: false},
 		Meili:          Meili{Index: DefaultMeiliIndex},
+		Limits:         DefaultLimits(),
 	}
 	r := envReader{getenv: getenv}
 	r.str("VERBATIM_DATA", &c.Data)
@@ -105,6 +109,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	r.str("VERBATIM_MEILI_URL", &c.Meili.URL)
 	r.str("VERBATIM_MEILI_KEY", &c.Meili.Key)
 	r.str("VERBATIM_MEILI_INDEX", &c.Meili.Index)
+
+	c.Limits.read(&r)
 	return c, errors.Join(r.errs...)
 }
 
@@ -149,6 +155,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.S3.validate()...)
 	errs = append(errs, c.Meili.validate()...)
+	errs = append(errs, c.Limits.validate()...)
 	return errors.Join(errs...)
 }
 

@@ -23,6 +23,7 @@ func TestFromEnvDefaults(t *testing.T) {
 		RequestTimeout: 30 * time.Second,
 		S3:             S3{Region: "us-east-1", PartSize: DefaultPartSize},
 		Meili:          Meili{Index: "verbatim"},
+		Limits:         DefaultLimits(),
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("FromEnv(empty) mismatch (-want +got):\n%s", diff)
@@ -57,7 +58,8 @@ func TestFromEnvValues(t *testing.T) {
 		TrustedProxies: []string{"10.0.0.0/8", "192.168.0.0/16"},
 		S3: S3{Endpoint: "127.0.0.1:7070", Bucket: "archive", Region: "us-east-1", AccessKey: "ak", SecretKey: "sk",
 			Secure: true, PartSize: 64 << 20, Presign: 15 * time.Minute},
-		Meili: Meili{URL: "http://127.0.0.1:7700", Key: "mk", Index: "verbatim"},
+		Meili:  Meili{URL: "http://127.0.0.1:7700", Key: "mk", Index: "verbatim"},
+		Limits: DefaultLimits(),
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("FromEnv mismatch (-want +got):\n%s", diff)

@@ -50,6 +50,19 @@ func (r *envReader) boolean(name string, dst *bool) {
 	*dst = b
 }
 
+func (r *envReader) integer(name string, dst *int) {
+	v, ok := r.lookup(name)
+	if !ok {
+		return
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("config: %s=%q is not a whole number", name, v))
+		return
+	}
+	*dst = n
+}
+
 func (r *envReader) duration(name string, dst *time.Duration) {
 	v, ok := r.lookup(name)
 	if !ok {

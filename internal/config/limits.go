@@ -1,0 +1,83 @@
+package config
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+)
+
+// Limits are the budgets that bound what one request (above all an anonymous
+// one) may cost the server. Every budget lives here, with a safe default, its
+// VERBATIM_* variable and its check, and is handed to the packages that
+// enforce it through their Options: no package reads it from anywhere else.
+// The README's "Budgets" section documents each one and what a client gets
+// when it is exceeded.
+type Limits struct {
+	// MaxQueryChars is the longest search query accepted, in characters
+	// (VERBATIM_MAX_QUERY_CHARS); longer queries answer 400.
+	MaxQueryChars int
+	// MaxQueryTerms is the most words a search query may have
+	// (VERBATIM_MAX_QUERY_TERMS); more answer 400.
+	MaxQueryTerms int
+	// MaxConcurrentSearch is how many expensive requests (search API,
+	// search page, watch page with ?q=, page renders) run at once
+	// (VERBATIM_MAX_CONCURRENT_SEARCH).
+	MaxConcurrentSearch int
+	// SearchWait is how long an expensive request waits for one of those
+	// slots before it answers 503 with Retry-After (VERBATIM_SEARCH_WAIT).
+	SearchWait time.Duration
+}
+
+// Budget defaults.
+const (
+	DefaultMaxQueryChars = 512
+	DefaultMaxQueryTerms = 32
+	DefaultSearchWait    = 2 * time.Second
+	// maxQueryCharsCeiling and maxQueryTermsCeiling keep an operator from
+	// configuring a budget that no longer bounds anything.
+	maxQueryCharsCeiling = 16 << 10
+	maxQueryTermsCeiling = 1024
+)
+
+// DefaultMaxConcurrentSearch is two expensive requests per CPU the Go
+// runtime may use: enough to keep every core busy while one request waits on
+// I/O, few enough that a burst of costly queries cannot pile up in memory.
+func DefaultMaxConcurrentSearch() int { return 2 * runtime.GOMAXPROCS(0) }
+
+// DefaultLimits returns every budget at its default.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxQueryChars:       DefaultMaxQueryChars,
+		MaxQueryTerms:       DefaultMaxQueryTerms,
+		MaxConcurrentSearch: DefaultMaxConcurrentSearch(),
+		SearchWait:          DefaultSearchWait,
+	}
+}
+
+// read overrides the defaults in l from the environment.
+func (l *Limits) read(r *envReader) {
+	r.integer("VERBATIM_MAX_QUERY_CHARS", &l.MaxQueryChars)
+	r.integer("VERBATIM_MAX_QUERY_TERMS", &l.MaxQueryTerms)
+	r.integer("VERBATIM_MAX_CONCURRENT_SEARCH", &l.MaxConcurrentSearch)
+	r.duration("VERBATIM_SEARCH_WAIT", &l.SearchWait)
+}
+
+// validate explains every budget that is out of range, naming its variable.
+func (l Limits) validate() []error {
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf("config: "+format, a...)) }
+	between := func(name string, v, lo, hi int) {
+		if v < lo || v > hi {
+			add("%s must be between %d and %d, got %d", name, lo, hi, v)
+		}
+	}
+	between("VERBATIM_MAX_QUERY_CHARS", l.MaxQueryChars, 1, maxQueryCharsCeiling)
+	between("VERBATIM_MAX_QUERY_TERMS", l.MaxQueryTerms, 1, maxQueryTermsCeiling)
+	if l.MaxConcurrentSearch < 1 {
+		add("VERBATIM_MAX_CONCURRENT_SEARCH must be at least 1, got %d", l.MaxConcurrentSearch)
+	}
+	if l.SearchWait < 0 || l.SearchWait > time.Minute {
+		add("VERBATIM_SEARCH_WAIT must be between 0s and 1m, got %s", l.SearchWait)
+	}
+	return errs
+}

@@ -1,0 +1,63 @@
+package config
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestLimitsDefaults(t *testing.T) {
+	want := Limits{MaxQueryChars: 512, MaxQueryTerms: 32, MaxConcurrentSearch: 2 * runtime.GOMAXPROCS(0), SearchWait: 2 * time.Second}
+	if diff := cmp.Diff(want, DefaultLimits()); diff != "" {
+		t.Errorf("DefaultLimits() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestLimitsFromEnv(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{
+		"VERBATIM_MAX_QUERY_CHARS":       "1000",
+		"VERBATIM_MAX_QUERY_TERMS":       "10",
+		"VERBATIM_MAX_CONCURRENT_SEARCH": "3",
+		"VERBATIM_SEARCH_WAIT":           "500ms",
+	}))
+	if err != nil {
+		t.Fatalf("FromEnv: %v", err)
+	}
+	want := Limits{MaxQueryChars: 1000, MaxQueryTerms: 10, MaxConcurrentSearch: 3, SearchWait: 500 * time.Millisecond}
+	if diff := cmp.Diff(want, c.Limits); diff != "" {
+		t.Errorf("Limits mismatch (-want +got):\n%s", diff)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("Validate() = %v; want nil", err)
+	}
+}
+
+// TestLimitsErrors pins the exact message for every budget out of range or
+// malformed: each names its variable and the accepted range.
+func TestLimitsErrors(t *testing.T) {
+	tests := []struct {
+		name, value, want string
+	}{
+		{"VERBATIM_MAX_QUERY_CHARS", "0", "config: VERBATIM_MAX_QUERY_CHARS must be between 1 and 16384, got 0"},
+		{"VERBATIM_MAX_QUERY_CHARS", "100000", "config: VERBATIM_MAX_QUERY_CHARS must be between 1 and 16384, got 100000"},
+		{"VERBATIM_MAX_QUERY_CHARS", "lots", `config: VERBATIM_MAX_QUERY_CHARS="lots" is not a whole number`},
+		{"VERBATIM_MAX_QUERY_TERMS", "-1", "config: VERBATIM_MAX_QUERY_TERMS must be between 1 and 1024, got -1"},
+		{"VERBATIM_MAX_QUERY_TERMS", "5000", "config: VERBATIM_MAX_QUERY_TERMS must be between 1 and 1024, got 5000"},
+		{"VERBATIM_MAX_CONCURRENT_SEARCH", "0", "config: VERBATIM_MAX_CONCURRENT_SEARCH must be at least 1, got 0"},
+		{"VERBATIM_MAX_CONCURRENT_SEARCH", "2.5", `config: VERBATIM_MAX_CONCURRENT_SEARCH="2.5" is not a whole number`},
+		{"VERBATIM_SEARCH_WAIT", "-1s", "config: VERBATIM_SEARCH_WAIT must be between 0s and 1m, got -1s"},
+		{"VERBATIM_SEARCH_WAIT", "2h", "config: VERBATIM_SEARCH_WAIT must be between 0s and 1m, got 2h0m0s"},
+		{"VERBATIM_SEARCH_WAIT", "2", `config: VERBATIM_SEARCH_WAIT="2" is not a duration such as 15m or 1h`},
+	}
+	for _, tt := range tests {
+		c, err := FromEnv(env(map[string]string{tt.name: tt.value}))
+		if err == nil {
+			err = c.Validate()
+		}
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s=%q: error = %v; want %q", tt.name, tt.value, err, tt.want)
+		}
+	}
+}
