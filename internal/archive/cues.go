@@ -124,7 +124,7 @@ func subtitleErr(id, lang string, err error) error {
 	case errors.Is(err, subtitle.ErrTooLarge):
 		sentinel = ErrTooLarge
 	}
-	return fmt.Errorf("archive: track %s/%s rejected: %w: %w", id, lang, sentinel, err)
+	return &Error{Kind: sentinel, Where: "archive: track " + id + "/" + lang, Message: "rejected", Err: err}
 }
 
 func fromSubtitle(cs []subtitle.Cue) []Cue {

@@ -35,10 +35,19 @@ func (s *Service) load(ctx context.Context, id string) (Recording, string, error
 	}
 	rc, info, err := s.blobs.Get(ctx, manifestKey(id), 0, -1)
 	if err != nil {
-		return Recording{}, "", fmt.Errorf("archive: recording %s: %w", id, err)
+		return Recording{}, "", manifestErr(id, err)
 	}
 	rec, err := readManifest(rc, id)
 	return rec, info.ETag, err
+}
+
+// manifestErr is a failed manifest read: a missing one is the archive's
+// one "recording not found", the store's words only in the log.
+func manifestErr(id string, err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return notFound("load", id, msgNoRecording, err)
+	}
+	return fmt.Errorf("archive: recording %s: %w", id, err)
 }
 
 // maxManifest bounds what a manifest read takes into memory.

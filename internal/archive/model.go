@@ -97,6 +97,10 @@ type Track struct {
 	// version gets fresh keys, so a manifest never points at half-replaced
 	// objects.
 	Key string `json:"key,omitempty"`
+	// SpeakerCues counts the track's cues by speaker (as speakerKey has
+	// it; "" for cues without one), so a viewer's cue_count can leave out
+	// hidden speakers' cues without reading the track. Editors only.
+	SpeakerCues map[string]int `json:"speaker_cues,omitempty"`
 }
 
 // Cue is one timed piece of text. Text is plain (for search and

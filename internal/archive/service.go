@@ -89,16 +89,14 @@ func NewService(o Options) (*Service, error) {
 	return s, nil
 }
 
-// fmtErr builds "archive: op id: detail: sentinel" errors.
+// fmtErr builds an *Error: "archive: op id: detail: sentinel" for the log,
+// detail (or the sentinel's text) for the client.
 func fmtErr(op, id string, sentinel error, detail string) error {
 	where := "archive: " + op
 	if id != "" {
 		where += " " + id
 	}
-	if detail == "" {
-		return fmt.Errorf("%s: %w", where, sentinel)
-	}
-	return fmt.Errorf("%s: %s: %w", where, detail, sentinel)
+	return &Error{Kind: sentinel, Where: where, Message: detail}
 }
 
 // newRev returns a short random token that makes object keys unique per

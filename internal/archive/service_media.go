@@ -100,8 +100,11 @@ func (s *Service) MediaInfo(ctx context.Context, who Principal, id string) (Medi
 	if err != nil {
 		return Media{}, err
 	}
-	if _, ok := visibleTo(who, rec); !ok || rec.Media == nil {
-		return Media{}, fmtErr("media", id, ErrNotFound, "no media")
+	if _, ok := visibleTo(who, rec); !ok {
+		return Media{}, notFound("media", id, msgNoRecording, nil)
+	}
+	if rec.Media == nil {
+		return Media{}, notFound("media", id, msgNoMedia, nil)
 	}
 	return *rec.Media, nil
 }
@@ -146,7 +149,7 @@ func (s *Service) MediaSource(ctx context.Context, who Principal, id string) (Me
 // the description read with the manifest still describes these bytes.
 func (m MediaSource) Open(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
 	if m.s == nil {
-		return nil, fmtErr("media", m.id, ErrNotFound, "no media")
+		return nil, notFound("media", m.id, msgNoMedia, nil)
 	}
 	var rc io.ReadCloser
 	var err error
@@ -178,7 +181,7 @@ func (s *Service) loadForMedia(ctx context.Context, id string) (Recording, error
 	}
 	rc, err := ro.OpenRange(ctx, manifestKey(id), 0, -1)
 	if err != nil {
-		return Recording{}, fmt.Errorf("archive: recording %s: %w", id, err)
+		return Recording{}, manifestErr(id, err)
 	}
 	return readManifest(rc, id)
 }

@@ -74,7 +74,7 @@ func (s *Service) Get(ctx context.Context, who Principal, id string) (Recording,
 	}
 	v, ok := visibleTo(who, rec)
 	if !ok {
-		return Recording{}, "", fmtErr("get", id, ErrNotFound, "")
+		return Recording{}, "", notFound("get", id, msgNoRecording, nil)
 	}
 	return v, etag, nil
 }

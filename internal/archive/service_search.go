@@ -28,7 +28,7 @@ func (s *Service) Search(ctx context.Context, who Principal, q SearchQuery) (Sea
 		if errors.Is(err, ErrInvalid) {
 			return SearchResult{}, fmt.Errorf("archive: search: %w", err)
 		}
-		return SearchResult{}, fmt.Errorf("archive: search is unavailable, try again shortly: %w: %w", ErrUnavailable, err)
+		return SearchResult{}, &Error{Kind: ErrUnavailable, Where: "archive: search", Message: "search is unavailable, try again shortly", Err: err}
 	}
 	if res.Hits == nil {
 		res.Hits = []Hit{}

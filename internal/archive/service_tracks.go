@@ -116,6 +116,7 @@ func (s *Service) storeTrack(ctx context.Context, id, lang string, cues []subtit
 		}
 		set(&t, len(r.Tracks) == 0)
 		t.CueCount, t.Key, t.UpdatedAt = len(cues), key, s.now().UTC()
+		t.SpeakerCues = cuesBySpeaker(cues)
 		t.Version++
 		if i >= 0 {
 			r.Tracks[i] = t
@@ -157,7 +158,7 @@ func (s *Service) GetTrack(ctx context.Context, who Principal, id, lang string) 
 	out := fromSubtitle(cues)
 	if !who.CanEdit() {
 		out = viewerCues(rec, out)
-		tr.Key = ""
+		tr.Key, tr.SpeakerCues, tr.CueCount = "", nil, len(out)
 	}
 	return tr, out, nil
 }
@@ -223,7 +224,7 @@ func (s *Service) DeleteTrack(ctx context.Context, who Principal, id, lang strin
 	rec, _, err := s.update(ctx, id, "", func(r *Recording) error {
 		i := slices.IndexFunc(r.Tracks, func(t Track) bool { return t.Lang == lang })
 		if i < 0 {
-			return fmtErr("delete track", id+"/"+lang, ErrNotFound, "")
+			return notFound("delete track", id+"/"+lang, msgNoTrack, nil)
 		}
 		gone = r.Tracks[i]
 		r.Tracks = slices.Delete(r.Tracks, i, i+1)
@@ -250,11 +251,11 @@ func (s *Service) findTrack(ctx context.Context, who Principal, id, lang string)
 		return Recording{}, Track{}, err
 	}
 	if _, ok := visibleTo(who, rec); !ok {
-		return Recording{}, Track{}, fmtErr("track", id, ErrNotFound, "")
+		return Recording{}, Track{}, notFound("track", id, msgNoRecording, nil)
 	}
 	i := slices.IndexFunc(rec.Tracks, func(t Track) bool { return t.Lang == lang })
 	if i < 0 {
-		return Recording{}, Track{}, fmtErr("track", id+"/"+lang, ErrNotFound, "no such track")
+		return Recording{}, Track{}, notFound("track", id+"/"+lang, msgNoTrack, nil)
 	}
 	return rec, rec.Tracks[i], nil
 }

@@ -340,3 +340,53 @@ func TestMarksFromAnotherProcess(t *testing.T) {
 		}
 	}
 }
+
+// TestViewerCueCountLeavesOutHidden: a viewer's cue_count counts only the
+// cues a viewer gets, in the manifest and on the track, and follows a
+// change of a speaker's visibility.
+func TestViewerCueCountLeavesOutHidden(t *testing.T) {
+	e := trackEnv(t)
+	ctx := context.Background()
+	putTrack(t, e, "en", "en.vtt", enVTT)
+	putTrack(t, e, "fr", "fr.srt", frSRT) // speakers borrowed from en
+	counts := func(who archive.Principal) map[string]int {
+		t.Helper()
+		rec, _, err := e.svc.Get(ctx, who, "r")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]int{}
+		for _, tr := range rec.Tracks {
+			m[tr.Lang] = tr.CueCount
+			if !who.CanEdit() && tr.SpeakerCues != nil {
+				t.Errorf("viewer sees speaker_cues of %s: %v", tr.Lang, tr.SpeakerCues)
+			}
+		}
+		return m
+	}
+	if diff := cmp.Diff(map[string]int{"en": 3, "fr": 3}, counts(viewer)); diff != "" {
+		t.Errorf("viewer cue counts (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]int{"en": 4, "fr": 4}, counts(editor)); diff != "" {
+		t.Errorf("editor cue counts (-want +got):\n%s", diff)
+	}
+	tr, cues, err := e.svc.GetTrack(ctx, viewer, "r", "en")
+	if err != nil || tr.CueCount != len(cues) || tr.CueCount != 3 {
+		t.Errorf("GetTrack(viewer) cue_count %d with %d cues, %v; want 3 and 3", tr.CueCount, len(cues), err)
+	}
+
+	rec, etag, err := e.svc.Get(ctx, editor, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	speakers := rec.Speakers
+	for i := range speakers {
+		speakers[i].Visibility = archive.VisibilityNamed
+	}
+	if _, _, err := e.svc.Patch(ctx, editor, "r", etag, archive.Patch{Speakers: &speakers}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]int{"en": 4, "fr": 4}, counts(viewer)); diff != "" {
+		t.Errorf("viewer cue counts with nobody hidden (-want +got):\n%s", diff)
+	}
+}

@@ -3,6 +3,8 @@ package archive
 import (
 	"slices"
 	"strings"
+
+	"github.com/verbatim-archive/verbatim/internal/subtitle"
 )
 
 // visibleTo returns the recording as who may see it. Editors see
@@ -29,8 +31,11 @@ func visibleTo(who Principal, rec Recording) (Recording, bool) {
 		v.Speakers = append(v.Speakers, sp)
 	}
 	v.Tracks = slices.Clone(rec.Tracks)
+	l := newSpeakerLookup(rec)
 	for i := range v.Tracks {
-		v.Tracks[i].Key = ""
+		t := &v.Tracks[i]
+		t.CueCount = viewerCueCount(l, *t)
+		t.Key, t.SpeakerCues = "", nil
 	}
 	if rec.Media != nil {
 		m := *rec.Media
@@ -58,6 +63,28 @@ func speakerKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) 
 func (l speakerLookup) find(name string) (Speaker, bool) {
 	sp, ok := l[speakerKey(name)]
 	return sp, ok
+}
+
+// viewerCueCount is how many of t's cues viewerCues keeps: all but those
+// of hidden speakers. A track stored before SpeakerCues existed has no
+// counts; its cue_count stays the stored one until it is next written.
+func viewerCueCount(l speakerLookup, t Track) int {
+	n := t.CueCount
+	for name, count := range t.SpeakerCues {
+		if sp, ok := l.find(name); ok && sp.Visibility == VisibilityHidden {
+			n -= count
+		}
+	}
+	return max(n, 0)
+}
+
+// cuesBySpeaker counts cues by speaker, keyed as speakerLookup finds them.
+func cuesBySpeaker(cues []subtitle.Cue) map[string]int {
+	m := map[string]int{}
+	for _, c := range cues {
+		m[speakerKey(c.Speaker)]++
+	}
+	return m
 }
 
 // WithheldName replaces a hidden speaker's name where others mention it.

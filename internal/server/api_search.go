@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -57,7 +56,7 @@ func intParam(c echo.Context, name string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		return 0, fmt.Errorf("server: %s=%q is not a positive number: %w", name, v, archive.ErrInvalid)
+		return 0, archive.NewError(archive.ErrInvalid, "%s=%q is not a positive number", name, v)
 	}
 	return n, nil
 }

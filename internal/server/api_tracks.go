@@ -47,7 +47,7 @@ func (s *Server) putTrack(c echo.Context) error {
 func (s *Server) readTrackBody(c echo.Context) ([]byte, string, error) {
 	req := c.Request()
 	if req.ContentLength > s.opts.MaxTrack {
-		return nil, "", fmt.Errorf("server: subtitle file of %d bytes, the limit is %d: %w", req.ContentLength, s.opts.MaxTrack, archive.ErrTooLarge)
+		return nil, "", archive.NewError(archive.ErrTooLarge, "subtitle file of %d bytes, the limit is %d", req.ContentLength, s.opts.MaxTrack)
 	}
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, s.opts.MaxTrack+1<<20)
 	name := c.QueryParam("name")
@@ -55,7 +55,7 @@ func (s *Server) readTrackBody(c echo.Context) ([]byte, string, error) {
 	if mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); mt == echo.MIMEMultipartForm {
 		fh, err := c.FormFile("file")
 		if err != nil {
-			return nil, "", fmt.Errorf("server: multipart upload needs a \"file\" field: %v: %w", err, archive.ErrInvalid)
+			return nil, "", &archive.Error{Kind: archive.ErrInvalid, Where: "server: track upload", Message: `a multipart upload needs a "file" field`, Err: err}
 		}
 		f, err := fh.Open()
 		if err != nil {
@@ -69,7 +69,7 @@ func (s *Server) readTrackBody(c echo.Context) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("server: read subtitle file: %w", err)
 	}
 	if int64(len(data)) > s.opts.MaxTrack {
-		return nil, "", fmt.Errorf("server: subtitle file larger than %d bytes: %w", s.opts.MaxTrack, archive.ErrTooLarge)
+		return nil, "", archive.NewError(archive.ErrTooLarge, "subtitle file larger than %d bytes", s.opts.MaxTrack)
 	}
 	return data, name, nil
 }
@@ -95,7 +95,7 @@ func (s *Server) getTrack(c echo.Context) error {
 	if base, ext, ok := cutExt(lang); ok {
 		ct, known := exportTypes[ext]
 		if !known {
-			return fmt.Errorf("server: no export format %q (vtt, srt, ttml, txt): %w", ext, archive.ErrNotFound)
+			return archive.NewError(archive.ErrNotFound, "no export format %q (vtt, srt, ttml, txt)", ext)
 		}
 		data, err := s.svc.ExportTrack(ctx, who(c), id, base, ext)
 		if err != nil {
@@ -167,7 +167,7 @@ func (s *Server) linearTrack(c echo.Context) error {
 		return err
 	}
 	if len(in.Points) != 2 {
-		return fmt.Errorf("server: linear correction needs exactly two points: %w", archive.ErrInvalid)
+		return archive.NewError(archive.ErrInvalid, "linear correction needs exactly two points")
 	}
 	ms := func(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
 	p := in.Points

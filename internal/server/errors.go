@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -26,26 +27,33 @@ type errorDetail struct {
 	Reason  string `json:"reason,omitempty"`
 }
 
-// statuses maps the archive's sentinels to HTTP, in the order checked.
+// statuses maps the archive's sentinels to HTTP, in the order checked,
+// with the message a client gets when the error carries no safe one of its
+// own (see classify).
 var statuses = []struct {
-	err    error
-	status int
-	code   string
+	err     error
+	status  int
+	code    string
+	message string
 }{
-	{archive.ErrInvalid, http.StatusBadRequest, "invalid"},
-	{archive.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
-	{archive.ErrForbidden, http.StatusForbidden, "forbidden"},
-	{archive.ErrNotFound, http.StatusNotFound, "not_found"},
-	{archive.ErrConflict, http.StatusConflict, "conflict"},
-	{archive.ErrPrecondition, http.StatusPreconditionFailed, "precondition_failed"},
-	{archive.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
-	{archive.ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported_format"},
-	{archive.ErrRangeNotSatisfy, http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable"},
-	{archive.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
-	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout"},
+	{archive.ErrInvalid, http.StatusBadRequest, "invalid", "invalid input"},
+	{archive.ErrUnauthorized, http.StatusUnauthorized, "unauthorized", "sign in first"},
+	{archive.ErrForbidden, http.StatusForbidden, "forbidden", "not allowed"},
+	{archive.ErrNotFound, http.StatusNotFound, "not_found", "not found"},
+	{archive.ErrConflict, http.StatusConflict, "conflict", "conflict with the stored state"},
+	{archive.ErrPrecondition, http.StatusPreconditionFailed, "precondition_failed", "precondition failed"},
+	{archive.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large", "too large"},
+	{archive.ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported_format", "unsupported format"},
+	{archive.ErrRangeNotSatisfy, http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable", "range not satisfiable"},
+	{archive.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "a dependency is unavailable, try again shortly"},
+	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout", "the request took too long, try again shortly"},
 }
 
-// classify finds the status, code and client-facing message of err.
+// classify finds the status, code and client-facing message of err. The
+// message is never err.Error(): that may hold storage keys, paths and the
+// words of a wrapped adapter error, which belong in the server log only.
+// It comes from the *archive.Error or *subtitle.Error in the chain, whose
+// messages are written for clients, or else is the sentinel's own text.
 func classify(err error) (int, errorDetail) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
@@ -57,23 +65,26 @@ func classify(err error) (int, errorDetail) {
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return http.StatusRequestEntityTooLarge, errorDetail{Code: "too_large", Message: "the body is larger than the limit"}
+		return http.StatusRequestEntityTooLarge, errorDetail{Code: "too_large", Message: fmt.Sprintf("the body is larger than the limit of %d bytes", mbe.Limit)}
 	}
 	for _, m := range statuses {
-		if errors.Is(err, m.err) {
-			d := errorDetail{Code: m.code, Message: err.Error()}
-			var se *subtitle.Error
-			if errors.As(err, &se) {
-				d.Code, d.Line, d.Reason = "invalid_subtitle", se.Line, se.Reason
-				if m.status == http.StatusUnsupportedMediaType {
-					d.Code = "not_a_subtitle"
-				}
-			}
-			if m.status >= 500 && m.status != http.StatusServiceUnavailable {
-				d.Message = http.StatusText(m.status)
-			}
-			return m.status, d
+		if !errors.Is(err, m.err) {
+			continue
 		}
+		d := errorDetail{Code: m.code, Message: m.message}
+		var ae *archive.Error
+		if errors.As(err, &ae) {
+			d.Message = ae.ClientMessage()
+		}
+		var se *subtitle.Error
+		if errors.As(err, &se) {
+			d.Code, d.Line, d.Reason = "invalid_subtitle", se.Line, se.Reason
+			d.Message = "subtitle file rejected: " + se.Error()
+			if m.status == http.StatusUnsupportedMediaType {
+				d.Code = "not_a_subtitle"
+			}
+		}
+		return m.status, d
 	}
 	return http.StatusInternalServerError, errorDetail{Code: "internal", Message: "internal error"}
 }

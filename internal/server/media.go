@@ -24,7 +24,7 @@ import (
 func (s *Server) putMedia(c echo.Context) error {
 	req := c.Request()
 	if req.ContentLength > s.opts.MaxUpload {
-		return fmt.Errorf("server: media of %d bytes, the limit is %d: %w", req.ContentLength, s.opts.MaxUpload, archive.ErrTooLarge)
+		return archive.NewError(archive.ErrTooLarge, "media of %d bytes, the limit is %d", req.ContentLength, s.opts.MaxUpload)
 	}
 	body := bufio.NewReaderSize(http.MaxBytesReader(c.Response(), req.Body, s.opts.MaxUpload), 64<<10)
 	head, _ := body.Peek(512)
@@ -93,7 +93,7 @@ func (s *Server) getMedia(c echo.Context) error {
 		switch {
 		case errors.Is(err, errUnsatisfiable):
 			h.Set("Content-Range", fmt.Sprintf("bytes */%d", m.Size))
-			return fmt.Errorf("server: range %q of %d bytes: %w", rh, m.Size, archive.ErrRangeNotSatisfy)
+			return archive.NewError(archive.ErrRangeNotSatisfy, "range %q of %d bytes", rh, m.Size)
 		case err == nil:
 			offset, length, status = r.start, r.length, http.StatusPartialContent
 			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", r.start, r.start+r.length-1, m.Size))

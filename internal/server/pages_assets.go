@@ -74,7 +74,7 @@ func (p *pages) static(c echo.Context) error {
 	name := c.Param("name")
 	f, ok := p.assets.files[name]
 	if !ok {
-		return fmt.Errorf("server: static %q: %w", name, archive.ErrNotFound)
+		return archive.NewError(archive.ErrNotFound, "no static file %q", name)
 	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
