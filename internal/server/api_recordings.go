@@ -1,9 +1,6 @@
 package server
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -74,21 +71,6 @@ func sendRecording(c echo.Context, status int, rec archive.Recording, etag strin
 	setETag(c, etag)
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
 	return c.JSON(status, rec)
-}
-
-// decodeJSON reads a JSON body strictly: unknown fields are a 400, so a
-// misspelt field is not silently ignored.
-func decodeJSON(c echo.Context, v any) error {
-	ct := c.Request().Header.Get(echo.HeaderContentType)
-	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
-		return fmt.Errorf("server: body must be application/json, not %q: %w", ct, archive.ErrUnsupported)
-	}
-	dec := json.NewDecoder(io.LimitReader(c.Request().Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("server: JSON body: %v: %w", err, archive.ErrInvalid)
-	}
-	return nil
 }
 
 // setETag sends the manifest's ETag quoted, as HTTP wants it.
