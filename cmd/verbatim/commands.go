@@ -62,7 +62,11 @@ func runReindex(ctx context.Context, args []string, io Stdio) error {
 			return err
 		}
 		defer d.Close()
-		return reindexInto(ctx, d, d.index, io)
+		var skipped []string
+		if err := reindexInto(ctx, d, d.index, io, &skipped); err != nil {
+			return err
+		}
+		return skippedErr(skipped)
 	}
 	d, err := open(ctx, cfg, withoutIndex, log)
 	if err != nil {
@@ -82,23 +86,43 @@ func reindexBleve(ctx context.Context, data string, d *deps, io Stdio) error {
 		return fmt.Errorf("reindex: %w", err)
 	}
 	defer live.Close()
-	return live.Rebuild(ctx, func(ctx context.Context, fresh *bleveindex.Index) error {
-		return reindexInto(ctx, d, fresh, io)
+	var skipped []string
+	err = live.Rebuild(ctx, func(ctx context.Context, fresh *bleveindex.Index) error {
+		return reindexInto(ctx, d, fresh, io, &skipped)
 	})
+	if err != nil {
+		return err
+	}
+	return skippedErr(skipped)
 }
 
-func reindexInto(ctx context.Context, d *deps, into archive.Index, io Stdio) error {
+// skippedErr makes reindex exit non-zero when recordings could not be
+// read, after the index of all the others has been built and switched in.
+func skippedErr(skipped []string) error {
+	if len(skipped) == 0 {
+		return nil
+	}
+	return fmt.Errorf("reindex: %d recordings skipped (%s): see above", len(skipped), strings.Join(skipped, ", "))
+}
+
+// reindexInto writes every recording into into, reporting on stderr and
+// appending the ids of recordings it had to skip to skipped.
+func reindexInto(ctx context.Context, d *deps, into archive.Index, io Stdio, skipped *[]string) error {
 	start := time.Now()
 	n := 0
-	err := d.svc.Reindex(ctx, into, func(done, total int, id string) {
+	err := d.svc.Reindex(ctx, into, func(done, total int, id string, err error) {
 		n = total
+		if err != nil {
+			*skipped = append(*skipped, id)
+			fmt.Fprintf(io.Stderr, "\rreindex: skipped %s: %v\033[K\n", id, err)
+		}
 		fmt.Fprintf(io.Stderr, "\rreindex: %d/%d recordings (%s)\033[K", done, total, id)
 	})
 	fmt.Fprintln(io.Stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(io.Stderr, "reindex: %d recordings in %s\n", n, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(io.Stderr, "reindex: %d recordings in %s\n", n-len(*skipped), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -111,7 +111,7 @@ func open(ctx context.Context, cfg *config.Config, mode openMode, log *slog.Logg
 			d.index = x
 			d.closer = append(d.closer, closeIndex)
 		case mode == indexIfFree && errors.Is(err, archive.ErrUnavailable):
-			log.Warn("search index busy: changes are marked for reindexing and the running server picks them up", "err", err)
+			log.Warn("search index busy: changes are recorded as pending index updates and the running server applies them", "err", err)
 		default:
 			d.Close()
 			return nil, err
@@ -123,6 +123,7 @@ func open(ctx context.Context, cfg *config.Config, mode openMode, log *slog.Logg
 	}
 	svc, err := archive.NewService(archive.Options{
 		Blobs: d.blobs, Index: d.index, Prober: prober, Logger: log, MaxTrack: cfg.MaxTrack,
+		MaxCues: cfg.Limits.MaxCues, MaxSpeakers: cfg.Limits.MaxSpeakers, MaxSpeakerName: cfg.Limits.MaxSpeakerName, MaxManifest: cfg.Limits.MaxManifest,
 	})
 	if err != nil {
 		d.Close()

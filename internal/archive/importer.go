@@ -100,7 +100,7 @@ func (s *Service) importMetadata(ctx context.Context, who Principal, in Recordin
 	if err != nil {
 		return err
 	}
-	rec, _, err := s.update(ctx, in.ID, "", func(r *Recording) error {
+	_, _, err = s.change(ctx, in.ID, "", func(r *Recording) error {
 		before := *r
 		before.Speakers = append([]Speaker(nil), r.Speakers...)
 		r.Title, r.Event, r.Date, r.Place, r.Description = in.Title, in.Event, in.Date, in.Place, in.Description
@@ -127,7 +127,6 @@ func (s *Service) importMetadata(ctx context.Context, who Principal, in Recordin
 	if err != nil {
 		return err
 	}
-	s.afterWrite(ctx, rec, "")
 	say("%s: metadata updated", in.ID)
 	return nil
 }

@@ -28,8 +28,22 @@ func checkID(op, id string) error {
 
 func manifestKey(id string) string { return recordingsPrefix + id + "/manifest.json" }
 
-// load reads a manifest and the ETag of the object that holds it.
+// load reads a manifest and the ETag of the object that holds it, as
+// anonymous reads may: at most MaxManifestRead bytes.
 func (s *Service) load(ctx context.Context, id string) (Recording, string, error) {
+	return s.loadLimit(ctx, id, MaxManifestRead)
+}
+
+// loadFor reads a manifest for who: editors accept manifests up to
+// maxManifestEditor, so one written before the budgets can be fixed.
+func (s *Service) loadFor(ctx context.Context, who Principal, id string) (Recording, string, error) {
+	if who.CanEdit() {
+		return s.loadLimit(ctx, id, maxManifestEditor)
+	}
+	return s.load(ctx, id)
+}
+
+func (s *Service) loadLimit(ctx context.Context, id string, limit int64) (Recording, string, error) {
 	if err := checkID("load", id); err != nil {
 		return Recording{}, "", err
 	}
@@ -37,7 +51,11 @@ func (s *Service) load(ctx context.Context, id string) (Recording, string, error
 	if err != nil {
 		return Recording{}, "", manifestErr(id, err)
 	}
-	rec, err := readManifest(rc, id)
+	if info.Size > limit {
+		rc.Close()
+		return Recording{}, "", manifestTooLarge(id, info.Size, limit)
+	}
+	rec, err := readManifest(rc, id, limit)
 	return rec, info.ETag, err
 }
 
@@ -50,15 +68,28 @@ func manifestErr(id string, err error) error {
 	return fmt.Errorf("archive: recording %s: %w", id, err)
 }
 
-// maxManifest bounds what a manifest read takes into memory.
-const maxManifest = 16 << 20
+// errManifestTooLarge marks a stored manifest over a reader's limit (one
+// written before the manifest budget existed).
+var errManifestTooLarge = errors.New("archive: stored manifest over the read limit")
 
-// readManifest decodes (and closes) an opened manifest.
-func readManifest(rc io.ReadCloser, id string) (Recording, error) {
+func manifestTooLarge(id string, size, limit int64) error {
+	what := "more than"
+	if size >= 0 {
+		what = fmt.Sprintf("%d bytes,", size)
+	}
+	return fmt.Errorf("%w: %w", errManifestTooLarge, fmtErr("read manifest", id, ErrTooLarge, fmt.Sprintf("the stored manifest is %s over the %d bytes readers accept; an editor can still read, fix or delete it", what, limit)))
+}
+
+// readManifest decodes (and closes) an opened manifest of at most limit
+// bytes.
+func readManifest(rc io.ReadCloser, id string, limit int64) (Recording, error) {
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, maxManifest))
+	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
 	if err != nil {
 		return Recording{}, fmt.Errorf("archive: read manifest %s: %w", id, err)
+	}
+	if int64(len(data)) > limit {
+		return Recording{}, manifestTooLarge(id, -1, limit)
 	}
 	var rec Recording
 	if err := json.Unmarshal(data, &rec); err != nil {
@@ -75,6 +106,9 @@ func (s *Service) save(ctx context.Context, rec Recording, etag string) (string,
 	if err != nil {
 		return "", fmt.Errorf("archive: encode manifest %s: %w", rec.ID, err)
 	}
+	if n := int64(len(data)); n > s.limits.manifest {
+		return "", fmtErr("write", rec.ID, ErrTooLarge, fmt.Sprintf("the manifest would be %d bytes, the limit is %d (VERBATIM_MAX_MANIFEST); remove speakers, tracks or description text", n, s.limits.manifest))
+	}
 	opts := PutOptions{ContentType: "application/json", IfMatch: etag, IfNoneMatch: etag == ""}
 	info, err := s.blobs.Put(ctx, manifestKey(rec.ID), bytes.NewReader(data), int64(len(data)), opts)
 	if err != nil {
@@ -89,7 +123,7 @@ func (s *Service) save(ctx context.Context, rec Recording, etag string) (string,
 // reload and apply fn again, so fn must be repeatable.
 func (s *Service) update(ctx context.Context, id, ifMatch string, fn func(*Recording) error) (Recording, string, error) {
 	for attempt := 0; ; attempt++ {
-		rec, etag, err := s.load(ctx, id)
+		rec, etag, err := s.loadLimit(ctx, id, maxManifestEditor)
 		if err != nil {
 			return Recording{}, "", err
 		}

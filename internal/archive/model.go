@@ -56,7 +56,6 @@ type Recording struct {
 	Speakers   []Speaker `json:"speakers"`
 	Tracks     []Track   `json:"tracks"`
 	Media      *Media    `json:"media,omitempty"`
-	NeedsIndex bool      `json:"needs_reindex,omitempty"`
 	Version    int64     `json:"version"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`

@@ -31,9 +31,18 @@ type Options struct {
 	Now    func() time.Time
 	// MaxTrack is the largest subtitle file accepted (default 16 MiB).
 	MaxTrack int64
-	// RetryEvery is how often Run retries index updates that failed
+	// RetryEvery is how often Run lists pending index work and applies it
 	// (default 5s).
 	RetryEvery time.Duration
+	// PendingGrace is how long a pending-index marker written by another
+	// process must have been seen before Run removes it once applied
+	// (default DefaultPendingGrace).
+	PendingGrace time.Duration
+	// Budgets on what an editor may store; zero means the default.
+	MaxCues        int   // cues per track (DefaultMaxCues)
+	MaxSpeakers    int   // speakers per recording (DefaultMaxSpeakers)
+	MaxSpeakerName int   // characters of a speaker's name, pseudonym or role (DefaultMaxSpeakerName)
+	MaxManifest    int64 // bytes of a manifest as written (DefaultMaxManifest, at most MaxManifestRead)
 	// PasswordCost is the bcrypt cost of new password hashes (default
 	// bcrypt.DefaultCost; tests lower it).
 	PasswordCost int
@@ -51,11 +60,13 @@ type Service struct {
 	maxTrack   int64
 	retryEvery time.Duration
 	pwCost     int
+	limits     budgets
 
-	indexMu sync.Mutex // serialises index updates
+	pendingGrace time.Duration
+	indexMu      sync.Mutex // serialises index updates
 
-	mu      sync.Mutex
-	pending map[string]bool // recordings whose index update failed
+	mu    sync.Mutex
+	marks map[string]*markState // pending-index markers this process knows, by key
 }
 
 // NewService returns a Service on the given store and index.
@@ -69,8 +80,13 @@ func NewService(o Options) (*Service, error) {
 	s := &Service{
 		blobs: o.Blobs, index: o.Index, prober: o.Prober, log: o.Logger, now: o.Now,
 		maxTrack: o.MaxTrack, retryEvery: o.RetryEvery, pwCost: o.PasswordCost,
-		pending: map[string]bool{},
+		pendingGrace: o.PendingGrace, marks: map[string]*markState{},
 	}
+	limits, err := newBudgets(o)
+	if err != nil {
+		return nil, err
+	}
+	s.limits = limits
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -85,6 +101,9 @@ func NewService(o Options) (*Service, error) {
 	}
 	if s.retryEvery <= 0 {
 		s.retryEvery = 5 * time.Second
+	}
+	if s.pendingGrace <= 0 {
+		s.pendingGrace = DefaultPendingGrace
 	}
 	return s, nil
 }

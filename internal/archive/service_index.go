@@ -4,56 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 )
 
 // indexTimeout bounds one index update made on behalf of a write; past it
-// the recording is marked for the retry loop instead.
+// the update is left to the retry loop (its marker stays in storage).
 const indexTimeout = 10 * time.Second
-
-// afterWrite brings the search index up to date with a recording that was
-// just written. The write has succeeded whatever happens here: when the
-// index fails, the manifest is marked needs_reindex and Run retries. It
-// returns the recording and its ETag as they now stand.
-//
-// The update gets its own deadline and survives the caller's cancellation:
-// the write is done, and a client hanging up must not leave search behind.
-func (s *Service) afterWrite(ctx context.Context, rec Recording, etag string) (Recording, string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), indexTimeout)
-	defer cancel()
-	err := s.indexRecording(ctx, rec.ID)
-	if err == nil {
-		return rec, etag
-	}
-	level := slog.LevelWarn
-	if errors.Is(err, errNoIndex) {
-		level = slog.LevelDebug // a command running beside a server: expected
-	}
-	s.log.Log(ctx, level, "archive: index update failed; will retry", "recording", rec.ID, "err", err)
-	s.markPending(rec.ID)
-	marked, newTag, ok := s.mark(ctx, rec.ID)
-	if !ok {
-		return rec, etag
-	}
-	return marked, newTag
-}
-
-// mark records needs_reindex in the manifest, so the mark outlives this
-// process.
-func (s *Service) mark(ctx context.Context, id string) (Recording, string, bool) {
-	rec, etag, err := s.update(ctx, id, "", func(r *Recording) error {
-		r.NeedsIndex = true
-		return nil
-	})
-	if err != nil {
-		if !errors.Is(err, ErrNotFound) {
-			s.log.Warn("archive: cannot mark recording for reindex", "recording", id, "err", err)
-		}
-		return Recording{}, "", false
-	}
-	return rec, etag, true
-}
 
 // indexRecording replaces the recording's documents in the index with what
 // viewers may see of the current manifest (nothing for drafts, deleted
@@ -81,18 +37,6 @@ func (s *Service) indexInto(ctx context.Context, into Index, id string) error {
 		return fmt.Errorf("archive: index %s: %w: %w", id, ErrUnavailable, err)
 	}
 	return nil
-}
-
-func (s *Service) indexDelete(ctx context.Context, id string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), indexTimeout)
-	defer cancel()
-	s.indexMu.Lock()
-	err := s.index.Delete(ctx, id)
-	s.indexMu.Unlock()
-	if err != nil {
-		s.log.Warn("archive: index delete failed; will retry", "recording", id, "err", err)
-		s.markPending(id)
-	}
 }
 
 // docs builds the documents viewers may find: published recordings only,
@@ -123,27 +67,14 @@ func (s *Service) docs(ctx context.Context, rec Recording) ([]CueDoc, error) {
 	return docs, nil
 }
 
-func (s *Service) markPending(id string) {
-	s.mu.Lock()
-	s.pending[id] = true
-	s.mu.Unlock()
-}
-
-// Run retries failed index updates until ctx ends. It first picks up
-// recordings marked needs_reindex in storage (by this or another
-// process), then retries every RetryEvery.
-//
-// Storage is scanned again every 12 retries, so recordings marked by
-// another process (an import run while this server holds the index) are
-// picked up too.
+// Run applies pending index work until ctx ends: at once (what a crashed
+// or index-less process left in storage), then every RetryEvery. Each
+// pass lists the markers under PendingPrefix and nothing else.
 func (s *Service) Run(ctx context.Context) error {
 	t := time.NewTicker(s.retryEvery)
 	defer t.Stop()
-	for tick := 0; ; tick++ {
-		if tick%12 == 0 {
-			s.scanMarks(ctx)
-		}
-		s.retryPending(ctx)
+	for {
+		s.repairPending(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -152,82 +83,49 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 }
 
-// scanMarks queues every stored recording marked needs_reindex.
-func (s *Service) scanMarks(ctx context.Context) {
-	ids, err := s.listIDs(ctx)
-	if err != nil {
-		s.log.Warn("archive: scan for reindex marks", "err", err)
-		return
-	}
-	for _, id := range ids {
-		if rec, _, err := s.load(ctx, id); err == nil && rec.NeedsIndex {
-			s.markPending(id)
-		}
-	}
-}
-
-// retryPending reindexes every pending recording once, clearing its
-// needs_reindex mark on success.
-func (s *Service) retryPending(ctx context.Context) {
-	s.mu.Lock()
-	ids := make([]string, 0, len(s.pending))
-	for id := range s.pending {
-		ids = append(ids, id)
-	}
-	s.mu.Unlock()
-	for _, id := range ids {
-		if err := s.index.Ping(ctx); err != nil {
-			return // still down; try again next tick
-		}
-		// Clear first and index last, so that once search shows the
-		// recording nothing reports it pending any more. Should the update
-		// fail after all, the mark is put back.
-		s.mu.Lock()
-		delete(s.pending, id)
-		s.mu.Unlock()
-		s.clearMark(ctx, id)
-		if err := s.indexRecording(ctx, id); err != nil {
-			s.log.Debug("archive: index still failing", "recording", id, "err", err)
-			s.markPending(id)
-			s.mark(ctx, id)
-			return
-		}
-	}
-}
-
-func (s *Service) clearMark(ctx context.Context, id string) {
-	rec, _, err := s.load(ctx, id)
-	if err != nil || !rec.NeedsIndex {
-		return
-	}
-	if _, _, err := s.update(ctx, id, "", func(r *Recording) error { r.NeedsIndex = false; return nil }); err != nil {
-		s.log.Warn("archive: cannot clear reindex mark", "recording", id, "err", err)
-	}
-}
-
-// Pending returns how many recordings wait for an index update.
-func (s *Service) Pending() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.pending)
-}
+// ReindexProgress is told about each recording Reindex handles; err is
+// non-nil when the recording was skipped (its manifest or a track cannot
+// be read), in which case Reindex carries on with the next.
+type ReindexProgress func(done, total int, id string, err error)
 
 // Reindex writes every recording in storage into the index into (usually
 // a fresh one that then replaces the live index), reporting progress after
-// each recording. Storage alone is read. needs_reindex marks are cleared,
-// since the rebuilt index is the one that goes live.
-func (s *Service) Reindex(ctx context.Context, into Index, progress func(done, total int, id string)) error {
+// each recording. Storage alone is read. A recording that cannot be read
+// is reported and skipped; Reindex fails only when storage cannot be
+// listed or the index refuses documents. Pending index markers listed
+// before it started are removed once every recording has been written,
+// since the rebuilt index reflects storage as it was read.
+func (s *Service) Reindex(ctx context.Context, into Index, progress ReindexProgress) error {
+	pending, err := ListPending(ctx, s.blobs)
+	if err != nil {
+		return err
+	}
 	ids, err := s.listIDs(ctx)
 	if err != nil {
 		return err
 	}
+	skipped := map[string]bool{}
 	for i, id := range ids {
-		if err := s.indexInto(ctx, into, id); err != nil {
+		err := s.indexInto(ctx, into, id)
+		if err != nil && (errors.Is(err, ErrUnavailable) || ctx.Err() != nil) {
 			return fmt.Errorf("archive: reindex %s: %w", id, err)
 		}
-		s.clearMark(ctx, id)
+		if err != nil {
+			skipped[id] = true
+			s.log.Warn("archive: reindex skips a recording", "recording", id, "err", err)
+		}
 		if progress != nil {
-			progress(i+1, len(ids), id)
+			progress(i+1, len(ids), id, err)
+		}
+	}
+	for _, p := range pending {
+		if skipped[p.RecordingID] {
+			continue
+		}
+		for _, k := range p.Keys {
+			if err := s.blobs.Delete(ctx, k); err != nil {
+				s.log.Warn("archive: cannot remove applied marker", "key", k, "err", err)
+			}
 		}
 	}
 	return nil

@@ -48,7 +48,7 @@ func (s *Service) PutMedia(ctx context.Context, who Principal, id string, up Med
 	}
 	dur := s.probe(ctx, key)
 	var old *Media
-	rec, _, err := s.update(ctx, id, "", func(r *Recording) error {
+	_, _, err = s.change(ctx, id, "", func(r *Recording) error {
 		old = r.Media
 		r.Media = &m
 		if dur > 0 {
@@ -63,7 +63,6 @@ func (s *Service) PutMedia(ctx context.Context, who Principal, id string, up Med
 	if old != nil && old.Key != key {
 		s.removeOrphan(old.Key)
 	}
-	s.afterWrite(ctx, rec, "")
 	return m, nil
 }
 
@@ -183,7 +182,7 @@ func (s *Service) loadForMedia(ctx context.Context, id string) (Recording, error
 	if err != nil {
 		return Recording{}, manifestErr(id, err)
 	}
-	return readManifest(rc, id)
+	return readManifest(rc, id, MaxManifestRead)
 }
 
 // rangeOpener is a store that can open a byte range without reading the

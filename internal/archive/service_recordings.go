@@ -53,6 +53,12 @@ func (s *Service) List(ctx context.Context, who Principal) ([]Recording, error) 
 		if errors.Is(err, ErrNotFound) {
 			continue // deleted meanwhile
 		}
+		if errors.Is(err, errManifestTooLarge) {
+			// Written before the manifest budget: listed for nobody, so one
+			// recording cannot make the archive unreadable.
+			s.log.Warn("archive: listing skips a recording whose manifest is over the read limit", "recording", id, "err", err)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +74,11 @@ func (s *Service) List(ctx context.Context, who Principal) ([]Recording, error) 
 
 // Get returns one recording and its ETag. A draft is not found for viewers.
 func (s *Service) Get(ctx context.Context, who Principal, id string) (Recording, string, error) {
-	rec, etag, err := s.load(ctx, id)
+	rec, etag, err := s.loadFor(ctx, who, id)
+	if errors.Is(err, errManifestTooLarge) && !who.CanEdit() {
+		s.log.Warn("archive: a recording's manifest is over the read limit", "recording", id, "err", err)
+		return Recording{}, "", notFound("get", id, msgNoRecording, nil)
+	}
 	if err != nil {
 		return Recording{}, "", err
 	}
@@ -133,15 +143,10 @@ func (s *Service) Patch(ctx context.Context, who Principal, id, ifMatch string, 
 	if ifMatch == "" {
 		return Recording{}, "", fmtErr("patch", id, ErrPrecondition, "If-Match with the recording's ETag is required")
 	}
-	rec, etag, err := s.update(ctx, id, ifMatch, func(r *Recording) error {
+	return s.change(ctx, id, ifMatch, func(r *Recording) error {
 		apply(r, p)
 		return s.normalize(r)
 	})
-	if err != nil {
-		return Recording{}, "", err
-	}
-	rec, etag = s.afterWrite(ctx, rec, etag)
-	return rec, etag, nil
 }
 
 func apply(r *Recording, p Patch) {
@@ -170,18 +175,29 @@ func apply(r *Recording, p Patch) {
 }
 
 // Delete removes the recording, every object under it and its search
-// entries. The manifest goes first so nothing ever points at a removed
-// object.
+// entries. The pending-index marker goes first, so a crash at any point
+// after leaves the index removal recorded; then the manifest, so nothing
+// ever points at a removed object. The manifest is not read: a recording
+// whose manifest no reader accepts can still be deleted.
 func (s *Service) Delete(ctx context.Context, who Principal, id string) error {
 	if err := requireEditor(who, "delete"); err != nil {
 		return err
 	}
-	if _, _, err := s.load(ctx, id); err != nil {
+	if err := checkID("delete", id); err != nil {
+		return err
+	}
+	if _, err := s.blobs.Stat(ctx, manifestKey(id)); err != nil {
+		return manifestErr(id, err)
+	}
+	mark, err := s.beginIndex(ctx, id)
+	if err != nil {
 		return err
 	}
 	if err := s.blobs.Delete(ctx, manifestKey(id)); err != nil {
+		s.dropMark(ctx, mark)
 		return fmt.Errorf("archive: delete %s: %w", id, err)
 	}
+	s.finishIndex(ctx, id, mark)
 	infos, err := s.blobs.List(ctx, recordingsPrefix+id+"/")
 	if err != nil {
 		return fmt.Errorf("archive: delete %s: %w", id, err)
@@ -191,7 +207,6 @@ func (s *Service) Delete(ctx context.Context, who Principal, id string) error {
 			return fmt.Errorf("archive: delete %s: %w", id, err)
 		}
 	}
-	s.indexDelete(ctx, id)
 	return nil
 }
 
@@ -212,7 +227,10 @@ func (s *Service) normalize(r *Recording) error {
 	if r.DurationMS < 0 {
 		return fmtErr("recording", r.ID, ErrInvalid, "duration_ms is negative")
 	}
-	return normalizeSpeakers(r)
+	if err := normalizeSpeakers(r); err != nil {
+		return err
+	}
+	return s.checkSpeakers(r)
 }
 
 func normalizeSpeakers(r *Recording) error {

@@ -63,8 +63,14 @@ func (s *Service) PutTrack(ctx context.Context, who Principal, id string, up Tra
 	if err != nil {
 		return TrackResult{}, subtitleErr(id, lang, err)
 	}
+	if err := s.checkCues(id, lang, len(cues)); err != nil {
+		return TrackResult{}, err
+	}
 	if !hasSpeakers(cues) {
 		cues = s.borrowSpeakers(ctx, rec, lang, cues)
+	}
+	if err := s.checkTrackSpeakers(rec, lang, cues); err != nil {
+		return TrackResult{}, err
 	}
 	format := fmt.Sprint(rep.Format)
 	tr, err := s.storeTrack(ctx, id, lang, cues, up.Data, func(t *Track, first bool) {
@@ -107,7 +113,7 @@ func (s *Service) storeTrack(ctx context.Context, id, lang string, cues []subtit
 		return Track{}, err
 	}
 	var old, stored Track
-	rec, _, err := s.update(ctx, id, "", func(r *Recording) error {
+	_, _, err := s.change(ctx, id, "", func(r *Recording) error {
 		i := slices.IndexFunc(r.Tracks, func(t Track) bool { return t.Lang == lang })
 		t := Track{Lang: lang}
 		old = Track{}
@@ -124,6 +130,9 @@ func (s *Service) storeTrack(ctx context.Context, id, lang string, cues []subtit
 			r.Tracks = append(r.Tracks, t)
 		}
 		addSpeakers(r, speakersOf(cues))
+		if err := s.checkSpeakers(r); err != nil {
+			return err
+		}
 		refreshLanguages(r)
 		stored = t
 		return nil
@@ -137,7 +146,6 @@ func (s *Service) storeTrack(ctx context.Context, id, lang string, cues []subtit
 		s.removeOrphan(old.Key + ".source")
 		s.removeOrphan(old.Key + ".vtt")
 	}
-	s.afterWrite(ctx, rec, "")
 	return stored, nil
 }
 
@@ -221,7 +229,7 @@ func (s *Service) DeleteTrack(ctx context.Context, who Principal, id, lang strin
 		return err
 	}
 	var gone Track
-	rec, _, err := s.update(ctx, id, "", func(r *Recording) error {
+	_, _, err = s.change(ctx, id, "", func(r *Recording) error {
 		i := slices.IndexFunc(r.Tracks, func(t Track) bool { return t.Lang == lang })
 		if i < 0 {
 			return notFound("delete track", id+"/"+lang, msgNoTrack, nil)
@@ -236,7 +244,6 @@ func (s *Service) DeleteTrack(ctx context.Context, who Principal, id, lang strin
 	}
 	s.removeOrphan(gone.Key + ".source")
 	s.removeOrphan(gone.Key + ".vtt")
-	s.afterWrite(ctx, rec, "")
 	return nil
 }
 

@@ -221,17 +221,16 @@ func TestReplaceShiftDeleteTrack(t *testing.T) {
 	}
 }
 
-// TestIndexDownThenRetry: with the index down an upload still succeeds, the
-// manifest is marked, search answers ErrUnavailable; Run catches up once
-// the index is back and clears the mark.
+// TestIndexDownThenRetry: with the index down an upload still succeeds, a
+// pending-index marker stays in storage, search answers ErrUnavailable;
+// Run catches up once the index is back and removes the marker.
 func TestIndexDownThenRetry(t *testing.T) {
 	e := trackEnv(t)
 	ctx := t.Context()
 	e.index.setDown(true)
 	putTrack(t, e, "en", "en.vtt", enVTT)
-	rec, _, _ := e.svc.Get(ctx, editor, "r")
-	if !rec.NeedsIndex {
-		t.Errorf("manifest not marked needs_reindex while the index is down")
+	if got := pendingIDs(t, e.store); !cmp.Equal(got, []string{"r"}) {
+		t.Errorf("pending index work in storage while the index is down = %v; want [r]", got)
 	}
 	if _, err := e.svc.Search(ctx, viewer, archive.SearchQuery{Text: "session"}); !errors.Is(err, archive.ErrUnavailable) {
 		t.Errorf("Search with index down error = %v; want ErrUnavailable", err)
@@ -261,10 +260,26 @@ func TestIndexDownThenRetry(t *testing.T) {
 	if h := res.Hits[0]; h.URL != "/watch/r?t=1&lang=en" {
 		t.Errorf("hit URL = %q; want /watch/r?t=1&lang=en", h.URL)
 	}
-	rec, _, _ = e.svc.Get(ctx, editor, "r")
-	if rec.NeedsIndex {
-		t.Errorf("needs_reindex still set after the retry loop caught up")
+	// The marker is this process's own, so it goes as soon as applied.
+	for deadline := time.Now().Add(5 * time.Second); len(pendingIDs(t, e.store)) > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("pending markers still in storage 5s after the retry loop caught up: %v", pendingIDs(t, e.store))
+		}
 	}
+}
+
+// pendingIDs lists the recordings with pending-index markers in storage.
+func pendingIDs(tb testing.TB, b archive.Blobs) []string {
+	tb.Helper()
+	list, err := archive.ListPending(context.Background(), b)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var ids []string
+	for _, p := range list {
+		ids = append(ids, p.RecordingID)
+	}
+	return ids
 }
 
 func TestPublishingControlsIndex(t *testing.T) {
@@ -286,7 +301,10 @@ func TestReindex(t *testing.T) {
 	putTrack(t, e, "en", "en.vtt", enVTT)
 	fresh := newRecordingIndex()
 	var seen []string
-	err := e.svc.Reindex(context.Background(), fresh, func(done, total int, id string) {
+	err := e.svc.Reindex(context.Background(), fresh, func(done, total int, id string, err error) {
+		if err != nil {
+			t.Errorf("progress(%s) reports %v", id, err)
+		}
 		seen = append(seen, id)
 		if total != 1 || done != 1 {
 			t.Errorf("progress(%d, %d); want (1, 1)", done, total)
@@ -324,8 +342,8 @@ func TestMarksFromAnotherProcess(t *testing.T) {
 	if _, err := cli.PutTrack(context.Background(), editor, "r", archive.TrackUpload{Lang: "en", Name: "en.vtt", Data: []byte(enVTT)}); err != nil {
 		t.Fatal(err)
 	}
-	if rec, _, _ := e.svc.Get(context.Background(), editor, "r"); !rec.NeedsIndex {
-		t.Fatalf("write without an index left no needs_reindex mark")
+	if got := pendingIDs(t, e.store); !cmp.Equal(got, []string{"r"}) {
+		t.Fatalf("write without an index left pending markers for %v; want [r]", got)
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error)

@@ -19,7 +19,6 @@ func visibleTo(who Principal, rec Recording) (Recording, bool) {
 		return Recording{}, false
 	}
 	v := rec
-	v.NeedsIndex = false
 	v.Speakers = make([]Speaker, 0, len(rec.Speakers))
 	for _, sp := range rec.Speakers {
 		switch sp.Visibility {

@@ -72,6 +72,11 @@ type Report struct {
 	Unreadable []Unreadable       // manifests that cannot be decoded
 	Removed    []string           // orphan keys deleted (Clean only)
 	TempFiles  int                // temporary files removed (Clean only, stores that have them)
+	// PendingIndex is index work recorded in storage and not yet applied
+	// (an index that was down, a process killed between a write and its
+	// index update). It does not make storage inconsistent: a server
+	// applies it at start and every few seconds.
+	PendingIndex []archive.PendingIndex
 }
 
 // OK reports whether storage is consistent: every manifest is readable and
@@ -111,6 +116,9 @@ func Run(ctx context.Context, blobs archive.Blobs, opts Options) (Report, error)
 		return rep, err
 	}
 	rep.Orphans = orphans(objs, refs)
+	if rep.PendingIndex, err = archive.ListPending(ctx, blobs); err != nil {
+		return rep, fmt.Errorf("check: %w", err)
+	}
 	if opts.Clean {
 		if err := clean(ctx, blobs, opts, &rep); err != nil {
 			return rep, err

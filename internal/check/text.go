@@ -31,6 +31,12 @@ func (r Report) WriteText(w io.Writer) error {
 	if len(r.Removed) > 0 || r.TempFiles > 0 {
 		p("removed: %d orphans, %d temporary files\n", len(r.Removed), r.TempFiles)
 	}
+	for _, pi := range r.PendingIndex {
+		p("pending index update: recording %s (%d since %s)\n", pi.RecordingID, len(pi.Keys), pi.Since.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	if n := len(r.PendingIndex); n > 0 {
+		p("pending: %d recordings wait for an index update: start the server (it applies them at start) or run 'verbatim reindex'\n", n)
+	}
 	if r.OK() {
 		p("ok: every manifest points at objects that exist\n")
 	} else {

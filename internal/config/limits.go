@@ -26,6 +26,23 @@ type Limits struct {
 	// SearchWait is how long an expensive request waits for one of those
 	// slots before it answers 503 with Retry-After (VERBATIM_SEARCH_WAIT).
 	SearchWait time.Duration
+
+	// The budgets of one recording, checked before anything is written
+	// (internal/archive explains each default).
+	//
+	// MaxCues is the most cues a track may have (VERBATIM_MAX_CUES); a
+	// larger track answers 413 naming its count.
+	MaxCues int
+	// MaxSpeakers is the most speakers a recording may have
+	// (VERBATIM_MAX_SPEAKERS); more answer 413.
+	MaxSpeakers int
+	// MaxSpeakerName is the longest speaker name, pseudonym or role, in
+	// characters (VERBATIM_MAX_SPEAKER_NAME); longer answer 400.
+	MaxSpeakerName int
+	// MaxManifest is the largest manifest a write may produce, in bytes
+	// (VERBATIM_MAX_MANIFEST), at most the 16 MiB readers accept; a write
+	// over it answers 413 and changes nothing.
+	MaxManifest int64
 }
 
 // Budget defaults.
@@ -33,6 +50,13 @@ const (
 	DefaultMaxQueryChars = 512
 	DefaultMaxQueryTerms = 32
 	DefaultSearchWait    = 2 * time.Second
+	// DefaultMaxCues: a six-hour event at one cue a second.
+	DefaultMaxCues        = 20000
+	DefaultMaxSpeakers    = 200
+	DefaultMaxSpeakerName = 200
+	DefaultMaxManifest    = 1 << 20 // 1 MiB
+	// maxManifestRead is what readers accept (archive.MaxManifestRead).
+	maxManifestRead = 16 << 20
 	// maxQueryCharsCeiling and maxQueryTermsCeiling keep an operator from
 	// configuring a budget that no longer bounds anything.
 	maxQueryCharsCeiling = 16 << 10
@@ -51,6 +75,10 @@ func DefaultLimits() Limits {
 		MaxQueryTerms:       DefaultMaxQueryTerms,
 		MaxConcurrentSearch: DefaultMaxConcurrentSearch(),
 		SearchWait:          DefaultSearchWait,
+		MaxCues:             DefaultMaxCues,
+		MaxSpeakers:         DefaultMaxSpeakers,
+		MaxSpeakerName:      DefaultMaxSpeakerName,
+		MaxManifest:         DefaultMaxManifest,
 	}
 }
 
@@ -60,6 +88,10 @@ func (l *Limits) read(r *envReader) {
 	r.integer("VERBATIM_MAX_QUERY_TERMS", &l.MaxQueryTerms)
 	r.integer("VERBATIM_MAX_CONCURRENT_SEARCH", &l.MaxConcurrentSearch)
 	r.duration("VERBATIM_SEARCH_WAIT", &l.SearchWait)
+	r.integer("VERBATIM_MAX_CUES", &l.MaxCues)
+	r.integer("VERBATIM_MAX_SPEAKERS", &l.MaxSpeakers)
+	r.integer("VERBATIM_MAX_SPEAKER_NAME", &l.MaxSpeakerName)
+	r.size("VERBATIM_MAX_MANIFEST", &l.MaxManifest)
 }
 
 // validate explains every budget that is out of range, naming its variable.
@@ -78,6 +110,12 @@ func (l Limits) validate() []error {
 	}
 	if l.SearchWait < 0 || l.SearchWait > time.Minute {
 		add("VERBATIM_SEARCH_WAIT must be between 0s and 1m, got %s", l.SearchWait)
+	}
+	between("VERBATIM_MAX_CUES", l.MaxCues, 1, 10_000_000)
+	between("VERBATIM_MAX_SPEAKERS", l.MaxSpeakers, 1, 100_000)
+	between("VERBATIM_MAX_SPEAKER_NAME", l.MaxSpeakerName, 1, 10_000)
+	if l.MaxManifest < 1 || l.MaxManifest > maxManifestRead {
+		add("VERBATIM_MAX_MANIFEST must be between 1 byte and 16MiB (what readers accept), got %d", l.MaxManifest)
 	}
 	return errs
 }

@@ -9,7 +9,8 @@ import (
 )
 
 func TestLimitsDefaults(t *testing.T) {
-	want := Limits{MaxQueryChars: 512, MaxQueryTerms: 32, MaxConcurrentSearch: 2 * runtime.GOMAXPROCS(0), SearchWait: 2 * time.Second}
+	want := Limits{MaxQueryChars: 512, MaxQueryTerms: 32, MaxConcurrentSearch: 2 * runtime.GOMAXPROCS(0), SearchWait: 2 * time.Second,
+		MaxCues: 20000, MaxSpeakers: 200, MaxSpeakerName: 200, MaxManifest: 1 << 20}
 	if diff := cmp.Diff(want, DefaultLimits()); diff != "" {
 		t.Errorf("DefaultLimits() mismatch (-want +got):\n%s", diff)
 	}
@@ -21,11 +22,16 @@ func TestLimitsFromEnv(t *testing.T) {
 		"VERBATIM_MAX_QUERY_TERMS":       "10",
 		"VERBATIM_MAX_CONCURRENT_SEARCH": "3",
 		"VERBATIM_SEARCH_WAIT":           "500ms",
+		"VERBATIM_MAX_CUES":              "40000",
+		"VERBATIM_MAX_SPEAKERS":          "50",
+		"VERBATIM_MAX_SPEAKER_NAME":      "80",
+		"VERBATIM_MAX_MANIFEST":          "2MiB",
 	}))
 	if err != nil {
 		t.Fatalf("FromEnv: %v", err)
 	}
-	want := Limits{MaxQueryChars: 1000, MaxQueryTerms: 10, MaxConcurrentSearch: 3, SearchWait: 500 * time.Millisecond}
+	want := Limits{MaxQueryChars: 1000, MaxQueryTerms: 10, MaxConcurrentSearch: 3, SearchWait: 500 * time.Millisecond,
+		MaxCues: 40000, MaxSpeakers: 50, MaxSpeakerName: 80, MaxManifest: 2 << 20}
 	if diff := cmp.Diff(want, c.Limits); diff != "" {
 		t.Errorf("Limits mismatch (-want +got):\n%s", diff)
 	}
@@ -50,6 +56,10 @@ func TestLimitsErrors(t *testing.T) {
 		{"VERBATIM_SEARCH_WAIT", "-1s", "config: VERBATIM_SEARCH_WAIT must be between 0s and 1m, got -1s"},
 		{"VERBATIM_SEARCH_WAIT", "2h", "config: VERBATIM_SEARCH_WAIT must be between 0s and 1m, got 2h0m0s"},
 		{"VERBATIM_SEARCH_WAIT", "2", `config: VERBATIM_SEARCH_WAIT="2" is not a duration such as 15m or 1h`},
+		{"VERBATIM_MAX_CUES", "0", "config: VERBATIM_MAX_CUES must be between 1 and 10000000, got 0"},
+		{"VERBATIM_MAX_SPEAKERS", "0", "config: VERBATIM_MAX_SPEAKERS must be between 1 and 100000, got 0"},
+		{"VERBATIM_MAX_SPEAKER_NAME", "many", `config: VERBATIM_MAX_SPEAKER_NAME="many" is not a whole number`},
+		{"VERBATIM_MAX_MANIFEST", "32MiB", "config: VERBATIM_MAX_MANIFEST must be between 1 byte and 16MiB (what readers accept), got 33554432"},
 	}
 	for _, tt := range tests {
 		c, err := FromEnv(env(map[string]string{tt.name: tt.value}))
