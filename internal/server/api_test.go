@@ -114,7 +114,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"unknown field", "POST", "/api/v1/recordings", map[string]string{"id": "x", "titel": "typo"}, 400, "invalid"},
 		{"bad id", "POST", "/api/v1/recordings", map[string]string{"id": "../x", "title": "X"}, 400, "invalid"},
-		{"not json", "POST", "/api/v1/recordings", "{", 400, "invalid"},
+		{"no content type", "POST", "/api/v1/recordings", "{", 415, "unsupported_format"},
 		{"missing", "GET", "/api/v1/recordings/nope", nil, 404, "not_found"},
 		{"bad page", "GET", "/api/v1/search?q=x&page=zero", nil, 400, "invalid"},
 		{"no route", "GET", "/api/v1/nothing", nil, 404, "not_found"},
