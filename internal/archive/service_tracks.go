@@ -59,7 +59,7 @@ func (s *Service) PutTrack(ctx context.Context, who Principal, id string, up Tra
 	if err != nil {
 		return TrackResult{}, err
 	}
-	cues, rep, err := subtitle.Parse(up.Data, up.Name, subtitle.Options{MaxBytes: s.maxTrack, MediaDuration: time.Duration(rec.DurationMS) * time.Millisecond})
+	cues, rep, err := subtitle.Parse(up.Data, up.Name, subtitle.Options{MaxBytes: s.maxTrack, MediaDuration: time.Duration(rec.DurationMS) * time.Millisecond, MaxCues: s.limits.cues})
 	if err != nil {
 		return TrackResult{}, subtitleErr(id, lang, err)
 	}

@@ -81,6 +81,9 @@ const maxLine = 64 << 10
 type Options struct {
 	MaxBytes      int64         // 0 means DefaultMaxBytes
 	MediaDuration time.Duration // 0 means unknown; cues past it are reported
+	// MaxCues refuses (ErrTooLarge) a file that announces more cues, before
+	// any is parsed; 0 means no limit.
+	MaxCues int
 }
 
 // Parse reads a subtitle file in any supported format. The format is
@@ -105,9 +108,12 @@ func Parse(data []byte, nameHint string, opts Options) ([]Cue, Report, error) {
 	var err error
 	if isSTL(data) {
 		rep.Format, rep.Encoding = FormatSTL, "ebu-stl"
+		if err := checkCueBudget(stlBlocks(data), opts.MaxCues); err != nil {
+			return nil, Report{}, err
+		}
 		raw, err = readSTL(data)
 	} else {
-		raw, err = parseText(data, nameHint, &rep)
+		raw, err = parseText(data, nameHint, opts.MaxCues, &rep)
 	}
 	if err != nil {
 		return nil, Report{}, err
@@ -127,7 +133,7 @@ func Parse(data []byte, nameHint string, opts Options) ([]Cue, Report, error) {
 }
 
 // parseText handles every text format: decode, normalise, detect, read.
-func parseText(data []byte, nameHint string, rep *Report) ([]rawCue, error) {
+func parseText(data []byte, nameHint string, maxCues int, rep *Report) ([]rawCue, error) {
 	text, enc, err := decode(data)
 	if err != nil {
 		return nil, err
@@ -141,6 +147,9 @@ func parseText(data []byte, nameHint string, rep *Report) ([]rawCue, error) {
 	if hinted := formatFromName(nameHint); hinted != "" && !sameFamily(hinted, f) {
 		rep.Warnings = append(rep.Warnings, Problem{Reason: fmt.Sprintf(
 			"file name says %s but the content is %s; read as %s", hinted, f, f)})
+	}
+	if err := checkCueBudget(cueTimings(text, f), maxCues); err != nil {
+		return nil, err
 	}
 	if f != FormatTTML {
 		if err := checkLineLengths(text); err != nil {
