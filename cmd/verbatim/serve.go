@@ -45,6 +45,7 @@ func serve(ctx context.Context, cfg *config.Config, d *deps, io Stdio, announce 
 		Service: d.svc, Logger: log, MaxUpload: cfg.MaxUpload, MaxTrack: cfg.MaxTrack,
 		RequestTimeout: cfg.RequestTimeout, PresignTTL: cfg.S3.Presign,
 		TrustedProxies: cfg.TrustedProxies, BaseURL: cfg.BaseURL,
+		SessionKeys: sessionKeys(cfg.SessionKeys), SessionTTL: cfg.SessionTTL,
 	})
 	if err != nil {
 		return err
@@ -145,4 +146,12 @@ func findSamples() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+func sessionKeys(keys []string) [][]byte {
+	var out [][]byte
+	for _, k := range keys {
+		out = append(out, []byte(k))
+	}
+	return out
 }

@@ -27,6 +27,9 @@ type Account struct {
 	PasswordHash string     `json:"password_hash,omitempty"`
 	Tokens       []APIToken `json:"tokens"`
 	CreatedAt    time.Time  `json:"created_at"`
+	// SessionEpoch is bumped to revoke every web session issued before
+	// (sign-out, password change).
+	SessionEpoch int64 `json:"session_epoch"`
 }
 
 // APIToken is the stored form of a token.
@@ -121,24 +124,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	return Principal{}, deny
 }
 
-// CheckPassword verifies a web-login password (for the session cookie
-// login). Wrong name and wrong password are the same ErrUnauthorized.
+// CheckPassword verifies a web-login password. Wrong name and wrong
+// password are the same ErrUnauthorized, in the same time (see SignIn).
 func (s *Service) CheckPassword(ctx context.Context, name string, password []byte) (Principal, error) {
-	deny := fmtErr("login", "", ErrUnauthorized, "wrong name or password")
-	if !accountName.MatchString(name) {
-		return Principal{}, deny
-	}
-	acc, err := s.account(ctx, name)
-	if errors.Is(err, ErrNotFound) {
-		return Principal{}, deny
-	}
-	if err != nil {
-		return Principal{}, err
-	}
-	if acc.PasswordHash == "" || bcrypt.CompareHashAndPassword([]byte(acc.PasswordHash), password) != nil {
-		return Principal{}, deny
-	}
-	return Principal{Name: acc.Name, Role: acc.Role}, nil
+	p, _, err := s.SignIn(ctx, name, password)
+	return p, err
 }
 
 func (s *Service) account(ctx context.Context, name string) (Account, error) {

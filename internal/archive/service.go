@@ -61,6 +61,10 @@ type Service struct {
 	retryEvery time.Duration
 	pwCost     int
 	limits     budgets
+	dummy      struct {
+		once sync.Once
+		hash []byte
+	}
 
 	pendingGrace time.Duration
 	indexMu      sync.Mutex // serialises index updates

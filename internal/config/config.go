@@ -27,6 +27,11 @@ type Config struct {
 	// TrustedProxies lists the networks (CIDR) of reverse proxies whose
 	// X-Forwarded-For header is believed. Empty: the peer address is used.
 	TrustedProxies []string
+	// SessionKeys sign web sessions; the first signs, all verify (rotate by
+	// putting a new key first). Empty: a key kept in storage.
+	SessionKeys []string
+	// SessionTTL is how long a web sign-in lasts.
+	SessionTTL time.Duration
 
 	S3    S3
 	Meili Meili
@@ -67,6 +72,7 @@ const (
 	DefaultMaxUpload      = 20 << 30 // 20 GiB
 	DefaultMaxTrack       = 16 << 20 // 16 MiB
 	DefaultRequestTimeout = 30 * time.Second
+	DefaultSessionTTL     = 12 * time.Hour
 	DefaultPartSize       = 16 << 20 // 16 MiB: bounds memory per upload on S3
 	DefaultMeiliIndex     = "verbatim"
 	DefaultRegion         = "us-east-1"
@@ -82,6 +88,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		MaxUpload:      DefaultMaxUpload,
 		MaxTrack:       DefaultMaxTrack,
 		RequestTimeout: DefaultRequestTimeout,
+		SessionTTL:     DefaultSessionTTL,
 		S3:             S3{Region: DefaultRegion, PartSize: DefaultPartSize, Secure: false},
 		Meili:          Meili{Index: DefaultMeiliIndex},
 		Limits:         DefaultLimits(),
@@ -94,6 +101,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	r.size("VERBATIM_MAX_TRACK", &c.MaxTrack)
 	r.duration("VERBATIM_REQUEST_TIMEOUT", &c.RequestTimeout)
 	r.list("VERBATIM_TRUSTED_PROXIES", &c.TrustedProxies)
+	r.list("VERBATIM_SESSION_KEY", &c.SessionKeys)
+	r.duration("VERBATIM_SESSION_TTL", &c.SessionTTL)
 
 	r.str("VERBATIM_S3_ENDPOINT", &c.S3.Endpoint)
 	r.str("VERBATIM_S3_BUCKET", &c.S3.Bucket)
@@ -152,6 +161,14 @@ func (c Config) Validate() error {
 		if _, _, err := net.ParseCIDR(p); err != nil {
 			add("VERBATIM_TRUSTED_PROXIES entry %q is not a CIDR network such as 10.0.0.0/8", p)
 		}
+	}
+	for i, k := range c.SessionKeys {
+		if len(k) < 32 {
+			add("VERBATIM_SESSION_KEY entry %d has %d characters; each key needs at least 32 (for example: openssl rand -base64 32)", i+1, len(k))
+		}
+	}
+	if c.SessionTTL <= 0 {
+		add("VERBATIM_SESSION_TTL must be positive, got %s", c.SessionTTL)
 	}
 	errs = append(errs, c.S3.validate()...)
 	errs = append(errs, c.Meili.validate()...)

@@ -20,10 +20,10 @@ func TestFromEnvDefaults(t *testing.T) {
 	}
 	want := Config{
 		Data: "./data", Addr: "localhost:8080", MaxUpload: DefaultMaxUpload, MaxTrack: DefaultMaxTrack,
-		RequestTimeout: 30 * time.Second,
-		S3:             S3{Region: "us-east-1", PartSize: DefaultPartSize},
-		Meili:          Meili{Index: "verbatim"},
-		Limits:         DefaultLimits(),
+		RequestTimeout: 30 * time.Second, SessionTTL: 12 * time.Hour,
+		S3:     S3{Region: "us-east-1", PartSize: DefaultPartSize},
+		Meili:  Meili{Index: "verbatim"},
+		Limits: DefaultLimits(),
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("FromEnv(empty) mismatch (-want +got):\n%s", diff)
@@ -48,6 +48,8 @@ func TestFromEnvValues(t *testing.T) {
 		"VERBATIM_MEILI_URL":       "http://127.0.0.1:7700",
 		"VERBATIM_MEILI_KEY":       "mk",
 		"VERBATIM_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.0.0/16",
+		"VERBATIM_SESSION_KEY":     "new-key-0123456789abcdef0123456789, old-key-0123456789abcdef0123456789",
+		"VERBATIM_SESSION_TTL":     "8h",
 	}))
 	if err != nil {
 		t.Fatalf("FromEnv error: %v", err)
@@ -56,6 +58,8 @@ func TestFromEnvValues(t *testing.T) {
 		Data: "/srv/verbatim", Addr: "127.0.0.1:9000", MaxUpload: 2 << 30, MaxTrack: DefaultMaxTrack,
 		RequestTimeout: 30 * time.Second,
 		TrustedProxies: []string{"10.0.0.0/8", "192.168.0.0/16"},
+		SessionKeys:    []string{"new-key-0123456789abcdef0123456789", "old-key-0123456789abcdef0123456789"},
+		SessionTTL:     8 * time.Hour,
 		S3: S3{Endpoint: "127.0.0.1:7070", Bucket: "archive", Region: "us-east-1", AccessKey: "ak", SecretKey: "sk",
 			Secure: true, PartSize: 64 << 20, Presign: 15 * time.Minute},
 		Meili:  Meili{URL: "http://127.0.0.1:7700", Key: "mk", Index: "verbatim"},
@@ -115,6 +119,8 @@ func TestValidate(t *testing.T) {
 		{"bad base url", map[string]string{"VERBATIM_BASE_URL": "example.org"}, []string{"VERBATIM_BASE_URL"}},
 		{"zero upload", map[string]string{"VERBATIM_MAX_UPLOAD": "0"}, []string{"VERBATIM_MAX_UPLOAD must be positive"}},
 		{"bad proxy", map[string]string{"VERBATIM_TRUSTED_PROXIES": "10.0.0.1"}, []string{"not a CIDR"}},
+		{"short session key", map[string]string{"VERBATIM_SESSION_KEY": "0123456789abcdef0123456789abcdef,short"}, []string{"VERBATIM_SESSION_KEY entry 2 has 5 characters"}},
+		{"zero session ttl", map[string]string{"VERBATIM_SESSION_TTL": "0s"}, []string{"VERBATIM_SESSION_TTL must be positive"}},
 		{"two problems at once", map[string]string{"VERBATIM_S3_ENDPOINT": "h:1", "VERBATIM_MEILI_URL": "x"},
 			[]string{"VERBATIM_S3_BUCKET is empty", "VERBATIM_MEILI_URL"}},
 	}

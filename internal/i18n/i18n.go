@@ -23,8 +23,10 @@ type Bundle struct {
 	matcher  language.Matcher
 }
 
-// Load reads one <lang>.json file per interface language from fsys (a flat
-// object of key to message). fallback must be among them; it is chosen when
+// Load reads the catalogs of every interface language from fsys: <lang>.json
+// and any <lang>.<part>.json (one part per surface, such as the editors'
+// pages), each a flat object of key to message, merged per language; a key
+// defined twice is an error. fallback must be among them; it is chosen when
 // nothing else matches.
 func Load(fsys fs.FS, fallback string) (*Bundle, error) {
 	names, err := fs.Glob(fsys, "*.json")
@@ -33,7 +35,7 @@ func Load(fsys fs.FS, fallback string) (*Bundle, error) {
 	}
 	b := &Bundle{catalogs: map[string]map[string]string{}}
 	for _, name := range names {
-		lang := strings.TrimSuffix(path.Base(name), ".json")
+		lang, _, _ := strings.Cut(strings.TrimSuffix(path.Base(name), ".json"), ".")
 		tag, err := language.Parse(lang)
 		if err != nil {
 			return nil, fmt.Errorf("i18n: catalog %s: %w", name, err)
@@ -45,6 +47,15 @@ func Load(fsys fs.FS, fallback string) (*Bundle, error) {
 		msgs := map[string]string{}
 		if err := json.Unmarshal(data, &msgs); err != nil {
 			return nil, fmt.Errorf("i18n: decode %s: %w", name, err)
+		}
+		if have, ok := b.catalogs[tag.String()]; ok {
+			for k, v := range msgs {
+				if _, dup := have[k]; dup {
+					return nil, fmt.Errorf("i18n: %s defines %q again", name, k)
+				}
+				have[k] = v
+			}
+			continue
 		}
 		b.catalogs[tag.String()] = msgs
 		if tag.String() == fallback {

@@ -128,9 +128,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
-	if s.pg != nil && c.Path() == "" && acceptsHTML(c.Request()) {
-		// No route matched and a browser asked: a page in its language
-		// rather than JSON. API clients still get JSON.
+	if s.pg != nil && (c.Path() == "" || isEditorPage(c.Path())) && acceptsHTML(c.Request()) {
+		// No route matched, or an editor page failed, and a browser
+		// asked: a page in its language rather than JSON. API clients
+		// still get JSON.
 		if s.pg.renderError(c, err) == nil {
 			return
 		}
@@ -141,4 +142,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 // acceptsHTML tells a browser's navigation from an API client.
 func acceptsHTML(r *http.Request) bool {
 	return !strings.HasPrefix(r.URL.Path, "/api/") && strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// isEditorPage tells the sign-in and editor pages' routes, whose errors a
+// browser should see as pages.
+func isEditorPage(route string) bool {
+	return route == "/login" || route == "/logout" || route == "/edit" || strings.HasPrefix(route, "/edit/")
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
+	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/i18n"
 )
 
@@ -26,6 +27,11 @@ type pageBase struct {
 	Title   string
 	Query   string // the header search box's value
 	UILinks []uiLink
+	// Account is the signed-in account ("" for viewers); CSRF is the token
+	// its forms carry (the sign-out button, editor forms).
+	Account string
+	Admin   bool
+	CSRF    string
 }
 
 // T translates a catalog key; templates call it as {{.T "key"}}.
@@ -58,6 +64,10 @@ func (p *pages) base(c echo.Context, page, title string) pageBase {
 	}
 	tr := p.i18n.Match(req.Header.Get("Accept-Language"), choice, saved)
 	b := pageBase{UI: tr, Page: page, Title: title}
+	if pr := who(c); !pr.Anonymous() && p.csrfToken != nil {
+		b.Account, b.Admin = pr.Name, pr.Role == archive.RoleAdmin
+		b.CSRF, _ = p.csrfToken(c)
+	}
 	for _, lang := range p.i18n.Langs() {
 		q := req.URL.Query()
 		q.Set("ui", lang)

@@ -24,6 +24,8 @@ type pages struct {
 	log    *slog.Logger
 	csp    string
 	err    error // set when the pages could not be loaded
+	// csrfToken gives signed-in pages their form token (Server.csrfToken).
+	csrfToken func(echo.Context) (string, error)
 }
 
 // pages builds the viewer pages on the server's Service. The embedded
@@ -42,11 +44,12 @@ func (s *Server) pages() *pages {
 		s.log.Error("viewer pages unavailable", "err", err)
 		return &pages{err: err}
 	}
+	p.csrfToken = s.csrfToken
 	return p
 }
 
 // pageNames are the templates, each parsed together with layout.html.
-var pageNames = []string{"home", "watch", "search", "error"}
+var pageNames = []string{"home", "watch", "search", "error", "login", "edit_list"}
 
 // newPages loads everything the pages need from the embedded web package.
 // mediaOrigins lists extra origins the video may come from (a presigning

@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
 )
 
 // isLongRoute tells the routes that stream media or receive uploads for as
@@ -32,6 +34,9 @@ func (s *Server) routes() {
 		Timeout: s.opts.RequestTimeout,
 	}))
 	e.Use(s.authenticate)
+	e.Use(s.csrf)
+	editor := s.apiRole(archive.RoleEditor)
+	editorPage := s.pageRole(archive.RoleEditor)
 
 	// Every read answers HEAD too: net/http drops the body, headers stay.
 	read := []string{http.MethodGet, http.MethodHead}
@@ -42,17 +47,17 @@ func (s *Server) routes() {
 
 	api := e.Group("/api/v1")
 	api.Match(read, "/recordings", s.listRecordings)
-	api.POST("/recordings", s.createRecording)
+	api.POST("/recordings", s.createRecording, editor)
 	api.Match(read, "/recordings/:id", s.getRecording)
-	api.PATCH("/recordings/:id", s.patchRecording)
-	api.DELETE("/recordings/:id", s.deleteRecording)
-	api.PUT("/recordings/:id/media", s.putMedia)
-	api.PUT("/recordings/:id/tracks/:lang", s.putTrack)
+	api.PATCH("/recordings/:id", s.patchRecording, editor)
+	api.DELETE("/recordings/:id", s.deleteRecording, editor)
+	api.PUT("/recordings/:id/media", s.putMedia, editor)
+	api.PUT("/recordings/:id/tracks/:lang", s.putTrack, editor)
 	api.Match(read, "/recordings/:id/tracks/:lang", s.getTrack) // also :lang = en.vtt|.srt|.ttml|.txt
-	api.DELETE("/recordings/:id/tracks/:lang", s.deleteTrack)
-	api.Match(read, "/recordings/:id/tracks/:lang/source", s.getTrackSource)
-	api.POST("/recordings/:id/tracks/:lang/shift", s.shiftTrack)
-	api.POST("/recordings/:id/tracks/:lang/linear", s.linearTrack)
+	api.DELETE("/recordings/:id/tracks/:lang", s.deleteTrack, editor)
+	api.Match(read, "/recordings/:id/tracks/:lang/source", s.getTrackSource, editor)
+	api.POST("/recordings/:id/tracks/:lang/shift", s.shiftTrack, editor)
+	api.POST("/recordings/:id/tracks/:lang/linear", s.linearTrack, editor)
 	api.Match(read, "/search", s.search)
 
 	// Viewer pages (pages*.go): HTML, in the viewer's language.
@@ -62,6 +67,14 @@ func (s *Server) routes() {
 	e.Match(read, "/watch/:id", pg.watch)
 	e.Match(read, "/search", pg.search)
 	e.Match(read, "/static/:name", pg.static)
+
+	// Sign-in (login.go) and the editors' pages (editor_*.go). Every
+	// editor page is behind editorPage: the one role check for pages.
+	e.Match(read, "/login", s.loginForm)
+	e.POST("/login", s.login)
+	e.POST("/logout", s.logout)
+	ed := e.Group("/edit", editorPage)
+	ed.Match(read, "", s.editList)
 }
 
 // requestLogger logs every request once, with the status the error

@@ -36,6 +36,18 @@ type Options struct {
 	TrustedProxies []string
 	// BaseURL is the public URL of the site ("" : derive from requests).
 	BaseURL string
+	// SessionKeys sign web sessions (HMAC-SHA256): the first signs, all
+	// verify. Empty: a key generated once and kept in storage.
+	SessionKeys [][]byte
+	// SessionTTL is how long a sign-in lasts (default 12h).
+	SessionTTL time.Duration
+	// Login throttling: at most LoginPerAccount failed sign-ins per account
+	// and LoginPerAddress per client address within LoginWindow (defaults
+	// 5, 20, 15m).
+	LoginPerAccount, LoginPerAddress int
+	LoginWindow                      time.Duration
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
 }
 
 // Server is the HTTP interface: the JSON API, media, health and the viewer
@@ -47,6 +59,13 @@ type Server struct {
 	echo    *echo.Echo
 	pg      *pages // viewer pages; also answer browsers on unknown paths
 	metrics *metrics
+
+	now        func() time.Time
+	sessKeys   *sessionKeys
+	proxies    []*net.IPNet // trusted proxies, for X-Forwarded-Proto
+	baseOrigin string       // scheme://host of BaseURL, accepted as Origin
+	loginAcct  *throttle    // failed sign-ins per account
+	loginAddr  *throttle    // failed sign-ins per client address
 }
 
 // New builds the server and its route table.
@@ -66,7 +85,38 @@ func New(o Options) (*Server, error) {
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 30 * time.Second
 	}
-	s := &Server{svc: o.Service, log: o.Logger, opts: o, metrics: newMetrics()}
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = 12 * time.Hour
+	}
+	if o.LoginPerAccount <= 0 {
+		o.LoginPerAccount = 5
+	}
+	if o.LoginPerAddress <= 0 {
+		o.LoginPerAddress = 20
+	}
+	if o.LoginWindow <= 0 {
+		o.LoginWindow = 15 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	for i, k := range o.SessionKeys {
+		if len(k) < 32 {
+			return nil, fmt.Errorf("server: session key %d has %d bytes; at least 32 are needed", i+1, len(k))
+		}
+	}
+	s := &Server{
+		svc: o.Service, log: o.Logger, opts: o, metrics: newMetrics(), now: o.Now,
+		sessKeys:   &sessionKeys{svc: o.Service, configured: o.SessionKeys},
+		baseOrigin: originOf(o.BaseURL),
+		loginAcct:  newThrottle(o.LoginPerAccount, o.LoginWindow),
+		loginAddr:  newThrottle(o.LoginPerAddress, o.LoginWindow),
+	}
+	for _, c := range o.TrustedProxies {
+		if _, n, err := net.ParseCIDR(c); err == nil {
+			s.proxies = append(s.proxies, n)
+		}
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Logger.SetOutput(discard{})
