@@ -36,6 +36,10 @@ func (s *Server) editList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	pending, err := s.svc.PendingIDs(c.Request().Context(), who(c))
+	if err != nil {
+		return err
+	}
 	base := s.pg.base(c, "edit", "")
 	base.Title = base.T("edit.title")
 	page := editListPage{pageBase: base}
@@ -46,12 +50,12 @@ func (s *Server) editList(c echo.Context) error {
 		return strings.Compare(b.UpdatedAt.Format("2006-01-02T15:04:05.000"), a.UpdatedAt.Format("2006-01-02T15:04:05.000"))
 	})
 	for _, r := range recs {
-		page.Recordings = append(page.Recordings, editItem(base, r))
+		page.Recordings = append(page.Recordings, editItem(base, r, pending[r.ID]))
 	}
 	return s.pg.render(c, http.StatusOK, "edit_list", page)
 }
 
-func editItem(base pageBase, r archive.Recording) editListItem {
+func editItem(base pageBase, r archive.Recording, pendingIndex bool) editListItem {
 	it := editListItem{ID: r.ID, Title: r.Title, Date: r.Date, Draft: r.Status != archive.StatusPublished,
 		Duration: durationText(base.UI, r.DurationMS)}
 	for _, t := range r.Tracks {
@@ -77,7 +81,7 @@ func editItem(base pageBase, r archive.Recording) editListItem {
 	if held > 0 {
 		it.Attention = append(it.Attention, base.N("edit.attention.held", held))
 	}
-	if r.NeedsIndex {
+	if pendingIndex {
 		it.Attention = append(it.Attention, base.T("edit.attention.index"))
 	}
 	return it
