@@ -68,6 +68,13 @@ func BorrowSpeakers(target, reference []Cue) []Cue {
 			continue
 		}
 		out[k].Speaker = mostOverlapping(out[k], ref, longest)
+		if len(out[k].Spans) > 0 {
+			spans := slices.Clone(out[k].Spans)
+			for j := range spans {
+				spans[j].Speaker = out[k].Speaker
+			}
+			out[k].Spans = spans
+		}
 	}
 	return out
 }

@@ -6,28 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-// prefixSpeaker applies the "NAME: text" / "- Name: text" convention to a
-// cue without a speaker from markup: a speaker label at the start of the
-// first line (or alone on the first line) becomes the speaker and leaves the
-// text.
-func prefixSpeaker(plain, styled []string) (string, []string, []string) {
-	if len(plain) == 0 {
-		return "", plain, styled
-	}
-	name, rest, ok := splitLabel(plain[0])
-	if !ok || rest == "" && len(plain) == 1 {
-		return "", plain, styled
-	}
-	plain = append([]string(nil), plain...)
-	styled = append([]string(nil), styled...)
-	if rest == "" {
-		return name, plain[1:], styled[1:]
-	}
-	plain[0] = rest
-	styled[0] = dropLabel(styled[0], name, rest)
-	return name, plain, styled
-}
-
 // splitLabel splits "Name: rest" or "- Name: rest". rest may be empty only
 // when the label stands alone on the line.
 func splitLabel(line string) (name, rest string, ok bool) {

@@ -6,12 +6,23 @@ import (
 	"time"
 )
 
-// Cue is one timed piece of text.
+// Cue is one timed piece of text. Spans are its speakers' turns in order;
+// Speaker, Text and Styled are what JoinSpans makes of them (a cue built
+// by hand may leave Spans empty: it is then one span of Speaker).
 type Cue struct {
 	Start, End time.Duration
 	Speaker    string
 	Text       string // plain text; lines separated by "\n"
 	Styled     string // WebVTT inline markup for display (b, i, u, c, lang, ruby, rt); may equal Text
+	Spans      []Span
+}
+
+// Turns returns the cue's spans: Spans, or one span of the whole cue.
+func (c Cue) Turns() []Span {
+	if len(c.Spans) > 0 {
+		return c.Spans
+	}
+	return []Span{{Speaker: c.Speaker, Text: c.Text, Styled: c.Styled}}
 }
 
 // Format names a subtitle file format.

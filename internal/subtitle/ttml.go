@@ -30,11 +30,18 @@ type ttmlCtx struct {
 type ttmlCue struct {
 	line       int
 	start, end time.Duration
-	agent      string   // the cue's speaker
-	speaking   string   // the agent of the text read last
-	others     []string // agents of later spans, by name
-	lines      [][]run
+	agent      string // the cue's speaker
+	spans      []ttmlSpan
 }
+
+// ttmlSpan is one agent's turn in a cue: a new one starts wherever the
+// text's agent changes (a <span ttm:agent> inside another agent's <p>).
+type ttmlSpan struct {
+	agent string
+	lines [][]run
+}
+
+func (c *ttmlCue) speaking() *ttmlSpan { return &c.spans[len(c.spans)-1] }
 
 type ttmlReader struct {
 	dec     *xml.Decoder
@@ -60,11 +67,15 @@ func readTTML(text string) ([]rawCue, error) {
 	}
 	out := make([]rawCue, len(r.cues))
 	for k, c := range r.cues {
-		out[k] = rawCue{line: c.line, start: c.start, end: c.end, speaker: r.agentName(c.agent), others: c.others}
-		for _, l := range c.lines {
-			cursor := 0
-			plain, styled := joinRuns(l, "", &cursor)
-			out[k].lines.add(collapse(plain), collapse(styled))
+		out[k] = rawCue{line: c.line, start: c.start, end: c.end}
+		for _, sp := range c.spans {
+			rs := rawSpan{speaker: r.agentName(sp.agent)}
+			for _, l := range sp.lines {
+				cursor := 0
+				plain, styled := joinRuns(l, "", &cursor)
+				rs.lines.add(collapse(plain), collapse(styled))
+			}
+			out[k].spans = append(out[k].spans, rs)
 		}
 	}
 	return out, nil
@@ -143,7 +154,8 @@ func (r *ttmlReader) start(t xml.StartElement, line int) error {
 		ctx.inP = false // descriptions inside a cue are not its text
 	case "br":
 		if ctx.inP {
-			r.cur.lines = append(r.cur.lines, nil)
+			sp := r.cur.speaking()
+			sp.lines = append(sp.lines, nil)
 		}
 	}
 	r.stack = append(r.stack, ctx)
@@ -204,7 +216,8 @@ func (r *ttmlReader) startP(t xml.StartElement, ctx *ttmlCtx, line int) error {
 	ctx.agent = agent
 	ctx.style = inlineStyle(t, r.styleOf(t, ctx.style))
 	r.cues = append(r.cues, ttmlCue{
-		line: line, start: ctx.offset + b, end: ctx.offset + e, agent: agent, speaking: agent, lines: [][]run{nil},
+		line: line, start: ctx.offset + b, end: ctx.offset + e, agent: agent,
+		spans: []ttmlSpan{{agent: agent, lines: [][]run{nil}}},
 	})
 	r.cur = &r.cues[len(r.cues)-1]
 	return nil
@@ -238,17 +251,12 @@ func (r *ttmlReader) text(s string) {
 	}
 	rn := ctx.style
 	rn.text = collapse(s)
-	if rn.text != "" && ctx.agent != "" && ctx.agent != r.cur.speaking {
-		// A span spoken by another agent: the first agent is the cue's
-		// speaker, later ones are named in the text, as for WebVTT.
+	if rn.text != "" && ctx.agent != r.cur.speaking().agent {
+		// Text spoken by another agent is that agent's own turn.
 		if r.cur.agent == "" {
 			r.cur.agent = ctx.agent
-		} else {
-			name := r.agentName(ctx.agent)
-			r.cur.others = append(r.cur.others, name)
-			rn.text = name + ": " + rn.text
 		}
-		r.cur.speaking = ctx.agent
+		r.cur.spans = append(r.cur.spans, ttmlSpan{agent: ctx.agent, lines: [][]run{nil}})
 	}
 	if rn.text == "" {
 		rn.text = " "
@@ -258,8 +266,9 @@ func (r *ttmlReader) text(s string) {
 	if len(s) > 0 && endsSpace(s) && rn.text != " " {
 		rn.text += " "
 	}
-	last := len(r.cur.lines) - 1
-	r.cur.lines[last] = append(r.cur.lines[last], rn)
+	sp := r.cur.speaking()
+	last := len(sp.lines) - 1
+	sp.lines[last] = append(sp.lines[last], rn)
 }
 
 // agentName resolves a ttm:agent reference to the agent's ttm:name, or the

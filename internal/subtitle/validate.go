@@ -13,8 +13,8 @@ type rawCue struct {
 	line       int
 	start, end time.Duration
 	speaker    string
-	others     []string // further speakers named inside the cue (WebVTT)
 	lines      cueLines
+	spans      []rawSpan // readers that know speaker turns (WebVTT, TTML) fill these instead of speaker and lines
 }
 
 // maxListed caps the warnings of one kind so that a 100k-cue file full of
@@ -38,14 +38,13 @@ func finish(raw []rawCue, opts Options, rep *Report) ([]Cue, error) {
 		if r.end < r.start {
 			return nil, invalid(r.line, "end time before start time")
 		}
-		c := Cue{Start: r.start, End: r.end, Speaker: oneLine(dropControls(r.speaker))}
-		plain, styled := r.lines.plain, r.lines.styled
-		if c.Speaker == "" {
-			c.Speaker, plain, styled = prefixSpeaker(plain, styled)
-			c.Speaker = oneLine(c.Speaker)
+		c := Cue{Start: r.start, End: r.end}
+		raws := r.spans
+		if raws == nil {
+			raws = []rawSpan{{speaker: r.speaker, lines: r.lines}}
 		}
-		c.Text = strings.Join(plain, "\n")
-		c.Styled = strings.Join(styled, "\n")
+		c.Spans = finishSpans(raws)
+		c.Speaker, c.Text, c.Styled = JoinSpans(c.Spans)
 		if strings.TrimSpace(c.Text) == "" {
 			w.add("empty cue dropped", r.line, "empty cue dropped")
 			continue
@@ -55,9 +54,8 @@ func finish(raw []rawCue, opts Options, rep *Report) ([]Cue, error) {
 		}
 		cues = append(cues, c)
 		lines = append(lines, r.line)
-		speakers = append(speakers, c.Speaker)
-		for _, o := range r.others {
-			speakers = append(speakers, oneLine(dropControls(o)))
+		for _, sp := range c.Spans {
+			speakers = append(speakers, sp.Speaker)
 		}
 	}
 	if len(cues) == 0 {

@@ -68,48 +68,60 @@ func readVTT(text string, rep *Report) ([]rawCue, error) {
 // tokenizer, which disagrees with WebVTT's rules ("<>" is text to it),
 // keeps one voice per line and loses voices whose name contains "/"; the
 // plain and styled text must describe the same words, so both come from
-// one reading.
+// one reading, and every voice keeps its own span.
 func vttCue(b timedBlock, it *astisub.Item) rawCue {
 	c := rawCue{line: b.line, start: it.StartAt, end: it.EndAt}
-	own := parseVTTText(b.source)
-	for _, l := range own {
-		if c.speaker == "" {
-			c.speaker = l.voice
+	var cur *rawSpan
+	for _, seg := range parseVTTText(b.source) {
+		if strings.TrimSpace(seg.plain) == "" {
+			continue
 		}
+		if cur == nil || seg.voice != cur.speaker {
+			c.spans = append(c.spans, rawSpan{speaker: seg.voice})
+			cur = &c.spans[len(c.spans)-1]
+			seg.newLine = true
+		}
+		if seg.newLine || len(cur.lines.plain) == 0 {
+			cur.lines.add(seg.plain, seg.styled)
+			continue
+		}
+		last := len(cur.lines.plain) - 1
+		cur.lines.plain[last] = oneLine(cur.lines.plain[last] + seg.plain)
+		cur.lines.styled[last] += seg.styled
 	}
-	for _, l := range own {
-		plain, styled := l.plain, l.styled
-		c.others = append(c.others, l.voice)
-		c.others = append(c.others, l.others...)
-		if l.voice != "" && l.voice != c.speaker && strings.TrimSpace(plain) != "" {
-			plain = l.voice + ": " + strings.TrimSpace(plain)
-			styled = escapeVTT(l.voice) + ": " + strings.TrimSpace(styled)
-		}
-		c.lines.add(plain, styled)
+	if c.spans == nil {
+		c.spans = []rawSpan{}
 	}
 	return c
 }
 
-// vttLine is one source line of a WebVTT cue as we read it ourselves.
-type vttLine struct {
-	voice  string // the voice speaking this line, from <v Name> (may carry over)
-	plain  string
-	styled string
-	others []string // voices that start inside the line
+// vttSeg is a run of a WebVTT cue's text in one voice, as we read it
+// ourselves.
+type vttSeg struct {
+	voice   string // the voice speaking, from <v Name> (carries over lines until </v>)
+	plain   string
+	styled  string
+	newLine bool // the run starts a source line
 }
 
-// parseVTTText reads cue text markup. astisub keeps only the first voice of
-// a line, only on the line where <v> appears, and none whose name has a
-// "/" in it; a voice span here lasts until </v> or the end of the cue.
-func parseVTTText(src string) []vttLine {
-	var out []vttLine
+// parseVTTText reads cue text markup into runs, a new one wherever the
+// voice changes. astisub keeps only the first voice of a line, only on the
+// line where <v> appears, and none whose name has a "/" in it; a voice
+// span here lasts until </v> or the end of the cue.
+func parseVTTText(src string) []vttSeg {
+	var out []vttSeg
 	voice := ""
 	var open []string
 	for _, line := range strings.Split(src, "\n") {
 		line = strings.TrimSpace(line)
-		l := vttLine{voice: voice}
-		voiceSeen := false
+		seg := vttSeg{voice: voice, newLine: true}
 		var plain, styled strings.Builder
+		flush := func() {
+			seg.plain, seg.styled = plain.String(), styled.String()
+			out = append(out, seg)
+			plain.Reset()
+			styled.Reset()
+		}
 		text := func(s string) {
 			if s == "" {
 				return
@@ -130,31 +142,21 @@ func parseVTTText(src string) []vttLine {
 			line = line[lt+gt+1:]
 			name, annotation, closing := splitTag(tag)
 			switch {
-			case name == "v" && !closing:
-				who := strings.TrimSpace(unescapeText(annotation))
-				switch {
-				case !voiceSeen && plain.Len() == 0:
-					l.voice = who
-				case who != l.voice && who != "":
-					plain.WriteString(who + ": ")
-					styled.WriteString(escapeVTT(who) + ": ")
-					l.others = append(l.others, who)
-				}
-				voice, voiceSeen = who, true
 			case name == "v":
-				voice = ""
+				who := ""
+				if !closing {
+					who = strings.TrimSpace(unescapeText(annotation))
+				}
+				if who != voice {
+					flush()
+					seg = vttSeg{voice: who}
+				}
+				voice = who
 			default:
 				styled.WriteString(keepTag(name, tag, closing, &open))
 			}
 		}
-		l.plain, l.styled = plain.String(), styled.String()
-		out = append(out, l)
-	}
-	if len(out) > 0 {
-		last := &out[len(out)-1]
-		for k := len(open) - 1; k >= 0; k-- {
-			last.styled += "</" + open[k] + ">"
-		}
+		flush()
 	}
 	return out
 }

@@ -14,20 +14,28 @@ import (
 // our styled text, starts SRT with a BOM and writes no TTML agents, so
 // speakers would not survive a round trip.
 
-// WriteVTT writes cues as WebVTT, speakers as voice spans.
+// WriteVTT writes cues as WebVTT, each speaker's turn as its own voice
+// span, so that reading the file back gives the same spans.
 func WriteVTT(w io.Writer, cues []Cue) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("WEBVTT\n")
 	for _, c := range cues {
-		lines := styledLines(c)
+		var lines []string
+		for _, sp := range c.Turns() {
+			sl := styledLines(Cue{Text: sp.Text, Styled: sp.Styled})
+			if len(sl) == 0 {
+				continue
+			}
+			if sp.Speaker != "" {
+				sl[0] = "<v " + escapeVTT(oneLine(sp.Speaker)) + ">" + sl[0]
+				sl[len(sl)-1] += "</v>"
+			}
+			lines = append(lines, sl...)
+		}
 		if len(lines) == 0 {
 			continue
 		}
 		fmt.Fprintf(bw, "\n%s --> %s\n", formatClock(c.Start, "."), formatClock(c.End, "."))
-		if c.Speaker != "" {
-			lines[0] = "<v " + escapeVTT(oneLine(c.Speaker)) + ">" + lines[0]
-			lines[len(lines)-1] += "</v>"
-		}
 		for _, l := range lines {
 			bw.WriteString(l)
 			bw.WriteByte('\n')
