@@ -49,23 +49,35 @@ func countSpeakers(cues []subtitle.Cue) int {
 
 func hasSpeakers(cues []subtitle.Cue) bool { return countSpeakers(cues) > 0 }
 
-// speakersOf lists the distinct speaker names in order of first appearance.
+// speakersOf lists the distinct speaker names of every span in order of
+// first appearance.
 func speakersOf(cues []subtitle.Cue) []string {
 	out := []string{}
 	seen := map[string]bool{}
 	for _, c := range cues {
-		if k := speakerKey(c.Speaker); k != "" && !seen[k] {
-			seen[k] = true
-			out = append(out, c.Speaker)
+		for _, t := range c.Turns() {
+			if k := speakerKey(t.Speaker); k != "" && !seen[k] {
+				seen[k] = true
+				out = append(out, t.Speaker)
+			}
 		}
 	}
 	return out
 }
 
 // addSpeakers puts names found in a track on the recording's speaker list
-// (visible by name until an editor decides otherwise).
-func addSpeakers(r *Recording, names []string) {
+// and returns the warnings an editor must see. A new label is visible by
+// name only on a recording whose speakers are all named: where someone is
+// anonymised or hidden, a label nobody has seen ("Maria" for a hidden
+// "Maria Lopez") is held until an editor decides, and on a sensitive
+// recording it starts hidden.
+func addSpeakers(r *Recording, names []string) []Warning {
 	l := newSpeakerLookup(*r)
+	strict := r.Sensitive
+	for _, sp := range r.Speakers {
+		strict = strict || sp.Visibility != VisibilityNamed || sp.Held
+	}
+	var warn []Warning
 	for _, n := range names {
 		if _, ok := l.find(n); ok {
 			continue
@@ -74,13 +86,27 @@ func addSpeakers(r *Recording, names []string) {
 		if id == "" {
 			id = "speaker"
 		}
-		for base, i := id, 2; l[speakerKey(id)] != (Speaker{}); i++ {
+		for base, i := id, 2; ; i++ {
+			if _, taken := l.find(id); !taken {
+				break
+			}
 			id = fmt.Sprintf("%s-%d", base, i)
 		}
 		sp := Speaker{ID: id, Name: n, Visibility: VisibilityNamed}
+		switch {
+		case r.Sensitive:
+			sp.Visibility = VisibilityHidden
+			warn = append(warn, Warning{Reason: fmt.Sprintf("new speaker %q starts hidden: the recording is sensitive", n)})
+		case strict:
+			sp.Held = true
+			warn = append(warn, Warning{Reason: fmt.Sprintf("new speaker %q is held (not shown to viewers) until an editor decides: this recording has speakers who are not named; if it is one of them, add it as an alias", n)})
+		}
 		r.Speakers = append(r.Speakers, sp)
-		l[speakerKey(id)], l[speakerKey(n)] = sp, sp
+		for _, k := range []string{id, n} {
+			l[speakerKey(k)] = sp
+		}
 	}
+	return warn
 }
 
 func refreshLanguages(r *Recording) {
@@ -131,6 +157,9 @@ func fromSubtitle(cs []subtitle.Cue) []Cue {
 	out := make([]Cue, len(cs))
 	for i, c := range cs {
 		out[i] = Cue{StartMS: c.Start.Milliseconds(), EndMS: c.End.Milliseconds(), Speaker: c.Speaker, Text: c.Text, Styled: c.Styled}
+		for _, t := range c.Spans {
+			out[i].Spans = append(out[i].Spans, Span{Speaker: t.Speaker, Text: t.Text, Styled: t.Styled})
+		}
 	}
 	return out
 }
@@ -139,6 +168,9 @@ func toSubtitle(cs []Cue) []subtitle.Cue {
 	out := make([]subtitle.Cue, len(cs))
 	for i, c := range cs {
 		out[i] = subtitle.Cue{Start: time.Duration(c.StartMS) * time.Millisecond, End: time.Duration(c.EndMS) * time.Millisecond, Speaker: c.Speaker, Text: c.Text, Styled: c.Styled}
+		for _, t := range c.Spans {
+			out[i].Spans = append(out[i].Spans, subtitle.Span{Speaker: t.Speaker, Text: t.Text, Styled: t.Styled})
+		}
 	}
 	return out
 }

@@ -56,9 +56,16 @@ type Recording struct {
 	Speakers   []Speaker `json:"speakers"`
 	Tracks     []Track   `json:"tracks"`
 	Media      *Media    `json:"media,omitempty"`
-	Version    int64     `json:"version"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	// Sensitive recordings start every new speaker label hidden.
+	Sensitive bool `json:"sensitive,omitempty"`
+	// EmbargoUntil (RFC 3339, UTC) keeps the whole recording from viewers
+	// and search until then; it appears by itself when the time passes.
+	EmbargoUntil string `json:"embargo_until,omitempty"`
+	// Redactions read "[redacted]" in every output and every track.
+	Redactions []Redaction `json:"redactions,omitempty"`
+	Version    int64       `json:"version"`
+	CreatedAt  time.Time   `json:"created_at"`
+	UpdatedAt  time.Time   `json:"updated_at"`
 }
 
 // Media describes the recording's video (or audio) object.
@@ -80,6 +87,24 @@ type Speaker struct {
 	Role       string     `json:"role"`
 	Visibility Visibility `json:"visibility"`
 	Pseudonym  string     `json:"pseudonym"`
+	// Aliases are other spellings of the name ("Maria", "Ms Lopez"):
+	// labels and mentions matching one are this speaker.
+	Aliases []string `json:"aliases,omitempty"`
+	// Held marks a label that appeared on a recording with speakers who
+	// are not named: viewers do not see it until an editor decides (sets
+	// held to false).
+	Held bool `json:"held,omitempty"`
+	// EmbargoUntil (RFC 3339, UTC) hides the speaker's passages until then.
+	EmbargoUntil string `json:"embargo_until,omitempty"`
+}
+
+// Redaction is a word or phrase (matched as names are: case, accents,
+// spacing and markup ignored), or a time span whose cues all read
+// "[redacted]", in every track.
+type Redaction struct {
+	Text    string `json:"text,omitempty"`
+	StartMS int64  `json:"start_ms,omitempty"`
+	EndMS   int64  `json:"end_ms,omitempty"`
 }
 
 // Track is one subtitle track of a recording, in one language.
@@ -104,10 +129,22 @@ type Track struct {
 
 // Cue is one timed piece of text. Text is plain (for search and
 // transcripts); Styled keeps the display markup (WebVTT inline tags).
+// Spans are the speakers' turns Text and Styled are made of.
 type Cue struct {
 	StartMS int64  `json:"start_ms"`
 	EndMS   int64  `json:"end_ms"`
 	Speaker string `json:"speaker"`
 	Text    string `json:"text"`
 	Styled  string `json:"styled,omitempty"`
+	Spans   []Span `json:"spans,omitempty"`
+}
+
+// Span is one speaker's turn in a cue. For viewers, a withheld span (a
+// hidden speaker's words) has no speaker and reads WithheldPassage; pages
+// show it in the interface language.
+type Span struct {
+	Speaker  string `json:"speaker"`
+	Text     string `json:"text"`
+	Styled   string `json:"styled,omitempty"`
+	Withheld bool   `json:"withheld,omitempty"`
 }

@@ -29,51 +29,58 @@ func (s *Service) indexInto(ctx context.Context, into Index, id string) error {
 	if err != nil {
 		return err
 	}
-	docs, err := s.docs(ctx, rec)
+	docs, next, err := s.docs(ctx, rec)
 	if err != nil {
 		return err
 	}
 	if err := into.Put(ctx, id, docs); err != nil {
 		return fmt.Errorf("archive: index %s: %w: %w", id, ErrUnavailable, err)
 	}
+	s.noteEmbargo(ctx, id, next)
 	return nil
 }
 
-// docs builds the documents viewers may find: published recordings only,
-// hidden speakers left out, anonymised ones under their pseudonym.
-func (s *Service) docs(ctx context.Context, rec Recording) ([]CueDoc, error) {
+// docs builds the documents viewers may find now, from the viewer's
+// form of the recording (see viewer): nothing withheld is ever stored in
+// the index. It also returns the earliest embargo still pending, when the
+// documents must be made again.
+func (s *Service) docs(ctx context.Context, rec Recording) ([]CueDoc, time.Time, error) {
 	docs := []CueDoc{}
-	if rec.Status != StatusPublished {
-		return docs, nil
+	v := newViewer(rec, s.now())
+	vr, ok := v.recording()
+	if !ok {
+		return docs, v.next, nil
 	}
 	for _, t := range rec.Tracks {
 		sc, err := s.cuesOf(ctx, t)
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
-		cues := viewerCues(rec, fromSubtitle(sc))
+		cues := v.cues(sc)
 		for i, c := range cues {
 			d := CueDoc{
-				RecordingID: rec.ID, Title: rec.Title, Event: rec.Event, Date: rec.Date,
+				RecordingID: rec.ID, Title: vr.Title, Event: vr.Event, Date: rec.Date,
 				Lang: t.Lang, Kind: t.Kind, Source: t.Source, Seq: i,
-				StartMS: c.StartMS, EndMS: c.EndMS, Speaker: c.Speaker, Text: c.Text,
+				StartMS: c.StartMS, EndMS: c.EndMS, Speaker: c.Speaker, Text: searchText(c),
 			}
 			if i+1 < len(cues) {
-				d.Next = cues[i+1].Text
+				d.Next = searchText(cues[i+1])
 			}
 			docs = append(docs, d)
 		}
 	}
-	return docs, nil
+	return docs, v.next, nil
 }
 
 // Run applies pending index work until ctx ends: at once (what a crashed
 // or index-less process left in storage), then every RetryEvery. Each
-// pass lists the markers under PendingPrefix and nothing else.
+// pass lists the markers under PendingPrefix and EmbargoPrefix and
+// nothing else.
 func (s *Service) Run(ctx context.Context) error {
 	t := time.NewTicker(s.retryEvery)
 	defer t.Stop()
 	for {
+		s.liftEmbargoes(ctx)
 		s.repairPending(ctx)
 		select {
 		case <-ctx.Done():

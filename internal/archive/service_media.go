@@ -99,7 +99,7 @@ func (s *Service) MediaInfo(ctx context.Context, who Principal, id string) (Medi
 	if err != nil {
 		return Media{}, err
 	}
-	if _, ok := visibleTo(who, rec); !ok {
+	if _, ok := visibleTo(who, rec, s.now()); !ok {
 		return Media{}, notFound("media", id, msgNoRecording, nil)
 	}
 	if rec.Media == nil {

@@ -24,6 +24,10 @@ type RecordingInput struct {
 	Status      Status    `json:"status"`
 	DurationMS  int64     `json:"duration_ms"`
 	Speakers    []Speaker `json:"speakers"`
+	// Sensitive, EmbargoUntil and Redactions: see Recording.
+	Sensitive    bool        `json:"sensitive"`
+	EmbargoUntil string      `json:"embargo_until"`
+	Redactions   []Redaction `json:"redactions"`
 }
 
 // Patch changes some fields of a recording; nil fields stay as they are.
@@ -38,6 +42,12 @@ type Patch struct {
 	Status      *Status    `json:"status"`
 	DurationMS  *int64     `json:"duration_ms"`
 	Speakers    *[]Speaker `json:"speakers"`
+	// Sensitive makes every new speaker label start hidden.
+	Sensitive *bool `json:"sensitive"`
+	// EmbargoUntil holds the recording until an RFC 3339 time; "" lifts it.
+	EmbargoUntil *string `json:"embargo_until"`
+	// Redactions, when given, replaces the whole list.
+	Redactions *[]Redaction `json:"redactions"`
 }
 
 // List returns the recordings who may see, newest event first: viewers get
@@ -62,7 +72,7 @@ func (s *Service) List(ctx context.Context, who Principal) ([]Recording, error) 
 		if err != nil {
 			return nil, err
 		}
-		if v, ok := visibleTo(who, rec); ok {
+		if v, ok := visibleTo(who, rec, s.now()); ok {
 			out = append(out, v)
 		}
 	}
@@ -82,7 +92,7 @@ func (s *Service) Get(ctx context.Context, who Principal, id string) (Recording,
 	if err != nil {
 		return Recording{}, "", err
 	}
-	v, ok := visibleTo(who, rec)
+	v, ok := visibleTo(who, rec, s.now())
 	if !ok {
 		return Recording{}, "", notFound("get", id, msgNoRecording, nil)
 	}
@@ -100,6 +110,7 @@ func (s *Service) Create(ctx context.Context, who Principal, in RecordingInput) 
 		ID: in.ID, Title: strings.TrimSpace(in.Title), Event: in.Event, Date: in.Date, Place: in.Place,
 		Description: in.Description, Sample: in.Sample, Status: cmp.Or(in.Status, StatusDraft), DurationMS: in.DurationMS,
 		Speakers: in.Speakers, Languages: []string{}, Tracks: []Track{},
+		Sensitive: in.Sensitive, EmbargoUntil: in.EmbargoUntil, Redactions: in.Redactions,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := s.normalize(&rec); err != nil {
@@ -172,6 +183,13 @@ func apply(r *Recording, p Patch) {
 	if p.Speakers != nil {
 		r.Speakers = slices.Clone(*p.Speakers)
 	}
+	if p.Sensitive != nil {
+		r.Sensitive = *p.Sensitive
+	}
+	set(&r.EmbargoUntil, p.EmbargoUntil)
+	if p.Redactions != nil {
+		r.Redactions = slices.Clone(*p.Redactions)
+	}
 }
 
 // Delete removes the recording, every object under it and its search
@@ -227,11 +245,62 @@ func (s *Service) normalize(r *Recording) error {
 	if r.DurationMS < 0 {
 		return fmtErr("recording", r.ID, ErrInvalid, "duration_ms is negative")
 	}
+	var err error
+	if r.EmbargoUntil, err = normalizeEmbargo(r.EmbargoUntil); err != nil {
+		return fmtErr("recording", r.ID, ErrInvalid, "embargo_until: "+err.Error())
+	}
+	if err := normalizeRedactions(r); err != nil {
+		return err
+	}
 	if err := normalizeSpeakers(r); err != nil {
 		return err
 	}
 	return s.checkSpeakers(r)
 }
+// normalizeEmbargo checks an RFC 3339 time and stores it in UTC.
+func normalizeEmbargo(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not an RFC 3339 time such as 2027-01-31T09:00:00Z", s)
+	}
+	return t.UTC().Format(time.RFC3339), nil
+}
+
+// Limits on editorial lists, so a manifest stays small.
+const (
+	maxRedactions = 500
+	maxAliases    = 20
+	maxPhrase     = 200
+)
+
+func normalizeRedactions(r *Recording) error {
+	if len(r.Redactions) > maxRedactions {
+		return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("%d redactions; at most %d", len(r.Redactions), maxRedactions))
+	}
+	for i := range r.Redactions {
+		rd := &r.Redactions[i]
+		rd.Text = strings.TrimSpace(rd.Text)
+		bad := func(why string) error {
+			return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("redaction %d: %s", i+1, why))
+		}
+		switch {
+		case rd.Text != "" && (rd.StartMS != 0 || rd.EndMS != 0):
+			return bad("give either text or start_ms and end_ms, not both")
+		case rd.Text != "" && len(rd.Text) > maxPhrase:
+			return bad(fmt.Sprintf("text is longer than %d bytes", maxPhrase))
+		case rd.Text != "" && foldString(rd.Text) == "":
+			return bad("text has no letters or digits")
+		case rd.Text == "" && (rd.StartMS < 0 || rd.EndMS <= rd.StartMS):
+			return bad("needs text, or start_ms >= 0 and end_ms after start_ms")
+		}
+	}
+	return nil
+}
+
 
 func normalizeSpeakers(r *Recording) error {
 	seen := map[string]bool{}
@@ -249,6 +318,9 @@ func normalizeSpeakers(r *Recording) error {
 			return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("speaker id %q appears twice", sp.ID))
 		}
 		seen[sp.ID] = true
+		if err := normalizeSpeaker(r.ID, sp); err != nil {
+			return err
+		}
 		switch sp.Visibility {
 		case "":
 			sp.Visibility = VisibilityNamed
@@ -264,6 +336,35 @@ func normalizeSpeakers(r *Recording) error {
 	}
 	if r.Speakers == nil {
 		r.Speakers = []Speaker{}
+	}
+	return nil
+}
+
+// normalizeSpeaker checks a speaker's aliases and embargo.
+func normalizeSpeaker(id string, sp *Speaker) error {
+	if len(sp.Aliases) > maxAliases {
+		return fmtErr("recording", id, ErrInvalid, fmt.Sprintf("speaker %q: %d aliases; at most %d", sp.Name, len(sp.Aliases), maxAliases))
+	}
+	aliases := []string{}
+	for _, a := range sp.Aliases {
+		a = strings.TrimSpace(a)
+		switch {
+		case a == "":
+			return fmtErr("recording", id, ErrInvalid, fmt.Sprintf("speaker %q: an alias is empty", sp.Name))
+		case len(a) > maxPhrase:
+			return fmtErr("recording", id, ErrInvalid, fmt.Sprintf("speaker %q: alias longer than %d bytes", sp.Name, maxPhrase))
+		case foldString(a) == "":
+			return fmtErr("recording", id, ErrInvalid, fmt.Sprintf("speaker %q: alias %q has no letters or digits", sp.Name, a))
+		}
+		aliases = append(aliases, a)
+	}
+	sp.Aliases = aliases
+	if len(aliases) == 0 {
+		sp.Aliases = nil
+	}
+	var err error
+	if sp.EmbargoUntil, err = normalizeEmbargo(sp.EmbargoUntil); err != nil {
+		return fmtErr("recording", id, ErrInvalid, fmt.Sprintf("speaker %q: embargo_until: %v", sp.Name, err))
 	}
 	return nil
 }

@@ -35,5 +35,6 @@ func (s *Service) retime(ctx context.Context, who Principal, id, lang string, fn
 	if err != nil {
 		return Track{}, err
 	}
-	return s.storeTrack(ctx, id, tr.Lang, moved, source, func(*Track, bool) {})
+	stored, _, err := s.storeTrack(ctx, id, tr.Lang, moved, source, func(*Track, bool) {})
+	return stored, err
 }

@@ -73,7 +73,7 @@ func (s *Service) PutTrack(ctx context.Context, who Principal, id string, up Tra
 		return TrackResult{}, err
 	}
 	format := fmt.Sprint(rep.Format)
-	tr, err := s.storeTrack(ctx, id, lang, cues, up.Data, func(t *Track, first bool) {
+	tr, held, err := s.storeTrack(ctx, id, lang, cues, up.Data, func(t *Track, first bool) {
 		t.FormatUploaded = format
 		t.Kind = cmp.Or(up.Kind, t.Kind, defaultKind(first))
 		t.Source = cmp.Or(up.Source, t.Source, SourceHuman)
@@ -81,7 +81,7 @@ func (s *Service) PutTrack(ctx context.Context, who Principal, id string, up Tra
 	if err != nil {
 		return TrackResult{}, err
 	}
-	res := TrackResult{Track: tr, Speakers: speakersOf(cues), Warnings: []Warning{}}
+	res := TrackResult{Track: tr, Speakers: speakersOf(cues), Warnings: held}
 	for _, w := range rep.Warnings {
 		res.Warnings = append(res.Warnings, Warning{Line: w.Line, Reason: w.Reason})
 	}
@@ -99,20 +99,21 @@ func defaultKind(firstTrack bool) Kind {
 // last) and removes the previous version's objects once the manifest no
 // longer points at them. set fills format and provenance; first tells it
 // whether the recording had no tracks before.
-func (s *Service) storeTrack(ctx context.Context, id, lang string, cues []subtitle.Cue, source []byte, set func(t *Track, first bool)) (Track, error) {
+func (s *Service) storeTrack(ctx context.Context, id, lang string, cues []subtitle.Cue, source []byte, set func(t *Track, first bool)) (Track, []Warning, error) {
 	var vtt bytes.Buffer
 	if err := subtitle.WriteVTT(&vtt, cues); err != nil {
-		return Track{}, fmt.Errorf("archive: write track %s/%s: %w", id, lang, err)
+		return Track{}, nil, fmt.Errorf("archive: write track %s/%s: %w", id, lang, err)
 	}
 	key := fmt.Sprintf("%s%s/tracks/%s.%s", recordingsPrefix, id, lang, newRev())
 	if err := s.putSmall(ctx, key+".source", source, "application/octet-stream"); err != nil {
-		return Track{}, err
+		return Track{}, nil, err
 	}
 	if err := s.putSmall(ctx, key+".vtt", vtt.Bytes(), "text/vtt; charset=utf-8"); err != nil {
 		s.removeOrphan(key + ".source")
-		return Track{}, err
+		return Track{}, nil, err
 	}
 	var old, stored Track
+	held := []Warning{}
 	_, _, err := s.change(ctx, id, "", func(r *Recording) error {
 		i := slices.IndexFunc(r.Tracks, func(t Track) bool { return t.Lang == lang })
 		t := Track{Lang: lang}
@@ -129,7 +130,7 @@ func (s *Service) storeTrack(ctx context.Context, id, lang string, cues []subtit
 		} else {
 			r.Tracks = append(r.Tracks, t)
 		}
-		addSpeakers(r, speakersOf(cues))
+		held = append(held[:0], addSpeakers(r, speakersOf(cues))...)
 		if err := s.checkSpeakers(r); err != nil {
 			return err
 		}
@@ -140,13 +141,13 @@ func (s *Service) storeTrack(ctx context.Context, id, lang string, cues []subtit
 	if err != nil {
 		s.removeOrphan(key + ".source")
 		s.removeOrphan(key + ".vtt")
-		return Track{}, err
+		return Track{}, nil, err
 	}
 	if old.Key != "" && old.Key != key {
 		s.removeOrphan(old.Key + ".source")
 		s.removeOrphan(old.Key + ".vtt")
 	}
-	return stored, nil
+	return stored, held, nil
 }
 
 func (s *Service) putSmall(ctx context.Context, key string, data []byte, ct string) error {
@@ -163,11 +164,11 @@ func (s *Service) GetTrack(ctx context.Context, who Principal, id, lang string) 
 	if err != nil {
 		return Track{}, nil, err
 	}
-	out := fromSubtitle(cues)
-	if !who.CanEdit() {
-		out = viewerCues(rec, out)
-		tr.Key, tr.SpeakerCues, tr.CueCount = "", nil, len(out)
+	if who.CanEdit() {
+		return tr, fromSubtitle(cues), nil
 	}
+	out := newViewer(rec, s.now()).cues(cues)
+	tr.Key, tr.SpeakerCues, tr.CueCount = "", nil, len(out)
 	return tr, out, nil
 }
 
@@ -257,7 +258,7 @@ func (s *Service) findTrack(ctx context.Context, who Principal, id, lang string)
 	if err != nil {
 		return Recording{}, Track{}, err
 	}
-	if _, ok := visibleTo(who, rec); !ok {
+	if _, ok := visibleTo(who, rec, s.now()); !ok {
 		return Recording{}, Track{}, notFound("track", id, msgNoRecording, nil)
 	}
 	i := slices.IndexFunc(rec.Tracks, func(t Track) bool { return t.Lang == lang })

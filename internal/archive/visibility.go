@@ -3,123 +3,305 @@ package archive
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/subtitle"
 )
 
-// visibleTo returns the recording as who may see it. Editors see
-// everything. Viewers see published recordings only, without hidden
-// speakers, with anonymised speakers under their pseudonym, and without
-// storage bookkeeping.
-func visibleTo(who Principal, rec Recording) (Recording, bool) {
-	if who.CanEdit() {
-		return rec, true
+// What viewers see is decided here and nowhere else. A viewer is built for
+// one recording at one moment (the Service's clock: embargoes lapse by
+// themselves) and every viewer-facing output — pages, JSON, exports, the
+// <track> captions, the search index — is made from its result. Decisions
+// are per speaker span, not per cue: a hidden speaker's turn inside
+// someone else's cue becomes a marked gap; a cue left with nothing
+// disappears.
+
+// Markers viewers see in place of what they may not. Pages translate them.
+const (
+	WithheldName    = "[name withheld]"
+	WithheldPassage = "[passage withheld at the speaker's request]"
+	Redacted        = "[redacted]"
+)
+
+// viewer is what a viewer may see of one recording at one moment.
+type viewer struct {
+	rec      Recording
+	visible  bool            // the recording itself (published, no embargo)
+	speakers speakerLookup   // label -> speaker
+	strict   bool            // unknown labels are hidden: the recording has speakers who are not named
+	rewrite  *rewriter       // names, aliases and redacted words
+	spans    []Redaction     // redacted time spans
+	next     time.Time       // the earliest embargo still pending (zero: none)
+	show     map[string]bool // speaker id -> visible now
+}
+
+func newViewer(rec Recording, now time.Time) *viewer {
+	v := &viewer{rec: rec, speakers: newSpeakerLookup(rec), rewrite: newRewriter(), show: map[string]bool{}, strict: rec.Sensitive}
+	v.visible = rec.Status == StatusPublished && !v.embargoed(rec.EmbargoUntil, now)
+	for _, sp := range rec.Speakers {
+		shown := sp.Visibility != VisibilityHidden && !sp.Held && !v.embargoed(sp.EmbargoUntil, now)
+		v.show[sp.ID] = shown
+		if !shown || sp.Visibility == VisibilityAnonymised {
+			v.strict = true
+		}
+		with := ""
+		switch {
+		case !shown:
+			with = WithheldName
+		case sp.Visibility == VisibilityAnonymised:
+			with = sp.Pseudonym
+		default:
+			continue
+		}
+		for _, n := range append([]string{sp.Name}, sp.Aliases...) {
+			v.rewrite.add(n, with)
+		}
 	}
-	if rec.Status != StatusPublished {
+	for _, r := range rec.Redactions {
+		if r.Text != "" {
+			v.rewrite.add(r.Text, Redacted)
+		} else if r.EndMS > r.StartMS {
+			v.spans = append(v.spans, r)
+		}
+	}
+	v.rewrite.done()
+	return v
+}
+
+// embargoed reports whether an RFC 3339 embargo is still pending at now,
+// and remembers the earliest pending one. An unreadable embargo (never
+// stored: normalize checks it) holds forever rather than publish.
+func (v *viewer) embargoed(until string, now time.Time) bool {
+	if until == "" {
+		return false
+	}
+	t, err := time.Parse(time.RFC3339, until)
+	if err != nil {
+		return true
+	}
+	if !now.Before(t) {
+		return false
+	}
+	if v.next.IsZero() || t.Before(v.next) {
+		v.next = t
+	}
+	return true
+}
+
+// recording is the viewer form of the manifest: published and past any
+// embargo only, without hidden speakers, anonymised ones under their
+// pseudonym, names withheld in the metadata, without storage bookkeeping
+// or editorial settings.
+func (v *viewer) recording() (Recording, bool) {
+	rec := v.rec
+	if !v.visible {
 		return Recording{}, false
 	}
-	v := rec
-	v.Speakers = make([]Speaker, 0, len(rec.Speakers))
-	for _, sp := range rec.Speakers {
-		switch sp.Visibility {
-		case VisibilityHidden:
-			continue
-		case VisibilityAnonymised:
-			sp = Speaker{ID: Slug(sp.Pseudonym, 80), Name: sp.Pseudonym, Visibility: VisibilityAnonymised, Pseudonym: sp.Pseudonym}
-		}
-		v.Speakers = append(v.Speakers, sp)
+	out := rec
+	out.Sensitive, out.EmbargoUntil, out.Redactions = false, "", nil
+	for _, f := range []*string{&out.Title, &out.Event, &out.Place, &out.Description} {
+		*f = v.rewrite.apply(*f, true)
 	}
-	v.Tracks = slices.Clone(rec.Tracks)
-	l := newSpeakerLookup(rec)
-	for i := range v.Tracks {
-		t := &v.Tracks[i]
-		t.CueCount = viewerCueCount(l, *t)
+	out.Speakers = make([]Speaker, 0, len(rec.Speakers))
+	for _, sp := range rec.Speakers {
+		if !v.show[sp.ID] {
+			continue
+		}
+		if sp.Visibility == VisibilityAnonymised {
+			sp = Speaker{ID: Slug(sp.Pseudonym, 80), Name: sp.Pseudonym, Visibility: VisibilityAnonymised, Pseudonym: sp.Pseudonym}
+		} else {
+			sp = Speaker{ID: sp.ID, Name: sp.Name, Role: v.rewrite.apply(sp.Role, true), Visibility: VisibilityNamed}
+		}
+		out.Speakers = append(out.Speakers, sp)
+	}
+	out.Tracks = slices.Clone(rec.Tracks)
+	for i := range out.Tracks {
+		t := &out.Tracks[i]
+		t.CueCount = v.cueCount(*t)
 		t.Key, t.SpeakerCues = "", nil
 	}
 	if rec.Media != nil {
 		m := *rec.Media
 		m.Key = ""
-		v.Media = &m
+		out.Media = &m
 	}
-	return v, true
+	return out, true
 }
 
-// speakerLookup finds a recording's speaker by the name (or id) a subtitle
-// file uses for them, ignoring case and surrounding space.
-type speakerLookup map[string]Speaker
-
-func newSpeakerLookup(rec Recording) speakerLookup {
-	m := speakerLookup{}
-	for _, sp := range rec.Speakers {
-		m[speakerKey(sp.ID)] = sp
-		m[speakerKey(sp.Name)] = sp
+// speakerOf says how a span's label appears to viewers: shown (under which
+// name) or withheld.
+func (v *viewer) speakerOf(label string) (string, bool) {
+	if strings.TrimSpace(label) == "" {
+		return "", true
 	}
-	return m
+	sp, known := v.speakers.find(label)
+	switch {
+	case !known:
+		// A label no editor has seen: held when anyone here is not named.
+		return label, !v.strict
+	case !v.show[sp.ID]:
+		return "", false
+	case sp.Visibility == VisibilityAnonymised:
+		return sp.Pseudonym, true
+	}
+	return label, true
 }
 
-func speakerKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
-func (l speakerLookup) find(name string) (Speaker, bool) {
-	sp, ok := l[speakerKey(name)]
-	return sp, ok
+// cues returns what viewers may see of a track's stored cues: each span
+// kept (names and redacted words rewritten), withheld, or — in a redacted
+// time span — "[redacted]"; cues left with nothing dropped.
+func (v *viewer) cues(stored []subtitle.Cue) []Cue {
+	out := make([]Cue, 0, len(stored))
+	for _, c := range stored {
+		start, end := c.Start.Milliseconds(), c.End.Milliseconds()
+		redacted := v.inRedactedSpan(start, end)
+		var spans []Span
+		shown := false
+		for _, t := range c.Turns() {
+			name, ok := v.speakerOf(t.Speaker)
+			if !ok {
+				if n := len(spans); n == 0 || !spans[n-1].Withheld {
+					spans = append(spans, Span{Text: WithheldPassage, Styled: escapeStyled(WithheldPassage), Withheld: true})
+				}
+				continue
+			}
+			styled := t.Styled
+			if strings.TrimSpace(styled) == "" {
+				styled = escapeStyled(t.Text)
+			}
+			styled = v.rewrite.apply(styled, false)
+			if redacted {
+				styled = Redacted
+			}
+			text := plainOf(styled)
+			if text == "" {
+				continue
+			}
+			shown = true
+			spans = append(spans, Span{Speaker: name, Text: text, Styled: styled})
+		}
+		if !shown {
+			continue // nothing left but gaps: the cue is not there for viewers
+		}
+		out = append(out, joinCue(start, end, spans))
+	}
+	return out
 }
 
-// viewerCueCount is how many of t's cues viewerCues keeps: all but those
-// of hidden speakers. A track stored before SpeakerCues existed has no
-// counts; its cue_count stays the stored one until it is next written.
-func viewerCueCount(l speakerLookup, t Track) int {
+// cueCount is how many of t's cues the viewer is shown: all but those
+// whose every speaker is withheld, from the track's counts by speaker set
+// (no track read). A track stored before SpeakerCues existed keeps its
+// stored count until it is next written.
+func (v *viewer) cueCount(t Track) int {
 	n := t.CueCount
-	for name, count := range t.SpeakerCues {
-		if sp, ok := l.find(name); ok && sp.Visibility == VisibilityHidden {
+	for key, count := range t.SpeakerCues {
+		if key == "" {
+			continue
+		}
+		withheld := true
+		for _, name := range strings.Split(key, speakerSep) {
+			if _, ok := v.speakerOf(name); ok {
+				withheld = false
+			}
+		}
+		if withheld {
 			n -= count
 		}
 	}
 	return max(n, 0)
 }
 
-// cuesBySpeaker counts cues by speaker, keyed as speakerLookup finds them.
+// speakerSep joins the speakers of a cue in SpeakerCues' keys; folded
+// names (speakerKey) never contain it.
+const speakerSep = "|"
+
+// cuesBySpeaker counts cues by the set of their spans' speakers, as
+// speakerKey folds them, in order of appearance.
 func cuesBySpeaker(cues []subtitle.Cue) map[string]int {
 	m := map[string]int{}
 	for _, c := range cues {
-		m[speakerKey(c.Speaker)]++
+		var keys []string
+		for _, t := range c.Turns() {
+			if k := speakerKey(t.Speaker); k != "" && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			} else if k == "" {
+				keys = append(keys, "")
+			}
+		}
+		if slices.Contains(keys, "") {
+			keys = nil // a turn without a speaker is always shown
+		}
+		m[strings.Join(keys, speakerSep)]++
 	}
 	return m
 }
 
-// WithheldName replaces a hidden speaker's name where others mention it.
-const WithheldName = "[name withheld]"
+func (v *viewer) inRedactedSpan(start, end int64) bool {
+	for _, r := range v.spans {
+		if start < r.EndMS && end > r.StartMS {
+			return true
+		}
+	}
+	return false
+}
 
-// viewerCues returns the cues a viewer may see: hidden speakers' cues are
-// dropped and their names, where others mention them, withheld; anonymised
-// speakers appear under their pseudonym, in the speaker field and wherever
-// their name shows in the text.
-func viewerCues(rec Recording, cues []Cue) []Cue {
-	l := newSpeakerLookup(rec)
-	var renames []string
+// joinCue makes a cue's speaker, text and styled text from its spans, the
+// way the subtitle reader does.
+func joinCue(start, end int64, spans []Span) Cue {
+	ss := make([]subtitle.Span, len(spans))
+	for k, s := range spans {
+		ss[k] = subtitle.Span{Speaker: s.Speaker, Text: s.Text, Styled: s.Styled}
+	}
+	speaker, text, styled := subtitle.JoinSpans(ss)
+	return Cue{StartMS: start, EndMS: end, Speaker: speaker, Text: text, Styled: styled, Spans: spans}
+}
+
+// searchText is what the index may hold of a viewer cue: its shown spans,
+// never the withheld marker.
+func searchText(c Cue) string {
+	var kept []Span
+	for _, s := range c.Spans {
+		if !s.Withheld {
+			kept = append(kept, s)
+		}
+	}
+	if len(kept) == len(c.Spans) {
+		return c.Text
+	}
+	return joinCue(c.StartMS, c.EndMS, kept).Text
+}
+
+// visibleTo returns the recording as who may see it at now. Editors see
+// everything.
+func visibleTo(who Principal, rec Recording, now time.Time) (Recording, bool) {
+	if who.CanEdit() {
+		return rec, true
+	}
+	return newViewer(rec, now).recording()
+}
+
+// speakerLookup finds a recording's speaker by the name, alias or id a
+// subtitle file uses for them, matched as names are (case, accents,
+// spacing ignored).
+type speakerLookup map[string]Speaker
+
+func newSpeakerLookup(rec Recording) speakerLookup {
+	m := speakerLookup{}
 	for _, sp := range rec.Speakers {
-		switch {
-		case sp.Name == "":
-		case sp.Visibility == VisibilityAnonymised:
-			renames = append(renames, sp.Name, sp.Pseudonym)
-		case sp.Visibility == VisibilityHidden:
-			renames = append(renames, sp.Name, WithheldName)
+		for _, n := range append([]string{sp.ID, sp.Name}, sp.Aliases...) {
+			if k := speakerKey(n); k != "" {
+				if _, taken := m[k]; !taken {
+					m[k] = sp
+				}
+			}
 		}
 	}
-	rename := strings.NewReplacer(renames...)
-	out := make([]Cue, 0, len(cues))
-	for _, c := range cues {
-		sp, known := l.find(c.Speaker)
-		if known && sp.Visibility == VisibilityHidden {
-			continue
-		}
-		if known && sp.Visibility == VisibilityAnonymised {
-			c.Speaker = sp.Pseudonym
-		}
-		if len(renames) > 0 {
-			c.Text = rename.Replace(c.Text)
-			c.Styled = rename.Replace(c.Styled)
-		}
-		out = append(out, c)
-	}
-	return out
+	return m
+}
+
+func speakerKey(s string) string { return foldString(s) }
+
+func (l speakerLookup) find(name string) (Speaker, bool) {
+	sp, ok := l[speakerKey(name)]
+	return sp, ok
 }
