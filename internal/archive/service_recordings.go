@@ -257,6 +257,7 @@ func (s *Service) normalize(r *Recording) error {
 	}
 	return s.checkSpeakers(r)
 }
+
 // normalizeEmbargo checks an RFC 3339 time and stores it in UTC.
 func normalizeEmbargo(s string) (string, error) {
 	s = strings.TrimSpace(s)
@@ -300,7 +301,6 @@ func normalizeRedactions(r *Recording) error {
 	}
 	return nil
 }
-
 
 func normalizeSpeakers(r *Recording) error {
 	seen := map[string]bool{}
