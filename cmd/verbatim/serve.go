@@ -15,7 +15,9 @@ import (
 const serveAbout = `Serve the archive: the web pages, the JSON API under /api/v1, media with
 HTTP Range under /media, /healthz and /readyz. Storage is the data
 directory (objects/ and the embedded index/), or S3 and Meilisearch when
-VERBATIM_S3_* and VERBATIM_MEILI_* are set. Stops cleanly on Ctrl-C/SIGTERM.`
+VERBATIM_S3_* and VERBATIM_MEILI_* are set. On Ctrl-C/SIGTERM it stops
+accepting, lets requests in flight finish for VERBATIM_SHUTDOWN_GRACE
+(25s), cancels what is left and exits 0.`
 
 func runServe(ctx context.Context, args []string, io Stdio) error {
 	fs, cfg, err := flags("serve", "[flags]", serveAbout, io)
@@ -46,6 +48,7 @@ func serve(ctx context.Context, cfg *config.Config, d *deps, io Stdio, announce 
 		RequestTimeout: cfg.RequestTimeout, PresignTTL: cfg.S3.Presign,
 		TrustedProxies: cfg.TrustedProxies, BaseURL: cfg.BaseURL,
 		SessionKeys: sessionKeys(cfg.SessionKeys), SessionTTL: cfg.SessionTTL,
+		ShutdownGrace: cfg.ShutdownGrace,
 	})
 	if err != nil {
 		return err

@@ -32,6 +32,9 @@ type Config struct {
 	SessionKeys []string
 	// SessionTTL is how long a web sign-in lasts.
 	SessionTTL time.Duration
+	// ShutdownGrace is how long requests in flight may finish after
+	// SIGTERM before they are cancelled.
+	ShutdownGrace time.Duration
 
 	S3    S3
 	Meili Meili
@@ -73,7 +76,8 @@ const (
 	DefaultMaxTrack       = 16 << 20 // 16 MiB
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultSessionTTL     = 12 * time.Hour
-	DefaultPartSize       = 16 << 20 // 16 MiB: bounds memory per upload on S3
+	DefaultShutdownGrace  = 25 * time.Second // under Kubernetes' default 30s
+	DefaultPartSize       = 16 << 20         // 16 MiB: bounds memory per upload on S3
 	DefaultMeiliIndex     = "verbatim"
 	DefaultRegion         = "us-east-1"
 )
@@ -89,6 +93,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		MaxTrack:       DefaultMaxTrack,
 		RequestTimeout: DefaultRequestTimeout,
 		SessionTTL:     DefaultSessionTTL,
+		ShutdownGrace:  DefaultShutdownGrace,
 		S3:             S3{Region: DefaultRegion, PartSize: DefaultPartSize, Secure: false},
 		Meili:          Meili{Index: DefaultMeiliIndex},
 		Limits:         DefaultLimits(),
@@ -103,6 +108,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	r.list("VERBATIM_TRUSTED_PROXIES", &c.TrustedProxies)
 	r.list("VERBATIM_SESSION_KEY", &c.SessionKeys)
 	r.duration("VERBATIM_SESSION_TTL", &c.SessionTTL)
+	r.duration("VERBATIM_SHUTDOWN_GRACE", &c.ShutdownGrace)
 
 	r.str("VERBATIM_S3_ENDPOINT", &c.S3.Endpoint)
 	r.str("VERBATIM_S3_BUCKET", &c.S3.Bucket)
@@ -156,6 +162,9 @@ func (c Config) Validate() error {
 	}
 	if c.RequestTimeout <= 0 {
 		add("VERBATIM_REQUEST_TIMEOUT must be positive, got %s", c.RequestTimeout)
+	}
+	if c.ShutdownGrace <= 0 {
+		add("VERBATIM_SHUTDOWN_GRACE must be positive, got %s", c.ShutdownGrace)
 	}
 	for _, p := range c.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil {

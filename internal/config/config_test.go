@@ -20,7 +20,7 @@ func TestFromEnvDefaults(t *testing.T) {
 	}
 	want := Config{
 		Data: "./data", Addr: "localhost:8080", MaxUpload: DefaultMaxUpload, MaxTrack: DefaultMaxTrack,
-		RequestTimeout: 30 * time.Second, SessionTTL: 12 * time.Hour,
+		RequestTimeout: 30 * time.Second, SessionTTL: 12 * time.Hour, ShutdownGrace: 25 * time.Second,
 		S3:     S3{Region: "us-east-1", PartSize: DefaultPartSize},
 		Meili:  Meili{Index: "verbatim"},
 		Limits: DefaultLimits(),
@@ -50,13 +50,14 @@ func TestFromEnvValues(t *testing.T) {
 		"VERBATIM_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.0.0/16",
 		"VERBATIM_SESSION_KEY":     "new-key-0123456789abcdef0123456789, old-key-0123456789abcdef0123456789",
 		"VERBATIM_SESSION_TTL":     "8h",
+		"VERBATIM_SHUTDOWN_GRACE":  "40s",
 	}))
 	if err != nil {
 		t.Fatalf("FromEnv error: %v", err)
 	}
 	want := Config{
 		Data: "/srv/verbatim", Addr: "127.0.0.1:9000", MaxUpload: 2 << 30, MaxTrack: DefaultMaxTrack,
-		RequestTimeout: 30 * time.Second,
+		RequestTimeout: 30 * time.Second, ShutdownGrace: 40 * time.Second,
 		TrustedProxies: []string{"10.0.0.0/8", "192.168.0.0/16"},
 		SessionKeys:    []string{"new-key-0123456789abcdef0123456789", "old-key-0123456789abcdef0123456789"},
 		SessionTTL:     8 * time.Hour,
@@ -81,6 +82,7 @@ func TestFromEnvMalformed(t *testing.T) {
 		{"VERBATIM_S3_SECURE", "yes please", "VERBATIM_S3_SECURE"},
 		{"VERBATIM_S3_PRESIGN", "15", "VERBATIM_S3_PRESIGN"},
 		{"VERBATIM_REQUEST_TIMEOUT", "soon", "VERBATIM_REQUEST_TIMEOUT"},
+		{"VERBATIM_SHUTDOWN_GRACE", "later", "VERBATIM_SHUTDOWN_GRACE"},
 	}
 	for _, tt := range tests {
 		_, err := FromEnv(env(map[string]string{tt.name: tt.value}))

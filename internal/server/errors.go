@@ -115,6 +115,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// Echo then passes the same error again.
 		return
 	}
+	if s.cancelled(c, err) {
+		return
+	}
 	status, d := classify(err)
 	if status >= 500 {
 		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
@@ -137,6 +140,36 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 	}
 	_ = c.JSON(status, errorBody{Error: d})
+}
+
+// statusClientClosed is the status recorded (never sent: nobody is
+// listening) for a request whose client went away, as nginx's 499.
+const statusClientClosed = 499
+
+// cancelled handles a request whose context was cancelled: the client
+// disconnected, or the shutdown grace ran out. Neither is a server error:
+// it is logged at INFO, recorded as 499 (client) or 503 (shutdown) for the
+// request log and the metrics, and no body is written. A request whose own
+// timeout expired is not cancelled but timed out; classify answers that.
+func (s *Server) cancelled(c echo.Context, err error) bool {
+	ctx := c.Request().Context()
+	if !errors.Is(ctx.Err(), context.Canceled) {
+		return false
+	}
+	status, msg := statusClientClosed, "request cancelled by the client"
+	if errors.Is(context.Cause(ctx), errShutdown) {
+		status, msg = http.StatusServiceUnavailable, "request cut at shutdown (grace period over)"
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, msg,
+		slog.String("method", c.Request().Method), slog.String("route", routeOf(c)), slog.String("err", err.Error()))
+	if status == statusClientClosed {
+		c.Response().Status = status // for the request log and metrics; nobody reads an answer
+		return true
+	}
+	// At shutdown the connection is about to close; say why if it is not.
+	c.Response().Header().Set("Retry-After", "1")
+	_ = c.JSON(status, errorBody{Error: errorDetail{Code: "unavailable", Message: "the server is shutting down; retry"}})
+	return true
 }
 
 // acceptsHTML tells a browser's navigation from an API client.

@@ -14,7 +14,7 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 type readiness struct {
-	Status string                   `json:"status"` // ok | unavailable
+	Status string                   `json:"status"` // ok | unavailable | draining
 	Checks map[string]archive.Check `json:"checks"`
 	// PendingReindex counts recordings whose index update waits for retry.
 	PendingReindex int `json:"pending_reindex"`
@@ -22,6 +22,12 @@ type readiness struct {
 
 // readyz: storage and index reachable; 503 with the detail when one is not.
 func (s *Server) readyz(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	if s.draining.Load() {
+		// Shutting down: the load balancer should send new requests to
+		// another instance while the ones in flight finish here.
+		return c.JSON(http.StatusServiceUnavailable, readiness{Status: "draining", Checks: map[string]archive.Check{}, PendingReindex: s.svc.Pending()})
+	}
 	r := readiness{Status: "ok", Checks: map[string]archive.Check{}, PendingReindex: s.svc.Pending()}
 	status := http.StatusOK
 	for _, ch := range s.svc.Ready(c.Request().Context()) {
@@ -30,6 +36,5 @@ func (s *Server) readyz(c echo.Context) error {
 			r.Status, status = "unavailable", http.StatusServiceUnavailable
 		}
 	}
-	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.JSON(status, r)
 }

@@ -26,6 +26,7 @@ func isLongRoute(method, path string) bool {
 // routes is the one route table.
 func (s *Server) routes() {
 	e := s.echo
+	e.Use(s.track)
 	e.Use(middleware.Recover())
 	e.Use(s.metrics.middleware)
 	e.Use(s.requestLogger())

@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -48,6 +50,10 @@ type Options struct {
 	LoginWindow                      time.Duration
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// ShutdownGrace is how long Serve lets requests in flight finish once
+	// its context ends (default 25s); what is still running then is
+	// cancelled.
+	ShutdownGrace time.Duration
 }
 
 // Server is the HTTP interface: the JSON API, media, health and the viewer
@@ -62,10 +68,12 @@ type Server struct {
 
 	now        func() time.Time
 	sessKeys   *sessionKeys
-	proxies    []*net.IPNet // trusted proxies, for X-Forwarded-Proto
-	baseOrigin string       // scheme://host of BaseURL, accepted as Origin
-	loginAcct  *throttle    // failed sign-ins per account
-	loginAddr  *throttle    // failed sign-ins per client address
+	proxies    []*net.IPNet   // trusted proxies, for X-Forwarded-Proto
+	baseOrigin string         // scheme://host of BaseURL, accepted as Origin
+	loginAcct  *throttle      // failed sign-ins per account
+	loginAddr  *throttle      // failed sign-ins per client address
+	draining   atomic.Bool    // set when shutdown begins: /readyz answers 503
+	inflight   sync.WaitGroup // requests being handled, waited for at shutdown
 }
 
 // New builds the server and its route table.
@@ -84,6 +92,9 @@ func New(o Options) (*Server, error) {
 	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 30 * time.Second
+	}
+	if o.ShutdownGrace <= 0 {
+		o.ShutdownGrace = 25 * time.Second
 	}
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 12 * time.Hour
@@ -134,15 +145,33 @@ func New(o Options) (*Server, error) {
 // ServeHTTP makes the Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
-// Serve serves on ln until ctx ends, then shuts down gracefully, giving
-// requests in flight 10 seconds.
+// errShutdown is the cause of the cancellation of requests still running
+// when the shutdown grace is over.
+var errShutdown = errors.New("server: shutting down, grace period over")
+
+// cleanupBound is how long requests cut at the end of the grace get to
+// clean up (abort a multipart upload, remove a temporary file) before
+// Serve returns.
+const cleanupBound = 5 * time.Second
+
+// Serve serves on ln until ctx ends, then shuts down gracefully: it stops
+// accepting, /readyz answers 503, and requests in flight (uploads
+// included) get ShutdownGrace to finish. Requests still running then are
+// cancelled (their context ends with errShutdown and their connections are
+// closed) and Serve waits, briefly, for their handlers to clean up. It
+// returns nil after a clean shutdown, whether or not requests were cut.
+//
+// Requests do not inherit ctx's cancellation (only its values): a signal
+// must not cancel every request at once.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	base, cut := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cut(nil)
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		BaseContext:       func(net.Listener) context.Context { return base },
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -151,14 +180,39 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("server: %w", err)
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	s.draining.Store(true)
+	grace := s.opts.ShutdownGrace
+	s.log.Info("server: shutting down; requests in flight may finish", "grace", grace)
+	start := time.Now()
+	drain, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	if err := hs.Shutdown(shutdown); err != nil {
-		// Long media streams do not end by themselves: cut them.
-		s.log.Warn("server: closing connections still open after 10s", "err", err)
-		return hs.Close()
+	err := hs.Shutdown(drain)
+	if err == nil {
+		s.log.Info("server: every request finished", "after", time.Since(start).Round(time.Millisecond))
+		return nil
+	}
+	s.log.Warn("server: grace period over; cancelling the requests still running", "grace", grace)
+	cut(errShutdown)
+	hs.Close()
+	done := make(chan struct{})
+	go func() { s.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+		s.log.Info("server: cancelled requests cleaned up", "after", time.Since(start).Round(time.Millisecond))
+	case <-time.After(cleanupBound):
+		s.log.Warn("server: requests still cleaning up after the grace period; exiting", "waited", cleanupBound)
 	}
 	return nil
+}
+
+// track counts the request as in flight until its handler returns, so
+// Serve can wait for cut requests to clean up.
+func (s *Server) track(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		s.inflight.Add(1)
+		defer s.inflight.Done()
+		return next(c)
+	}
 }
 
 // ipExtractor believes X-Forwarded-For only from the configured proxies;
