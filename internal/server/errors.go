@@ -152,8 +152,8 @@ const statusClientClosed = 499
 // request log and the metrics, and no body is written. A request whose own
 // timeout expired is not cancelled but timed out; classify answers that.
 func (s *Server) cancelled(c echo.Context, err error) bool {
-	ctx := c.Request().Context()
-	if !errors.Is(ctx.Err(), context.Canceled) {
+	ctx, ok := c.Get(connCtxKey).(context.Context)
+	if !ok || !errors.Is(ctx.Err(), context.Canceled) {
 		return false
 	}
 	status, msg := statusClientClosed, "request cancelled by the client"

@@ -205,12 +205,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// connCtxKey holds the request's context as net/http made it, before any
+// middleware narrowed it: it ends only when the client goes away or the
+// shutdown grace is over (ContextTimeout's own context ends with every
+// request it wraps).
+const connCtxKey = "verbatim.connctx"
+
 // track counts the request as in flight until its handler returns, so
-// Serve can wait for cut requests to clean up.
+// Serve can wait for cut requests to clean up. It is the outermost
+// middleware.
 func (s *Server) track(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		s.inflight.Add(1)
 		defer s.inflight.Done()
+		c.Set(connCtxKey, c.Request().Context())
 		return next(c)
 	}
 }
