@@ -38,7 +38,7 @@ func commands() []command {
 		{"import", "[flags] DIR", "import the recordings described by DIR/manifest.json (again: updates)", runImport},
 		{"reindex", "[flags]", "rebuild the search index from storage alone", runReindex},
 		{"check", "[--clean] [flags]", "check storage for broken manifests and orphaned objects (and clean them)", runCheck},
-		{"user", "add NAME --role editor|admin [--password-stdin]", "create an account and print its API token", runUser},
+		{"user", "add|list|remove|passwd|token ...", "manage accounts: create (prints an API token), list, remove, set a password, issue a token", runUser},
 		{"version", "", "print the version", runVersion},
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -126,52 +125,6 @@ func reindexInto(ctx context.Context, d *deps, into archive.Index, io Stdio, ski
 	return nil
 }
 
-const userAbout = `Create an account and print one API token on stdout (nothing else goes
-there): use it as "Authorization: Bearer <token>". --password-stdin reads
-a password for the web login from the first line of stdin. Works while a
-server runs on the same data.`
-
-func runUser(ctx context.Context, args []string, io Stdio) error {
-	if len(args) == 0 || args[0] != "add" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			args = []string{"add", "-h"}
-		} else {
-			return fmt.Errorf("%w: user add NAME --role editor|admin [--password-stdin]", errUsage)
-		}
-	}
-	fs, cfg, err := flags("user add", "NAME --role editor|admin [--password-stdin]", userAbout, io)
-	if err != nil {
-		return err
-	}
-	role := fs.String("role", "", "`role` of the account: editor or admin (required)")
-	pwStdin := fs.Bool("password-stdin", false, "read a web-login password from stdin")
-	if err := parse(fs, interleave(args[1:])); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 || *role == "" {
-		return fmt.Errorf("%w: user add NAME --role editor|admin [--password-stdin]", errUsage)
-	}
-	var password []byte
-	if *pwStdin {
-		line, err := bufio.NewReader(io.Stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return fmt.Errorf("user add: read password from stdin: %w", err)
-		}
-		password = []byte(strings.TrimRight(line, "\r\n"))
-	}
-	d, err := open(ctx, cfg, withoutIndex, newLogger(io.Stderr))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	token, err := d.svc.AddAccount(ctx, fs.Arg(0), archive.Role(*role), password)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(io.Stdout, token)
-	return nil
-}
-
 // interleave moves flags after the positional NAME in front of it, since
 // the flag package stops at the first positional argument.
 func interleave(args []string) []string {
@@ -181,7 +134,7 @@ func interleave(args []string) []string {
 		switch {
 		case !strings.HasPrefix(a, "-"):
 			pos = append(pos, a)
-		case strings.Contains(a, "=") || a == "--password-stdin" || a == "-password-stdin" || a == "-h" || a == "--help":
+		case strings.Contains(a, "=") || a == "--password-stdin" || a == "-password-stdin" || a == "--revoke" || a == "-revoke" || a == "-h" || a == "--help":
 			flags = append(flags, a)
 		case i+1 < len(args):
 			flags = append(flags, a, args[i+1])

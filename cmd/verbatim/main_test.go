@@ -231,3 +231,61 @@ func TestBadConfigExplains(t *testing.T) {
 		t.Errorf("serve with endpoint and no bucket: exit %d, %q", code, errOut)
 	}
 }
+
+// TestUserCommandsWhileServing: list, passwd, token and remove work on the
+// data of a running server, and the server sees each change at once.
+func TestUserCommandsWhileServing(t *testing.T) {
+	data := t.TempDir()
+	base := start(t, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	run := func(stdin string, args ...string) string {
+		t.Helper()
+		io, out, errOut := testIO(nil)
+		io.Stdin = strings.NewReader(stdin)
+		if code := Main(context.Background(), append(args, "--data", data), io); code != 0 {
+			t.Fatalf("verbatim %v: exit %d\n%s", args, code, errOut)
+		}
+		return out.String()
+	}
+	status := func(tok string) int {
+		req, _ := http.NewRequest("GET", base+"/api/v1/recordings/nothing/tracks/en/source", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	first := strings.TrimSpace(run("", "user", "add", "maria", "--role", "editor"))
+	run("", "user", "add", "ana", "--role", "admin")
+	if got := run("", "user", "list"); !strings.Contains(got, "maria") || !strings.Contains(got, "editor") || !strings.Contains(got, "ana") {
+		t.Errorf("user list = %q; want maria (editor) and ana", got)
+	}
+	if strings.Contains(run("", "user", "list"), "vbt_") {
+		t.Errorf("user list shows a token")
+	}
+	second := strings.TrimSpace(run("", "user", "token", "maria"))
+	if !strings.HasPrefix(second, "vbt_") || second == first {
+		t.Fatalf("user token = %q; want a new token", second)
+	}
+	if a, b := status(first), status(second); a != http.StatusNotFound || b != http.StatusNotFound {
+		t.Errorf("both tokens: %d, %d; want 404 (authenticated, no such recording)", a, b)
+	}
+	third := strings.TrimSpace(run("", "user", "token", "--revoke", "maria"))
+	if a, c := status(first), status(third); a != http.StatusUnauthorized || c != http.StatusNotFound {
+		t.Errorf("after token --revoke: old %d, new %d; want 401, 404", a, c)
+	}
+	run("a new password here\n", "user", "passwd", "maria")
+	if got := run("", "user", "list"); !strings.Contains(got, "yes") {
+		t.Errorf("after passwd, user list = %q; want a password shown as set", got)
+	}
+	run("", "user", "remove", "maria")
+	if c := status(third); c != http.StatusUnauthorized {
+		t.Errorf("token of a removed account = %d; want 401", c)
+	}
+	io, _, errOut := testIO(nil)
+	io.Stdin = strings.NewReader("short\n")
+	if code := Main(context.Background(), []string{"user", "passwd", "ana", "--data", data}, io); code == 0 || !strings.Contains(errOut.String(), "10 to 72") {
+		t.Errorf("passwd with a 5-byte password: exit %d, %q; want refusal naming the length", code, errOut)
+	}
+}

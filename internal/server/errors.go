@@ -180,5 +180,5 @@ func acceptsHTML(r *http.Request) bool {
 // isEditorPage tells the sign-in and editor pages' routes, whose errors a
 // browser should see as pages.
 func isEditorPage(route string) bool {
-	return route == "/login" || route == "/logout" || route == "/edit" || strings.HasPrefix(route, "/edit/")
+	return route == "/login" || route == "/logout" || route == "/edit" || strings.HasPrefix(route, "/edit/") || strings.HasPrefix(route, "/admin/")
 }

@@ -76,6 +76,12 @@ func (s *Server) routes() {
 	e.POST("/logout", s.logout)
 	ed := e.Group("/edit", editorPage)
 	ed.Match(read, "", s.editList)
+	ed.Match(read, "/password", s.passwordForm)
+	ed.POST("/password", s.passwordChange)
+	adm := e.Group("/admin", s.pageRole(archive.RoleAdmin))
+	adm.Match(read, "/accounts", s.accountsList)
+	adm.POST("/accounts", s.accountAdd)
+	adm.POST("/accounts/:name/:action", s.accountAction)
 }
 
 // requestLogger logs every request once, with the status the error
