@@ -177,6 +177,9 @@ func buildWatch(base pageBase, rec archive.Recording, track archive.Track, lang 
 	}
 	length := recordingLength(rec, cues)
 	d.Cues = cueViews(rec.ID, lang, cues, wp, hits)
+	for i := range d.Cues {
+		d.Cues[i].Text = shownText(base, cues[i])
+	}
 	d.Timeline = timeline{Show: length > 0, DurationSec: formatSeconds(length), Playhead: coord(pos(max(wp.startMS, 0), length))}
 	if wp.endMS > 0 {
 		d.EndSec = formatSeconds(wp.endMS)

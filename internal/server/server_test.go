@@ -28,6 +28,7 @@ type testServer struct {
 	store *disk.Store
 	index *faulttest.FlakyIndex
 	token string // an editor's API token
+	srv   *server.Server
 }
 
 func newTestServer(tb testing.TB, mod func(*server.Options)) *testServer {
@@ -61,7 +62,7 @@ func newTestServer(tb testing.TB, mod func(*server.Options)) *testServer {
 	}
 	ts := httptest.NewServer(srv)
 	tb.Cleanup(ts.Close)
-	return &testServer{Server: ts, svc: svc, store: store, index: idx, token: token}
+	return &testServer{Server: ts, svc: svc, store: store, index: idx, token: token, srv: srv}
 }
 
 // do sends a request; token "" is anonymous. body may be nil, []byte,

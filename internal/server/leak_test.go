@@ -1,0 +1,279 @@
+package server_test
+
+import (
+	"bytes"
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/asticode/go-astisub"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/verbatim-archive/verbatim/internal/server"
+)
+
+// The leak test: a published recording with a named speaker (Bob), an
+// anonymised one (Ana Real, shown as "Member A") and a hidden one (Maria
+// Lopez, alias "Ms Lopez") who also speaks inside Bob's cues, in all five
+// input formats, with her and Ana's names spelt every which way and a
+// redacted place name. Every GET route of the route table is walked as a
+// viewer — or named below as carrying no recording content — and none may
+// show the real names, her words or the place.
+
+// forbidden are folded (see folded) and must appear in no viewer response.
+var forbidden = []string{"maria", "lopez", "ana real", "quetzalpan", "nightjar"}
+
+// notContent are the GET routes that carry no recording content, and why.
+// A new route must be walked below or listed here.
+var notContent = map[string]string{
+	"/healthz":      "liveness, no content",
+	"/readyz":       "readiness, no content",
+	"/metrics":      "counters by route pattern, no content",
+	"/static/:name": "embedded assets",
+	"/media/:id":    "the video bytes (no text); walked anyway",
+}
+
+const leakVTT = `WEBVTT
+
+00:00:01.000 --> 00:00:03.000
+<v Bob Named>Over to you.</v> <v Maria Lopez>nightjarvtt one</v>
+
+00:00:04.000 --> 00:00:06.000
+<v Bob Named>Thank you MARIA LOPEZ and ma<i>ría</i>
+lópez, and ana <b>Real</b> from Quetzalpan.
+<v Maria Lopez>nightjarvtt two
+
+00:00:07.000 --> 00:00:08.000
+<v Maria Lopez>nightjarvtt alone
+
+00:00:09.000 --> 00:00:10.000
+<v Ana Real>Bob speaks to ms   lopez now.
+`
+
+const leakSRT = `1
+00:00:01,000 --> 00:00:03,000
+- Bob Named: Over to you.
+- Maria Lopez: nightjarsrt one
+
+2
+00:00:04,000 --> 00:00:06,000
+Bob Named: Thank you <b>Maria</b>  López and ANA REAL
+from quetzalpan, maria
+lopez.
+`
+
+const leakASS = `[Script Info]
+ScriptType: v4.00+
+
+[Events]
+Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+Dialogue: 0,0:00:01.00,0:00:03.00,Default,Bob Named,0,0,0,,Over to you.\NMaria Lopez: nightjarass one
+Dialogue: 0,0:00:04.00,0:00:06.00,Default,Bob Named,0,0,0,,Thank you {\i1}Maria{\i0} LOPEZ\Nand Ana Real of QUETZALPAN.
+`
+
+const leakTTML = `<?xml version="1.0" encoding="UTF-8"?>
+<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttm="http://www.w3.org/ns/ttml#metadata" xmlns:tts="http://www.w3.org/ns/ttml#styling" xml:lang="de">
+<head><metadata>
+<ttm:agent xml:id="bob"><ttm:name>Bob Named</ttm:name></ttm:agent>
+<ttm:agent xml:id="m"><ttm:name>Maria Lopez</ttm:name></ttm:agent>
+<ttm:agent xml:id="a"><ttm:name>Ana Real</ttm:name></ttm:agent>
+</metadata></head>
+<body><div>
+<p begin="00:00:01.000" end="00:00:03.000" ttm:agent="bob">Over to you. <span ttm:agent="m">nightjarttml one</span></p>
+<p begin="00:00:04.000" end="00:00:06.000" ttm:agent="bob">Thank you <span tts:fontStyle="italic">Mar</span>ia<br/>Lopez and Ána Réal, Quetzalpan.</p>
+<p begin="00:00:07.000" end="00:00:08.000" ttm:agent="a">I am here.</p>
+</div></body></tt>
+`
+
+func leakSTL(tb testing.TB) []byte {
+	tb.Helper()
+	subs := astisub.NewSubtitles()
+	day := time.Date(2021, 1, 25, 0, 0, 0, 0, time.UTC)
+	subs.Metadata = &astisub.Metadata{Framerate: 25, Title: "leak", STLCreationDate: &day, STLRevisionDate: &day}
+	add := func(start, end time.Duration, lines ...string) {
+		it := &astisub.Item{StartAt: start, EndAt: end}
+		for _, l := range lines {
+			it.Lines = append(it.Lines, astisub.Line{Items: []astisub.LineItem{{Text: l}}})
+		}
+		subs.Items = append(subs.Items, it)
+	}
+	add(time.Second, 3*time.Second, "- Bob Named: Over to you.", "- Maria Lopez: nightjarstl one")
+	add(4*time.Second, 6*time.Second, "Bob Named: Thank you maria lopez", "and Ana Real of Quetzalpan.")
+	var buf bytes.Buffer
+	if err := subs.WriteToSTL(&buf); err != nil {
+		tb.Fatalf("WriteToSTL: %v", err)
+	}
+	return buf.Bytes()
+}
+
+// leakRecording sets up the recording through the API, as an editor does.
+func leakRecording(tb testing.TB, ts *testServer) {
+	tb.Helper()
+	resp := ts.do(tb, "POST", "/api/v1/recordings", ts.token, map[string]any{
+		"id": "leak", "title": "Launch, with Maria López", "status": "published", "date": "2021-01-25",
+		"description": "Ana Real and MARIA LOPEZ speak of Quetzalpan.",
+		"speakers": []map[string]any{
+			{"name": "Bob Named", "role": "Chair"},
+			{"name": "Ana Real", "visibility": "anonymised", "pseudonym": "Member A", "role": "Survivor from Quetzalpan"},
+			{"name": "Maria Lopez", "visibility": "hidden", "aliases": []string{"Ms Lopez"}},
+		},
+		"redactions": []map[string]any{{"text": "Quetzalpan"}},
+	})
+	wantStatus(tb, resp, http.StatusCreated)
+	for lang, f := range map[string]struct {
+		name string
+		data []byte
+	}{
+		"en": {"en.vtt", []byte(leakVTT)}, "fr": {"fr.srt", []byte(leakSRT)}, "es": {"es.ass", []byte(leakASS)},
+		"de": {"de.ttml", []byte(leakTTML)}, "it": {"it.stl", leakSTL(tb)},
+	} {
+		resp := ts.do(tb, "PUT", "/api/v1/recordings/leak/tracks/"+lang+"?name="+f.name, ts.token, f.data, "Content-Type", "application/octet-stream")
+		if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
+			tb.Fatalf("upload %s: %d %s", f.name, resp.StatusCode, readAll(tb, resp))
+		}
+		if body := string(readAll(tb, resp)); strings.Contains(body, "is held") {
+			tb.Errorf("upload %s held a known speaker: %s", f.name, body)
+		}
+	}
+}
+
+var langs = []string{"en", "fr", "es", "de", "it"}
+
+// walks are the concrete viewer requests made for each GET route.
+func walks(queries []string) map[string][]string {
+	w := map[string][]string{
+		"/":                      {"/", "/?ui=fr"},
+		"/watch/:id":             {},
+		"/search":                {},
+		"/api/v1/recordings":     {"/api/v1/recordings"},
+		"/api/v1/recordings/:id": {"/api/v1/recordings/leak"},
+		"/api/v1/search":         {},
+
+		"/login":                              {"/login"},
+		"/edit":                               {"/edit"},
+		"/healthz":                            {"/healthz"},
+		"/readyz":                             {"/readyz"},
+		"/metrics":                            {"/metrics"},
+		"/static/:name":                       {"/static/app.js", "/static/app.css"},
+		"/media/:id":                          {"/media/leak"},
+		"/api/v1/recordings/:id/tracks/:lang": {},
+		"/api/v1/recordings/:id/tracks/:lang/source": {},
+	}
+	for _, l := range langs {
+		w["/watch/:id"] = append(w["/watch/:id"], "/watch/leak?lang="+l, "/watch/leak?lang="+l+"&ui="+l+"&t=4")
+		w["/api/v1/recordings/:id/tracks/:lang/source"] = append(w["/api/v1/recordings/:id/tracks/:lang/source"], "/api/v1/recordings/leak/tracks/"+l+"/source")
+		for _, ext := range []string{"", ".vtt", ".srt", ".ttml", ".txt"} {
+			w["/api/v1/recordings/:id/tracks/:lang"] = append(w["/api/v1/recordings/:id/tracks/:lang"], "/api/v1/recordings/leak/tracks/"+l+ext)
+		}
+	}
+	for _, q := range queries {
+		e := url.QueryEscape(q)
+		w["/search"] = append(w["/search"], "/search?q="+e)
+		w["/api/v1/search"] = append(w["/api/v1/search"], "/api/v1/search?q="+e)
+	}
+	return w
+}
+
+// folded is what a reader would recognise: entities and JSON escapes
+// resolved, tags dropped, accents and case gone, every run of other
+// characters one space.
+func folded(s string) string {
+	s = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&", `\n`, " ").Replace(s)
+	s = html.UnescapeString(s)
+	var sb strings.Builder
+	inTag := false
+	for _, r := range norm.NFKD.String(s) {
+		switch {
+		case r == '<':
+			inTag = true
+		case r == '>' && inTag:
+			inTag = false
+		case inTag:
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			sb.WriteRune(unicode.ToLower(r))
+		default:
+			sb.WriteByte(' ')
+		}
+	}
+	return strings.Join(strings.Fields(sb.String()), " ")
+}
+
+func TestLeakEveryViewerRoute(t *testing.T) {
+	ts := newTestServer(t, nil)
+	leakRecording(t, ts)
+
+	queries := []string{"Maria", "lopez", "Maria Lopez", "Ms Lopez", "Ana Real", "Quetzalpan", "nightjarvtt", "nightjarsrt", "nightjarass", "nightjarttml", "nightjarstl", "nightjar*"}
+	w := walks(queries)
+	for _, route := range server.GETRoutes(ts.srv) {
+		if _, ok := w[route]; !ok {
+			t.Errorf("GET %s is in the route table but the leak test neither walks it nor lists it as carrying no recording content", route)
+		}
+	}
+	seen := map[string]string{} // what a viewer got, by URL
+	for route, urls := range w {
+		if len(urls) == 0 {
+			t.Errorf("route %s has no walk", route)
+		}
+		for _, u := range urls {
+			resp := ts.do(t, "GET", u, "", nil)
+			body := string(readAll(t, resp))
+			seen[u] = body
+			f := folded(body)
+			if strings.HasPrefix(u, "/search") || strings.HasPrefix(u, "/api/v1/search") {
+				// The page and the API repeat the query itself; what else
+				// they show must not leak.
+				q, _ := url.ParseQuery(strings.SplitN(u, "?", 2)[1])
+				f = strings.ReplaceAll(f, folded(q.Get("q")), " ")
+			}
+			for _, bad := range forbidden {
+				if strings.Contains(" "+f+" ", " "+bad) {
+					t.Errorf("GET %s (%d) shows %q:\n%.2000s", u, resp.StatusCode, bad, body)
+				}
+			}
+		}
+	}
+
+	// Search finds nothing of hers, by word or by name, but does find Bob.
+	for _, q := range queries {
+		res := decode[struct{ Total int }](t, ts.do(t, "GET", "/api/v1/search?q="+url.QueryEscape(q), "", nil))
+		if res.Total != 0 {
+			t.Errorf("search %q finds %d hits; want 0", q, res.Total)
+		}
+		if strings.Contains(seen["/search?q="+url.QueryEscape(q)], `class="hit"`) {
+			t.Errorf("search page for %q lists hits", q)
+		}
+	}
+	for _, l := range langs {
+		if res := decode[struct{ Total int }](t, ts.do(t, "GET", "/api/v1/search?q=thank+you&lang="+l, "", nil)); res.Total < 1 {
+			t.Errorf("search for Bob's words in %s finds nothing: the test would prove nothing", l)
+		}
+	}
+	// What viewers do see: Bob's words, the pseudonym, the withheld notice
+	// in the interface language, and the markers in every export.
+	for _, l := range langs {
+		for _, ext := range []string{".vtt", ".srt", ".ttml", ".txt"} {
+			b := seen["/api/v1/recordings/leak/tracks/"+l+ext]
+			if !strings.Contains(b, "Over to you.") || !strings.Contains(b, "[passage withheld at the speaker") || !strings.Contains(b, "[name withheld]") || !strings.Contains(b, "[redacted]") {
+				t.Errorf("%s%s lacks Bob's words or a marker:\n%s", l, ext, b)
+			}
+		}
+	}
+	notices := map[string]string{"en": "Passage withheld at the speaker’s request.", "fr": "Passage retenu à la demande", "es": "Pasaje retenido a petición", "de": "Passage auf Wunsch der sprechenden Person"}
+	for l, want := range notices {
+		if b := seen["/watch/leak?lang="+l+"&ui="+l+"&t=4"]; !strings.Contains(html.UnescapeString(b), want) {
+			t.Errorf("watch page in %s lacks the withheld notice %q", l, want)
+		}
+	}
+	if !strings.Contains(seen["/watch/leak?lang=en"], "Member A") {
+		t.Errorf("watch page lacks the pseudonym")
+	}
+	// The editor, with a token, sees everything.
+	if b := string(readAll(t, ts.do(t, "GET", "/api/v1/recordings/leak/tracks/en", ts.token, nil))); !strings.Contains(b, "nightjarvtt") || !strings.Contains(b, "Maria Lopez") {
+		t.Errorf("editor does not see the withheld words: %s", b)
+	}
+}
