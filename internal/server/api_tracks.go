@@ -82,14 +82,8 @@ var exportTypes = map[string]string{
 	archive.FormatText: "text/plain; charset=utf-8",
 }
 
-type trackCues struct {
-	RecordingID string        `json:"recording_id"`
-	Track       archive.Track `json:"track"`
-	Cues        []archive.Cue `json:"cues"`
-}
-
-// getTrack answers /tracks/<lang> with JSON cues and /tracks/<lang>.<ext>
-// with the track in that format.
+// getTrack answers /tracks/<lang> with a page of JSON cues
+// (api_cuepage.go) and /tracks/<lang>.<ext> with the track in that format.
 func (s *Server) getTrack(c echo.Context) error {
 	ctx, id, lang := c.Request().Context(), c.Param("id"), c.Param("lang")
 	if base, ext, ok := cutExt(lang); ok {
@@ -110,7 +104,11 @@ func (s *Server) getTrack(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, trackCues{RecordingID: id, Track: tr, Cues: cues})
+	p, err := readCuePage(c, cues)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p.page(id, tr, cues))
 }
 
 // cutExt splits "en.vtt" into "en", "vtt". Language tags never contain dots.

@@ -138,7 +138,7 @@ func TestPagesOnTheDemoServer(t *testing.T) {
 
 	// The interface language picks the subtitle language when none is asked.
 	fr := fetch("/watch/hrc47-side-event", "Accept-Language", "fr")
-	wantContains(t, "French watch", fr.body, `<html lang="fr">`, `<ol id="transcript" class="transcript" lang="fr">`)
+	wantContains(t, "French watch", fr.body, `<html lang="fr">`, `<ol id="transcript" class="transcript" lang="fr" data-api="/api/v1/recordings/hrc47-side-event/tracks/fr"`)
 
 	for _, tt := range []struct {
 		path   string

@@ -26,6 +26,7 @@ type watchPage struct {
 	StartSec   string
 	EndSec     string
 	Cues       []cueView
+	Window     transcriptWindow
 	Timeline   timeline
 	RangeText  string
 	MatchText  string
@@ -176,9 +177,9 @@ func buildWatch(base pageBase, rec archive.Recording, track archive.Track, lang 
 		})
 	}
 	length := recordingLength(rec, cues)
-	d.Cues = cueViews(rec.ID, lang, cues, wp, hits)
+	d.Cues, d.Window = cueViews(rec.ID, lang, cues, wp, hits)
 	for i := range d.Cues {
-		d.Cues[i].Text = shownText(base, cues[i])
+		d.Cues[i].Text = shownText(base, cues[d.Window.From+i])
 	}
 	d.Timeline = timeline{Show: length > 0, DurationSec: formatSeconds(length), Playhead: coord(pos(max(wp.startMS, 0), length))}
 	if wp.endMS > 0 {
@@ -221,10 +222,11 @@ func trackAbout(base pageBase, t archive.Track) string {
 	return strings.Join(parts, " · ")
 }
 
-// cueViews lays out the transcript: each cue links to its moment; the cue
-// playing at t is current, cues inside [t, end) are the quoted range and
-// cues where a search hit starts are matches.
-func cueViews(id, lang string, cues []archive.Cue, wp watchParams, hits []archive.Hit) []cueView {
+// cueViews lays out the window of the transcript around t
+// (pages_window.go): each cue links to its moment; the cue playing at t
+// is current, cues inside [t, end) are the quoted range and cues where a
+// search hit starts are matches.
+func cueViews(id, lang string, cues []archive.Cue, wp watchParams, hits []archive.Hit) ([]cueView, transcriptWindow) {
 	starts := make([]int64, 0, len(hits))
 	for _, h := range hits {
 		starts = append(starts, h.StartMS)
@@ -233,18 +235,20 @@ func cueViews(id, lang string, cues []archive.Cue, wp watchParams, hits []archiv
 	if wp.startMS >= 0 {
 		current = cueAt(cues, wp.startMS)
 	}
-	out := make([]cueView, len(cues))
-	for i, c := range cues {
-		out[i] = cueView{
+	w := windowAround(id, lang, wp.q, cues, current)
+	out := make([]cueView, 0, w.To-w.From)
+	for i := w.From; i < w.To; i++ {
+		c := cues[i]
+		out = append(out, cueView{
 			Index: i + 1, Start: formatSeconds(c.StartMS), End: formatSeconds(c.EndMS),
 			Clock: clock(c.StartMS), Speaker: c.Speaker, Text: c.Text,
 			URL:     watchURL(id, c.StartMS, lang, wp.q),
 			Current: i == current,
 			InRange: wp.endMS > 0 && c.StartMS < wp.endMS && c.EndMS > max(wp.startMS, 0),
 			Match:   slices.Contains(starts, c.StartMS),
-		}
+		})
 	}
-	return out
+	return out, w
 }
 
 // cueAt is the cue being spoken at ms or, in a pause, the next one: the

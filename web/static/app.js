@@ -1,5 +1,214 @@
 // Verbatim viewer pages. Everything here is an enhancement: without it the
 // transcript is a list of links to ?t= moments and the pages still work.
+
+// The transcript loader. The watch page holds a window of the track around
+// the moment, with "earlier" and "later" links to the neighbouring windows;
+// here the window grows instead, a page of cues at a time from the track's
+// JSON (?offset=&limit=), when the viewer scrolls to an end of it or
+// follows those links, and is replaced by the cues around a moment the
+// video reaches outside it (?from_ms=).
+(function () {
+  'use strict';
+
+  var list = document.getElementById('transcript');
+  if (!list || !list.dataset.api || !window.fetch) {
+    return;
+  }
+  var api = list.dataset.api;
+  var from = parseInt(list.dataset.from, 10) || 0;
+  var to = parseInt(list.dataset.to, 10) || 0;
+  var total = parseInt(list.dataset.total, 10) || 0;
+  var lang = list.getAttribute('lang') || '';
+  var q = new URL(window.location.href).searchParams.get('q') || '';
+  var earlier = document.getElementById('earlier');
+  var later = document.getElementById('later');
+  var page = 100;
+  var before = 50;
+  var busy = false;
+
+  function seconds(ms) {
+    return String(ms / 1000);
+  }
+
+  function pad(n) {
+    return n < 10 ? '0' + n : String(n);
+  }
+
+  // clock is the server's clock(): "1:35", "1:02:03".
+  function clock(ms) {
+    var s = Math.floor(ms / 1000);
+    var h = Math.floor(s / 3600);
+    var m = Math.floor(s / 60) % 60;
+    return h > 0 ? h + ':' + pad(m) + ':' + pad(s % 60) : m + ':' + pad(s % 60);
+  }
+
+  function moment(ms) {
+    var u = new URL(window.location.href);
+    u.search = '';
+    u.searchParams.set('t', seconds(ms));
+    if (lang) {
+      u.searchParams.set('lang', lang);
+    }
+    if (q) {
+      u.searchParams.set('q', q);
+    }
+    return u.pathname + u.search;
+  }
+
+  function span(cls, text) {
+    var el = document.createElement('span');
+    el.className = cls;
+    el.textContent = text;
+    return el;
+  }
+
+  // item builds a cue as the server renders it (text only, never markup).
+  function item(c, pos) {
+    var li = document.createElement('li');
+    li.id = 'cue-' + (pos + 1);
+    li.className = 'cue';
+    li.dataset.start = seconds(c.start_ms);
+    li.dataset.end = seconds(c.end_ms);
+    var a = document.createElement('a');
+    a.className = 'cue-link';
+    a.href = moment(c.start_ms);
+    a.appendChild(span('cue-time', clock(c.start_ms)));
+    if (c.speaker) {
+      a.appendChild(span('cue-speaker', c.speaker));
+    }
+    a.appendChild(span('cue-text', c.text));
+    li.appendChild(a);
+    return li;
+  }
+
+  function items(res) {
+    var frag = document.createDocumentFragment();
+    res.cues.forEach(function (c, i) {
+      frag.appendChild(item(c, res.offset + i));
+    });
+    return frag;
+  }
+
+  function get(query) {
+    return fetch(api + '?' + query, { headers: { Accept: 'application/json' } }).then(function (r) {
+      if (!r.ok) {
+        throw new Error('cues: ' + r.status);
+      }
+      return r.json();
+    });
+  }
+
+  function changed(res) {
+    total = res.total;
+    list.dataset.from = String(from);
+    list.dataset.to = String(to);
+    if (earlier) {
+      earlier.parentNode.hidden = from <= 0;
+    }
+    if (later) {
+      later.parentNode.hidden = to >= total;
+    }
+    list.dispatchEvent(new CustomEvent('transcript-change'));
+  }
+
+  function load(work) {
+    if (busy) {
+      return;
+    }
+    busy = true;
+    list.setAttribute('aria-busy', 'true');
+    work().catch(function () {}).then(function () {
+      busy = false;
+      list.removeAttribute('aria-busy');
+    });
+  }
+
+  function prepend() {
+    if (from <= 0) {
+      return;
+    }
+    load(function () {
+      var o = Math.max(0, from - page);
+      return get('offset=' + o + '&limit=' + (from - o)).then(function (res) {
+        var height = list.scrollHeight;
+        list.insertBefore(items(res), list.firstChild);
+        list.scrollTop += list.scrollHeight - height; // keep what the viewer reads in place
+        from = res.offset;
+        changed(res);
+      });
+    });
+  }
+
+  function append() {
+    if (to >= total) {
+      return;
+    }
+    load(function () {
+      return get('offset=' + to + '&limit=' + page).then(function (res) {
+        list.appendChild(items(res));
+        to = res.offset + res.cues.length;
+        changed(res);
+      });
+    });
+  }
+
+  // around replaces the window with the cues around ms.
+  function around(ms) {
+    load(function () {
+      return get('from_ms=' + Math.max(0, Math.floor(ms)) + '&limit=1').then(function (res) {
+        return get('offset=' + Math.max(0, res.offset - before) + '&limit=' + (before + page));
+      }).then(function (res) {
+        list.textContent = '';
+        list.appendChild(items(res));
+        from = res.offset;
+        to = res.offset + res.cues.length;
+        changed(res);
+      });
+    });
+  }
+
+  list.addEventListener('scroll', function () {
+    if (list.scrollTop < 200) {
+      prepend();
+    } else if (list.scrollHeight - list.scrollTop - list.clientHeight < 200) {
+      append();
+    }
+  }, { passive: true });
+
+  list.addEventListener('transcript-time', function (ev) {
+    var ms = ev.detail * 1000;
+    var first = list.firstElementChild;
+    var last = list.lastElementChild;
+    if (!first || busy) {
+      return;
+    }
+    if ((from > 0 && ms < parseFloat(first.dataset.start) * 1000) || (to < total && ms >= parseFloat(last.dataset.end) * 1000)) {
+      around(ms);
+      return;
+    }
+    // Playing towards the end of the window: the next page comes early.
+    var cur = list.querySelector('li.current');
+    for (var n = 0; cur && n < 20; n++) {
+      cur = cur.nextElementSibling;
+    }
+    if (list.querySelector('li.current') && !cur) {
+      append();
+    }
+  });
+
+  [[earlier, prepend], [later, append]].forEach(function (p) {
+    if (p[0]) {
+      p[0].addEventListener('click', function (ev) {
+        if (ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) {
+          return;
+        }
+        ev.preventDefault();
+        p[1]();
+      });
+    }
+  });
+})();
+
 (function () {
   'use strict';
 
@@ -23,14 +232,30 @@
   var lastUserScroll = 0;
   var current = null;
 
+  // The transcript is a window of the track (see the loader below); cues
+  // holds what is in the page now and is collected again when it changes.
   var cues = [];
-  if (list) {
+  function collect() {
+    cues = [];
+    current = null;
+    if (!list) {
+      return;
+    }
     Array.prototype.forEach.call(list.querySelectorAll('li.cue'), function (el) {
       cues.push({ el: el, start: parseFloat(el.dataset.start), end: parseFloat(el.dataset.end) });
       if (el.classList.contains('current')) {
         current = el;
       }
     });
+  }
+  collect();
+
+  // tell the transcript loader where the video is, so it can load the
+  // cues around a moment outside the window.
+  function reached(t) {
+    if (list) {
+      list.dispatchEvent(new CustomEvent('transcript-time', { detail: t }));
+    }
   }
 
   function showChosenTrack() {
@@ -124,6 +349,7 @@
     }
     highlight(t);
     movePlayhead(t);
+    reached(t);
     if (momentLink) {
       momentLink.href = momentPath(t);
     }
@@ -137,6 +363,7 @@
     }
     highlight(t);
     movePlayhead(t);
+    reached(t);
     // The address follows the viewer, keeping the search and passage.
     var here = new URL(window.location.href);
     here.searchParams.set('t', fmt(t));
@@ -165,6 +392,12 @@
     });
     ['wheel', 'touchmove', 'keydown'].forEach(function (type) {
       list.addEventListener(type, function () { lastUserScroll = Date.now(); }, { passive: true });
+    });
+    list.addEventListener('transcript-change', function () {
+      collect();
+      if (settled) {
+        highlight(video.currentTime);
+      }
     });
   }
 
