@@ -25,6 +25,7 @@
   var page = 100;
   var before = 50;
   var busy = false;
+  var quietUntil = 0; // set when the window is replaced
 
   function seconds(ms) {
     return String(ms / 1000);
@@ -158,6 +159,7 @@
       return get('from_ms=' + Math.max(0, Math.floor(ms)) + '&limit=1').then(function (res) {
         return get('offset=' + Math.max(0, res.offset - before) + '&limit=' + (before + page));
       }).then(function (res) {
+        quietUntil = Date.now() + 1000; // the list jumps: not the viewer scrolling
         list.textContent = '';
         list.appendChild(items(res));
         from = res.offset;
@@ -167,12 +169,22 @@
     });
   }
 
+  // Only the direction the list moves in loads: the player scrolling the
+  // current cue into view (smoothly, from the top) must not load the cues
+  // before it.
+  var lastTop = list.scrollTop;
   list.addEventListener('scroll', function () {
-    if (list.scrollTop < 200) {
+    var top = list.scrollTop;
+    if (Date.now() < quietUntil) {
+      lastTop = top;
+      return;
+    }
+    if (top < lastTop && top < 200) {
       prepend();
-    } else if (list.scrollHeight - list.scrollTop - list.clientHeight < 200) {
+    } else if (top > lastTop && list.scrollHeight - top - list.clientHeight < 200) {
       append();
     }
+    lastTop = top;
   }, { passive: true });
 
   list.addEventListener('transcript-time', function (ev) {
