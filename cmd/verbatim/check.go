@@ -31,7 +31,7 @@ func runCheck(ctx context.Context, args []string, io Stdio) error {
 	if *minAge <= 0 {
 		return fmt.Errorf("%w: --min-age must be positive", errUsage)
 	}
-	d, err := open(ctx, cfg, withoutIndex, newLogger(io.Stderr))
+	d, err := open(ctx, cfg, withoutIndex, newLogger(io.Stderr, cfg))
 	if err != nil {
 		return err
 	}

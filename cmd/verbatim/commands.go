@@ -32,7 +32,7 @@ func runImport(ctx context.Context, args []string, io Stdio) error {
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: import needs exactly one DIR", errUsage)
 	}
-	log := newLogger(io.Stderr)
+	log := newLogger(io.Stderr, cfg)
 	d, err := open(ctx, cfg, indexIfFree, log)
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func runReindex(ctx context.Context, args []string, io Stdio) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	log := newLogger(io.Stderr)
+	log := newLogger(io.Stderr, cfg)
 	if cfg.Meili.Enabled() {
 		d, err := open(ctx, cfg, withIndex, log)
 		if err != nil {

@@ -30,7 +30,7 @@ func runServe(ctx context.Context, args []string, io Stdio) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
 	}
-	log := newLogger(io.Stderr)
+	log := newLogger(io.Stderr, cfg)
 	d, err := open(ctx, cfg, withIndex, log)
 	if err != nil {
 		return err
@@ -42,13 +42,13 @@ func runServe(ctx context.Context, args []string, io Stdio) error {
 // serve listens on cfg.Addr and runs the server and the index retry loop
 // until ctx ends. announce, if set, is told the URL once listening.
 func serve(ctx context.Context, cfg *config.Config, d *deps, io Stdio, announce func(url string)) error {
-	log := newLogger(io.Stderr)
+	log := newLogger(io.Stderr, cfg)
 	srv, err := server.New(server.Options{
 		Service: d.svc, Logger: log, MaxUpload: cfg.MaxUpload, MaxTrack: cfg.MaxTrack,
 		RequestTimeout: cfg.RequestTimeout, PresignTTL: cfg.S3.Presign,
 		TrustedProxies: cfg.TrustedProxies, BaseURL: cfg.BaseURL,
 		SessionKeys: sessionKeys(cfg.SessionKeys), SessionTTL: cfg.SessionTTL,
-		ShutdownGrace: cfg.ShutdownGrace,
+		ShutdownGrace: cfg.ShutdownGrace, LogClients: cfg.LogClients,
 	})
 	if err != nil {
 		return err
@@ -114,7 +114,7 @@ func runDemo(ctx context.Context, args []string, io Stdio) error {
 			return err
 		}
 	}
-	log := newLogger(io.Stderr)
+	log := newLogger(io.Stderr, cfg)
 	d, err := open(ctx, cfg, withIndex, log)
 	if err != nil {
 		return err

@@ -95,7 +95,7 @@ func runUser(ctx context.Context, args []string, io Stdio) error {
 	if err := check(); err != nil {
 		return err
 	}
-	d, err := open(ctx, cfg, withoutIndex, newLogger(io.Stderr))
+	d, err := open(ctx, cfg, withoutIndex, newLogger(io.Stderr, cfg))
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strconv"
@@ -35,6 +36,14 @@ type Config struct {
 	// ShutdownGrace is how long requests in flight may finish after
 	// SIGTERM before they are cancelled.
 	ShutdownGrace time.Duration
+	// MetricsAddr is where /metrics is served, on a listener of its own
+	// (with /healthz and /readyz). Empty: /metrics is not served.
+	MetricsAddr string
+
+	// LogFormat is text or json; LogLevel debug, info, warn or error.
+	LogFormat, LogLevel string
+	// LogClients adds client addresses and query strings to request logs.
+	LogClients bool
 
 	S3    S3
 	Meili Meili
@@ -94,6 +103,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		RequestTimeout: DefaultRequestTimeout,
 		SessionTTL:     DefaultSessionTTL,
 		ShutdownGrace:  DefaultShutdownGrace,
+		LogFormat:      "text",
+		LogLevel:       "info",
 		S3:             S3{Region: DefaultRegion, PartSize: DefaultPartSize, Secure: false},
 		Meili:          Meili{Index: DefaultMeiliIndex},
 		Limits:         DefaultLimits(),
@@ -109,6 +120,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	r.list("VERBATIM_SESSION_KEY", &c.SessionKeys)
 	r.duration("VERBATIM_SESSION_TTL", &c.SessionTTL)
 	r.duration("VERBATIM_SHUTDOWN_GRACE", &c.ShutdownGrace)
+	r.str("VERBATIM_METRICS_ADDR", &c.MetricsAddr)
+	r.str("VERBATIM_LOG_FORMAT", &c.LogFormat)
+	r.str("VERBATIM_LOG_LEVEL", &c.LogLevel)
+	r.boolean("VERBATIM_LOG_CLIENTS", &c.LogClients)
 
 	r.str("VERBATIM_S3_ENDPOINT", &c.S3.Endpoint)
 	r.str("VERBATIM_S3_BUCKET", &c.S3.Bucket)
@@ -162,6 +177,17 @@ func (c Config) Validate() error {
 	}
 	if c.RequestTimeout <= 0 {
 		add("VERBATIM_REQUEST_TIMEOUT must be positive, got %s", c.RequestTimeout)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			add("VERBATIM_METRICS_ADDR %q is not host:port (for example 0.0.0.0:9090): %v", c.MetricsAddr, err)
+		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		add("VERBATIM_LOG_FORMAT is %q; use text or json", c.LogFormat)
+	}
+	if _, err := c.SlogLevel(); err != nil {
+		add("VERBATIM_LOG_LEVEL is %q; use debug, info, warn or error", c.LogLevel)
 	}
 	if c.ShutdownGrace <= 0 {
 		add("VERBATIM_SHUTDOWN_GRACE must be positive, got %s", c.ShutdownGrace)
@@ -232,4 +258,11 @@ func (m Meili) validate() []error {
 		errs = append(errs, errors.New("config: VERBATIM_MEILI_URL is set but VERBATIM_MEILI_INDEX is empty"))
 	}
 	return errs
+}
+
+// SlogLevel is LogLevel as a slog.Level.
+func (c Config) SlogLevel() (slog.Level, error) {
+	var l slog.Level
+	err := l.UnmarshalText([]byte(c.LogLevel))
+	return l, err
 }

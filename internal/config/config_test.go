@@ -20,7 +20,7 @@ func TestFromEnvDefaults(t *testing.T) {
 	}
 	want := Config{
 		Data: "./data", Addr: "localhost:8080", MaxUpload: DefaultMaxUpload, MaxTrack: DefaultMaxTrack,
-		RequestTimeout: 30 * time.Second, SessionTTL: 12 * time.Hour, ShutdownGrace: 25 * time.Second,
+		RequestTimeout: 30 * time.Second, SessionTTL: 12 * time.Hour, ShutdownGrace: 25 * time.Second, LogFormat: "text", LogLevel: "info",
 		S3:     S3{Region: "us-east-1", PartSize: DefaultPartSize},
 		Meili:  Meili{Index: "verbatim"},
 		Limits: DefaultLimits(),
@@ -51,13 +51,17 @@ func TestFromEnvValues(t *testing.T) {
 		"VERBATIM_SESSION_KEY":     "new-key-0123456789abcdef0123456789, old-key-0123456789abcdef0123456789",
 		"VERBATIM_SESSION_TTL":     "8h",
 		"VERBATIM_SHUTDOWN_GRACE":  "40s",
+		"VERBATIM_LOG_FORMAT":      "json",
+		"VERBATIM_LOG_LEVEL":       "debug",
+		"VERBATIM_LOG_CLIENTS":     "1",
+		"VERBATIM_METRICS_ADDR":    "127.0.0.1:9090",
 	}))
 	if err != nil {
 		t.Fatalf("FromEnv error: %v", err)
 	}
 	want := Config{
 		Data: "/srv/verbatim", Addr: "127.0.0.1:9000", MaxUpload: 2 << 30, MaxTrack: DefaultMaxTrack,
-		RequestTimeout: 30 * time.Second, ShutdownGrace: 40 * time.Second,
+		RequestTimeout: 30 * time.Second, ShutdownGrace: 40 * time.Second, LogFormat: "json", LogLevel: "debug", LogClients: true, MetricsAddr: "127.0.0.1:9090",
 		TrustedProxies: []string{"10.0.0.0/8", "192.168.0.0/16"},
 		SessionKeys:    []string{"new-key-0123456789abcdef0123456789", "old-key-0123456789abcdef0123456789"},
 		SessionTTL:     8 * time.Hour,

@@ -25,6 +25,8 @@ type errorDetail struct {
 	Message string `json:"message"`
 	Line    int    `json:"line,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// RequestID is the request's X-Request-Id, to find it in the logs.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // statuses maps the archive's sentinels to HTTP, in the order checked,
@@ -121,8 +123,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status, d := classify(err)
 	if status >= 500 {
 		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
-			slog.String("method", c.Request().Method), slog.String("path", c.Request().URL.Path),
-			slog.Int("status", status), slog.String("err", err.Error()))
+			slog.String("method", c.Request().Method), slog.String("route", routeOf(c)),
+			slog.Int("status", status), slog.String("request_id", requestIDOf(c)), slog.String("err", err.Error()))
 	}
 	if status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="verbatim"`)
@@ -139,6 +141,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			return
 		}
 	}
+	d.RequestID = requestIDOf(c)
 	_ = c.JSON(status, errorBody{Error: d})
 }
 
@@ -161,14 +164,15 @@ func (s *Server) cancelled(c echo.Context, err error) bool {
 		status, msg = http.StatusServiceUnavailable, "request cut at shutdown (grace period over)"
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, msg,
-		slog.String("method", c.Request().Method), slog.String("route", routeOf(c)), slog.String("err", err.Error()))
+		slog.String("method", c.Request().Method), slog.String("route", routeOf(c)),
+		slog.String("request_id", requestIDOf(c)), slog.String("err", err.Error()))
 	if status == statusClientClosed {
 		c.Response().Status = status // for the request log and metrics; nobody reads an answer
 		return true
 	}
 	// At shutdown the connection is about to close; say why if it is not.
 	c.Response().Header().Set("Retry-After", "1")
-	_ = c.JSON(status, errorBody{Error: errorDetail{Code: "unavailable", Message: "the server is shutting down; retry"}})
+	_ = c.JSON(status, errorBody{Error: errorDetail{Code: "unavailable", Message: "the server is shutting down; retry", RequestID: requestIDOf(c)}})
 	return true
 }
 

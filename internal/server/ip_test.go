@@ -25,7 +25,7 @@ func TestClientIP(t *testing.T) {
 	for _, tt := range tests {
 		var logs bytes.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
-		ts := newTestServer(t, func(o *server.Options) { o.TrustedProxies, o.Logger = tt.trusted, log })
+		ts := newTestServer(t, func(o *server.Options) { o.TrustedProxies, o.Logger, o.LogClients = tt.trusted, log, true })
 		wantStatus(t, ts.do(t, "GET", "/api/v1/recordings", "", nil, "X-Forwarded-For", tt.xff), http.StatusOK)
 		if !strings.Contains(logs.String(), tt.want) {
 			t.Errorf("%s: request log %q; want %s", tt.name, logs.String(), tt.want)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
@@ -64,7 +65,7 @@ func (s *Server) login(c echo.Context) error {
 	if errors.Is(err, archive.ErrUnauthorized) {
 		s.loginAcct.fail(acctKey, now)
 		s.loginAddr.fail(addrKey, now)
-		s.log.Info("sign-in refused", "account", name, "ip", c.RealIP())
+		s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "sign-in refused", append(s.clientAttrs(c), slog.String("account", name))...)
 		return s.renderLogin(c, http.StatusUnauthorized, name, next, "login.wrong")
 	}
 	if err != nil {

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -27,6 +25,7 @@ func isLongRoute(method, path string) bool {
 func (s *Server) routes() {
 	e := s.echo
 	e.Use(s.track)
+	e.Use(s.requestID)
 	e.Use(middleware.Recover())
 	e.Use(s.metrics.middleware)
 	e.Use(s.requestLogger())
@@ -82,23 +81,4 @@ func (s *Server) routes() {
 	adm.Match(read, "/accounts", s.accountsList)
 	adm.POST("/accounts", s.accountAdd)
 	adm.POST("/accounts/:name/:action", s.accountAction)
-}
-
-// requestLogger logs every request once, with the status the error
-// handler chose.
-func (s *Server) requestLogger() echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogRemoteIP: true,
-		LogResponseSize: true, HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelInfo
-			if strings.HasPrefix(v.URI, "/healthz") || strings.HasPrefix(v.URI, "/readyz") {
-				level = slog.LevelDebug
-			}
-			s.log.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
-				slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP), slog.Int64("bytes", v.ResponseSize))
-			return nil
-		},
-	})
 }

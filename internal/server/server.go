@@ -50,6 +50,10 @@ type Options struct {
 	LoginWindow                      time.Duration
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// LogClients adds the query string and the client's address to request
+	// logs. Off by default: what people search for in this archive, and who
+	// they are, is not written down unless the operator decides to.
+	LogClients bool
 	// ShutdownGrace is how long Serve lets requests in flight finish once
 	// its context ends (default 25s); what is still running then is
 	// cancelled.

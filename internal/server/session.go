@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -134,17 +133,7 @@ func (s *Server) secure(r *http.Request) bool {
 	if !strings.EqualFold(r.Header.Get(echo.HeaderXForwardedProto), "https") {
 		return false
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	ip := net.ParseIP(host)
-	if err != nil || ip == nil {
-		return false
-	}
-	for _, n := range s.proxies {
-		if n.Contains(ip) {
-			return true
-		}
-	}
-	return false
+	return s.fromTrustedProxy(r)
 }
 
 func (s *Server) sessionCookieName(r *http.Request) string {
