@@ -18,8 +18,12 @@ import (
 func TestLogsArePrivateByDefault(t *testing.T) {
 	const word, addr = "zanzibarquokka", "203.0.113.77"
 	handlers := map[string]func(io.Writer) slog.Handler{
-		"text": func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}) },
-		"json": func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}) },
+		"text": func(w io.Writer) slog.Handler {
+			return slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})
+		},
+		"json": func(w io.Writer) slog.Handler {
+			return slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})
+		},
 	}
 	for format, h := range handlers {
 		for _, logClients := range []bool{false, true} {
