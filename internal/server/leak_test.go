@@ -146,15 +146,16 @@ var langs = []string{"en", "fr", "es", "de", "it"}
 // walks are the concrete viewer requests made for each GET route.
 func walks(queries []string) map[string][]string {
 	w := map[string][]string{
-		"/":                      {"/", "/?ui=fr"},
-		"/watch/:id":             {},
-		"/search":                {},
-		"/api/v1/recordings":     {"/api/v1/recordings"},
-		"/api/v1/recordings/:id": {"/api/v1/recordings/leak"},
-		"/api/v1/search":         {},
-
+		"/":                                   {"/", "/?ui=fr"},
+		"/watch/:id":                          {},
+		"/search":                             {},
+		"/api/v1/recordings":                  {"/api/v1/recordings"},
+		"/api/v1/recordings/:id":              {"/api/v1/recordings/leak"},
+		"/api/v1/search":                      {},
 		"/login":                              {"/login"},
 		"/edit":                               {"/edit"},
+		"/edit/password":                      {"/edit/password"},
+		"/admin/accounts":                     {"/admin/accounts"},
 		"/healthz":                            {"/healthz"},
 		"/readyz":                             {"/readyz"},
 		"/metrics":                            {"/metrics"},
