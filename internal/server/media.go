@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -148,7 +149,9 @@ func rangeApplies(req *http.Request, etag string, mod time.Time) bool {
 	if ir == "" {
 		return true
 	}
-	if len(ir) > 0 && (ir[0] == '"' || ir[0] == 'W') {
+	// An entity tag is quoted, a weak one starts "W/"; anything else is an
+	// HTTP date (which starts "Wed," on Wednesdays, so look for the slash).
+	if strings.HasPrefix(ir, `"`) || strings.HasPrefix(ir, "W/") {
 		return ir == etag // weak validators never match for If-Range
 	}
 	t, err := http.ParseTime(ir)
