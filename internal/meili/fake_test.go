@@ -2,9 +2,12 @@ package meili
 
 import (
 	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 
@@ -56,6 +59,14 @@ func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.t.Errorf("unexpected request %s %s %s", r.Method, r.URL.RequestURI(), body)
 		http.Error(w, `{"message":"unexpected"}`, http.StatusTeapot)
 		return
+	}
+	if v, err := openAPISpec(); err != nil {
+		s.t.Errorf("load the OpenAPI description: %v", err)
+	} else if v != nil {
+		if err := v.check(r.Method, r.URL.RequestURI(), body); err != nil {
+			s.t.Errorf("request %d does not conform to Meilisearch's OpenAPI description: %v", s.next+1, err)
+		}
+		v.record(r.Method, r.URL.RequestURI())
 	}
 	ex := s.want[s.next]
 	s.next++
@@ -121,4 +132,33 @@ func write(method, path, body string, uid int) []exchange {
 		{method: method, path: path, body: body, status: http.StatusAccepted, reply: enqueued(uid)},
 		{method: "GET", path: taskPath(uid), status: http.StatusOK, reply: task(uid, "succeeded", nil)},
 	}
+}
+
+// adapterOps are the operations of Meilisearch's API the adapter uses.
+// When the OpenAPI description is given, TestMain fails the run unless
+// the tests sent (and so validated) a request to each.
+var adapterOps = []string{
+	"GET /health", "GET /keys", "GET /indexes/{index_uid}", "POST /indexes", "PATCH /indexes/{index_uid}",
+	"DELETE /indexes/{index_uid}", "GET /indexes/{index_uid}/settings", "PATCH /indexes/{index_uid}/settings",
+	"POST /indexes/{index_uid}/documents", "POST /indexes/{index_uid}/documents/delete",
+	"POST /indexes/{index_uid}/search", "GET /tasks", "GET /tasks/{task_id}", "POST /swap-indexes",
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if v, _ := openAPISpec(); v != nil && code == 0 && flag.Lookup("test.run").Value.String() == "" {
+		var missing []string
+		for _, op := range adapterOps {
+			if _, ok := validated.Load(op); !ok {
+				missing = append(missing, op)
+			}
+		}
+		if len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "no request validated against the OpenAPI description for: %v\n", missing)
+			code = 1
+		} else {
+			fmt.Fprintf(os.Stderr, "meili: every request of the %d operations the adapter uses was validated against the OpenAPI description\n", len(adapterOps))
+		}
+	}
+	os.Exit(code)
 }
