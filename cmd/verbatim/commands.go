@@ -13,6 +13,7 @@ import (
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/bleveindex"
+	"github.com/verbatim-archive/verbatim/internal/meili"
 )
 
 const importAbout = `Import the recordings described by DIR/manifest.json: metadata, speakers,
@@ -43,8 +44,10 @@ func runImport(ctx context.Context, args []string, io Stdio) error {
 
 const reindexAbout = `Rebuild the search index from storage alone. The embedded index is built
 fresh beside the live one and then swapped in; stop a running server
-first (it holds the index open). With Meilisearch every recording's
-documents are replaced in place.`
+first (it holds the index open). With Meilisearch a fresh index is filled
+in large batches and then swapped with the live one (swap-indexes), and
+the old one deleted; writes made meanwhile by a running server are not in
+the fresh index, so reindex while nothing is written.`
 
 func runReindex(ctx context.Context, args []string, io Stdio) error {
 	fs, cfg, err := flags("reindex", "[flags]", reindexAbout, io)
@@ -61,11 +64,7 @@ func runReindex(ctx context.Context, args []string, io Stdio) error {
 			return err
 		}
 		defer d.Close()
-		var skipped []string
-		if err := reindexInto(ctx, d, d.index, io, &skipped); err != nil {
-			return err
-		}
-		return skippedErr(skipped)
+		return reindexMeili(ctx, d, io)
 	}
 	d, err := open(ctx, cfg, withoutIndex, log)
 	if err != nil {
@@ -102,6 +101,25 @@ func skippedErr(skipped []string) error {
 		return nil
 	}
 	return fmt.Errorf("reindex: %d recordings skipped (%s): see above", len(skipped), strings.Join(skipped, ", "))
+}
+
+// reindexMeili fills a fresh Meilisearch index and swaps it in
+// (meili.Index.Rebuild), reporting Meilisearch's indexing progress.
+func reindexMeili(ctx context.Context, d *deps, io Stdio) error {
+	live, ok := d.index.(*meili.Index)
+	if !ok {
+		return fmt.Errorf("reindex: the index is not Meilisearch")
+	}
+	var skipped []string
+	err := live.Rebuild(ctx, func(ctx context.Context, fresh *meili.Index) error {
+		return reindexInto(ctx, d, fresh, io, &skipped)
+	}, func(p meili.RebuildProgress) {
+		fmt.Fprintf(io.Stderr, "\rreindex: Meilisearch indexed %d of %d batches (%d documents)\033[K", p.TasksDone, p.TasksQueued, p.Documents)
+	})
+	if err != nil {
+		return err
+	}
+	return skippedErr(skipped)
 }
 
 // reindexInto writes every recording into into, reporting on stderr and

@@ -61,9 +61,15 @@ func openBlobs(ctx context.Context, cfg *config.Config, d *deps) error {
 
 // openIndex opens the configured search index: Meilisearch, or the
 // embedded bleve index in the data directory.
-func openIndex(ctx context.Context, cfg *config.Config) (archive.Index, func() error, error) {
+func openIndex(ctx context.Context, cfg *config.Config, log *slog.Logger) (archive.Index, func() error, error) {
 	if cfg.Meili.Enabled() {
-		x, err := meili.Open(ctx, meili.Config{URL: cfg.Meili.URL, APIKey: cfg.Meili.Key, Index: cfg.Meili.Index})
+		key, err := cfg.Meili.APIKey()
+		if err != nil {
+			return nil, nil, err
+		}
+		x, err := meili.Open(ctx, meili.Config{
+			URL: cfg.Meili.URL, APIKey: key, Index: cfg.Meili.Index, MaxHits: cfg.Meili.MaxHits, Log: log,
+		})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -105,7 +111,7 @@ func open(ctx context.Context, cfg *config.Config, mode openMode, log *slog.Logg
 		return nil, err
 	}
 	if mode != withoutIndex {
-		x, closeIndex, err := openIndex(ctx, cfg)
+		x, closeIndex, err := openIndex(ctx, cfg, log)
 		switch {
 		case err == nil:
 			d.index = x

@@ -42,6 +42,9 @@ type CueDoc struct {
 	Speaker     string `json:"speaker"`
 	Text        string `json:"text"`
 	Next        string `json:"next"`
+	// Version is the manifest version the document was built from: an
+	// index shared by several processes keeps the newest (see meili).
+	Version int64 `json:"version"`
 }
 
 // SearchQuery is what a viewer asks. Zero values mean "no filter".
@@ -60,11 +63,15 @@ type SearchQuery struct {
 
 // SearchResult is a page of moments.
 type SearchResult struct {
-	Total   int    `json:"total"` // exact number of hits for the query
-	Page    int    `json:"page"`
-	PerPage int    `json:"per_page"`
-	Hits    []Hit  `json:"hits"`
-	Facets  Facets `json:"facets"`
+	Total int `json:"total"` // exact number of hits for the query, unless TotalIsLowerBound
+	// TotalIsLowerBound says that more hits exist than Total counts (and
+	// than the pages reach): an engine that counts within a bound sets it
+	// past the bound, and viewers are shown "more than Total".
+	TotalIsLowerBound bool   `json:"total_is_lower_bound,omitempty"`
+	Page              int    `json:"page"`
+	PerPage           int    `json:"per_page"`
+	Hits              []Hit  `json:"hits"`
+	Facets            Facets `json:"facets"`
 }
 
 // Hit is one moment that matched.

@@ -62,6 +62,7 @@ func (s *Service) docs(ctx context.Context, rec Recording) ([]CueDoc, time.Time,
 				RecordingID: rec.ID, Title: vr.Title, Event: vr.Event, Date: rec.Date,
 				Lang: t.Lang, Kind: t.Kind, Source: t.Source, Seq: i,
 				StartMS: c.StartMS, EndMS: c.EndMS, Speaker: c.Speaker, Text: searchText(c),
+				Version: rec.Version,
 			}
 			if i+1 < len(cues) {
 				d.Next = searchText(cues[i+1])

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -72,6 +73,29 @@ type Meili struct {
 	URL   string
 	Key   string
 	Index string
+	// KeyFile names a file holding the key (docker-compose's meili-key
+	// service writes one); read at start, instead of Key.
+	KeyFile string
+	// MaxHits bounds the candidates one search scans; past it totals are
+	// lower bounds (internal/meili). 0: the adapter's default, 1000.
+	MaxHits int
+}
+
+// APIKey is the key: Key, or the content of KeyFile without surrounding
+// white space.
+func (m Meili) APIKey() (string, error) {
+	if m.KeyFile == "" {
+		return m.Key, nil
+	}
+	b, err := os.ReadFile(m.KeyFile)
+	if err != nil {
+		return "", fmt.Errorf("config: VERBATIM_MEILI_KEY_FILE: %w", err)
+	}
+	key := strings.TrimSpace(string(b))
+	if key == "" {
+		return "", fmt.Errorf("config: VERBATIM_MEILI_KEY_FILE %s is empty", m.KeyFile)
+	}
+	return key, nil
 }
 
 // Enabled reports whether Meilisearch is configured.
@@ -139,6 +163,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	r.str("VERBATIM_MEILI_URL", &c.Meili.URL)
 	r.str("VERBATIM_MEILI_KEY", &c.Meili.Key)
 	r.str("VERBATIM_MEILI_INDEX", &c.Meili.Index)
+	r.str("VERBATIM_MEILI_KEY_FILE", &c.Meili.KeyFile)
+	r.integer("VERBATIM_MEILI_MAX_HITS", &c.Meili.MaxHits)
 
 	c.Limits.read(&r)
 	return c, errors.Join(r.errs...)
@@ -245,8 +271,11 @@ func (s S3) validate() []error {
 
 func (m Meili) validate() []error {
 	var errs []error
+	if m.Key != "" && m.KeyFile != "" {
+		errs = append(errs, errors.New("config: VERBATIM_MEILI_KEY and VERBATIM_MEILI_KEY_FILE are both set; set one"))
+	}
 	if !m.Enabled() {
-		if m.Key != "" {
+		if m.Key != "" || m.KeyFile != "" {
 			errs = append(errs, errors.New("config: VERBATIM_MEILI_KEY is set but VERBATIM_MEILI_URL is empty"))
 		}
 		return errs
@@ -256,6 +285,9 @@ func (m Meili) validate() []error {
 	}
 	if m.Index == "" {
 		errs = append(errs, errors.New("config: VERBATIM_MEILI_URL is set but VERBATIM_MEILI_INDEX is empty"))
+	}
+	if m.MaxHits < 0 || m.MaxHits > 100000 {
+		errs = append(errs, fmt.Errorf("config: VERBATIM_MEILI_MAX_HITS must be between 1 and 100000, got %d", m.MaxHits))
 	}
 	return errs
 }

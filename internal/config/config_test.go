@@ -2,6 +2,8 @@ package config
 
 import (
 	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +193,28 @@ func TestParseSize(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d, ok=%v", tt.in, got, err, tt.want, tt.ok)
 		}
+	}
+}
+
+func TestMeiliKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "key")
+	if err := os.WriteFile(file, []byte("app-key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := FromEnv(env(map[string]string{"VERBATIM_MEILI_URL": "http://127.0.0.1:7700", "VERBATIM_MEILI_KEY_FILE": file}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key, err := c.Meili.APIKey(); err != nil || key != "app-key" {
+		t.Errorf("APIKey() = %q, %v; want app-key", key, err)
+	}
+	c.Meili.KeyFile = filepath.Join(dir, "missing")
+	if _, err := c.Meili.APIKey(); err == nil || !strings.Contains(err.Error(), "VERBATIM_MEILI_KEY_FILE") {
+		t.Errorf("APIKey() with a missing file = %v; want an error naming VERBATIM_MEILI_KEY_FILE", err)
+	}
+	c.Meili.Key = "k"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "both set") {
+		t.Errorf("Validate with key and key file = %v; want an error", err)
 	}
 }

@@ -16,6 +16,9 @@ func wordCases() []searchCase {
 		{name: "words across a cue boundary", q: q("Palermo victims", "en"), want: []string{"hrc-side-event/en@4"}},
 		{name: "all languages", q: q("Survivors"), want: []string{"hrc-side-event/en@13", "istac-launch/en@0", "istac-launch/en@4"}},
 		{name: "no match", q: q("zebra"), want: nil},
+		// Meilisearch reads "-word" as an exclusion; the archive's query
+		// language has none, so the minus is a separator.
+		{name: "a leading minus excludes nothing", q: q("Palermo -victims", "en"), want: []string{"hrc-side-event/en@4"}},
 	}
 }
 
@@ -72,6 +75,10 @@ func filterCases() []searchCase {
 			want: []string{"hrc-side-event/en@9", "hrc-side-event/en@17", "hrc-side-event/fr@9", "hrc-side-event/es@9"}},
 		{name: "recording", q: archive.SearchQuery{Text: "Survivors", RecordingID: recISTAC}, want: []string{"istac-launch/en@0", "istac-launch/en@4"}},
 		{name: "event", q: archive.SearchQuery{Text: "Survivors", Event: "HRC 59"}, want: []string{"hrc-side-event/en@13"}},
+		// Meilisearch compares filter strings case-insensitively; the
+		// archive's filters are exact values.
+		{name: "filters compare exactly", q: archive.SearchQuery{Text: "victims", Speakers: []string{"jonas weber"}}, want: nil},
+		{name: "event compares exactly", q: archive.SearchQuery{Text: "Survivors", Event: "hrc 59"}, want: nil},
 		{name: "date from", q: without("2024-01-01", ""), want: []string{"istac-launch/en@8"}},
 		{name: "date to", q: without("", "2023-12-31"), want: []string{"old-panel/en@1", "old-panel/en@5"}},
 		{name: "date range inclusive", q: without("2024-11-05", "2024-11-05"), want: []string{"istac-launch/en@8"}},

@@ -17,7 +17,26 @@
 //   - so does a date filter that is not YYYY-MM-DD;
 //   - Page below 1 means 1; PerPage below 1 means 20, above 100 means 100;
 //   - ties in relevance go to the newer recording, then the earlier moment;
-//   - a cue without a speaker is not counted in the speaker facet.
+//   - a cue without a speaker is not counted in the speaker facet;
+//   - a leading minus excludes nothing (Meilisearch's "-word" exclusion is
+//     not part of the query language), and filters compare exact values
+//     (Meilisearch compares them case-insensitively): the Meilisearch
+//     adapter drops the minus and re-checks the filters on its hits.
+//
+// Differences between the engines that the suite states rather than pins
+// (each needs a real Meilisearch to observe):
+//   - Meilisearch reads only the first 10 words of a query; bleve all of
+//     them. Queries longer than that are cut by the archive's query limits,
+//     not by the engines.
+//   - Meilisearch cuts facet and filter values at 468 bytes: two speakers
+//     whose names share their first 468 bytes filter alike there. The
+//     adapter counts facets from its hits' full values and re-checks
+//     filters exactly, so results agree; only candidates differ.
+//   - Without a language filter Meilisearch tokenises the query in one
+//     language (detected from the query); bleve analyses it with every
+//     group's analyzer. A query whose words segment differently by language
+//     (Chinese, Japanese, Thai) can find less on Meilisearch unless a
+//     language is chosen.
 package indextest
 
 import (

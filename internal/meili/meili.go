@@ -4,26 +4,71 @@
 // Documents mirror internal/bleveindex: one per cue, with a window field
 // (the cue and the next one) in the cue's language group, so that a phrase
 // spoken across a cue boundary is found. Meilisearch cannot express "the
-// window matches but not the next cue alone", so Search fetches the ranked
-// candidates (at most Config.MaxHits) with their match positions and drops
-// the cues whose matches all lie in the next cue: those are the next cue's
-// hits. Totals, facets and pages are counted from the deduplicated list,
-// which makes them exact up to MaxHits.
+// window matches but not the next cue alone", so a search scans the ranked
+// candidates with their match positions and drops the cues whose matches
+// all lie in the next cue: those are the next cue's hits.
 //
-// What has run against a real Meilisearch: nothing yet. The development
-// machine had none, so the adapter is checked by unit tests that pin every
-// request it sends (settings, documents, deletions, searches, task polls)
-// against Meilisearch's API reference, on a fake server that answers as
-// the reference documents. The shared suite (internal/indextest) runs
-// against a real server whenever VERBATIM_TEST_MEILI_URL is set; until it
-// has, typo counting, the _matchesPosition offsets and localizedAttributes
-// behaviour are the documented ones, not observed ones.
+// # Totals, facets and pages: exact within a bound, honest beyond it
+//
+// One search asks Meilisearch for the first Config.MaxHits candidates
+// (page 1, hitsPerPage MaxHits) and their match positions, and for the
+// exact number of candidates (totalHits, exhaustive in page mode up to
+// the index's pagination.maxTotalHits, set to Config.MaxTotalHits). When
+// every candidate fits in the scan, the deduplicated hits are all there:
+// total, facets and every page are exact, as bleve's. When more candidates
+// exist, no engine-side query can tell how many of the rest are next-cue
+// duplicates, so the result says so: Total is the number of hits found in
+// the scan, TotalIsLowerBound is set (viewers see "more than Total"),
+// facets count the hits found, and pages end where the scan ended.
+// Exact counting beyond the bound would need the index to hold no
+// overlapping windows, which is what makes cross-cue phrases findable.
+// The cost of one search is therefore at most MaxHits candidates with
+// match positions; MaxHits is the knob (VERBATIM_MEILI_MAX_HITS).
+//
+// # Writes
+//
+// Every document carries the manifest version it was built from, and its
+// id names that version (recording, version, position), so two processes
+// writing different versions of a recording never overwrite each other's
+// documents. Put adds its version's documents, waits, reads the newest
+// version of the recording the index holds, and deletes every older one
+// (and, for its own version, positions past its last): whichever writer
+// finishes last, the newest version is what stays. Searches meanwhile may
+// see two versions for a moment; the scan keeps only the newest version
+// of each recording it meets. The primary key "id" is set at index
+// creation and named on every document addition, so Meilisearch never
+// guesses it.
+//
+// # Settings and start-up
+//
+// Open reads the index and its settings and changes only what differs: a
+// restart with the same settings queues nothing, and a settings task
+// already waiting in Meilisearch's queue is adopted, not repeated. Open
+// does not wait for the tasks it queues; Ping (readiness) reports the
+// index unavailable, naming the task, until they have succeeded, so a busy
+// Meilisearch delays readiness instead of failing start-up.
+//
+// # Reindex
+//
+// Rebuild fills a fresh index (large batches, awaited once at the end),
+// swaps it with the live one (swap-indexes, atomic for searches) and
+// deletes the old documents' index.
+//
+// What has run against a real Meilisearch: nothing yet (none can run on
+// the development or CI machines). Every request the adapter sends is
+// pinned by unit tests on a fake server and validated against Meilisearch's
+// published OpenAPI description (v1.53.0); the fake's search answers carry
+// match spans as Meilisearch reports them. The shared suite
+// (internal/indextest) runs against a real server whenever
+// VERBATIM_TEST_MEILI_URL is set.
 package meili
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -37,13 +82,18 @@ type Config struct {
 	APIKey string // may be empty
 	Index  string // index uid, e.g. "verbatim"
 
-	// MaxHits bounds the candidates one search ranks and deduplicates
-	// (Meilisearch's pagination.maxTotalHits); 0 means 1000.
+	// MaxHits bounds the candidates one search scans and deduplicates;
+	// 0 means 1000. Past it totals are lower bounds (see the package doc).
 	MaxHits int
+	// MaxTotalHits is the index's pagination.maxTotalHits: how far
+	// Meilisearch counts candidates; 0 means 100000.
+	MaxTotalHits int
 	// TaskTimeout bounds the wait for one task; 0 means 30s.
 	TaskTimeout time.Duration
 	// PollInterval is the wait between task polls; 0 means 50ms.
 	PollInterval time.Duration
+	// Log gets start-up warnings (a master key); nil discards them.
+	Log *slog.Logger
 }
 
 // Index is an archive.Index on Meilisearch. It is safe for concurrent use.
@@ -52,45 +102,74 @@ type Index struct {
 	client meilisearch.ServiceManager
 	index  meilisearch.IndexManager
 
-	// writeMu serialises Put and Delete of this process: a Put is two
-	// tasks (add, then delete the leftovers) that must not interleave
-	// with another Put's.
+	// writeMu serialises Put and Delete of this process; other processes
+	// are kept right by the versions (see the package doc).
 	writeMu sync.Mutex
+
+	// pending are the tasks Open queued and did not wait for.
+	pendingMu sync.Mutex
+	pending   []pendingTask
+
+	// bulk is set on an index that Rebuild fills: Put only queues.
+	bulk *bulkLoad
+	// freshUID names Rebuild's fresh index; nil: the index uid, "_rebuild_"
+	// and the time. Tests set it.
+	freshUID func() string
+}
+
+type pendingTask struct {
+	what string
+	uid  int64
 }
 
 var _ archive.Index = (*Index)(nil)
 
-// Open connects to Meilisearch, creates the index when missing and applies
-// the settings. Applying the same settings again changes nothing, so every
-// replica may call Open at start.
+func (c *Config) defaults() {
+	if c.MaxHits <= 0 {
+		c.MaxHits = 1000
+	}
+	if c.MaxTotalHits <= 0 {
+		c.MaxTotalHits = 100000
+	}
+	if c.MaxTotalHits < c.MaxHits {
+		c.MaxTotalHits = c.MaxHits
+	}
+	if c.TaskTimeout <= 0 {
+		c.TaskTimeout = 30 * time.Second
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 50 * time.Millisecond
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+}
+
+// Open connects to Meilisearch, creates the index when missing and brings
+// its settings up to date, without waiting for Meilisearch to apply them
+// (see the package doc). Every replica may call Open at start.
 func Open(ctx context.Context, cfg Config) (*Index, error) {
 	if cfg.URL == "" || cfg.Index == "" {
 		return nil, fmt.Errorf("meili: open: URL and index are required: %w", archive.ErrInvalid)
 	}
-	if cfg.MaxHits <= 0 {
-		cfg.MaxHits = 1000
+	cfg.defaults()
+	x := newIndex(cfg, cfg.Index)
+	x.warnMasterKey(ctx)
+	if err := x.ensure(ctx); err != nil {
+		x.client.Close()
+		return nil, err
 	}
-	if cfg.TaskTimeout <= 0 {
-		cfg.TaskTimeout = 30 * time.Second
-	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = 50 * time.Millisecond
-	}
+	return x, nil
+}
+
+func newIndex(cfg Config, uid string) *Index {
 	var opts []meilisearch.Option
 	if cfg.APIKey != "" {
 		opts = append(opts, meilisearch.WithAPIKey(cfg.APIKey))
 	}
 	client := meilisearch.New(cfg.URL, opts...)
-	x := &Index{cfg: cfg, client: client, index: client.Index(cfg.Index)}
-	if err := x.createIndex(ctx); err != nil {
-		client.Close()
-		return nil, err
-	}
-	if err := x.applySettings(ctx); err != nil {
-		client.Close()
-		return nil, err
-	}
-	return x, nil
+	cfg.Index = uid
+	return &Index{cfg: cfg, client: client, index: client.Index(uid)}
 }
 
 // Close releases the client's connections.
@@ -99,7 +178,9 @@ func (x *Index) Close() error {
 	return nil
 }
 
-// Ping asks Meilisearch's /health.
+// Ping asks Meilisearch's /health, then whether the tasks Open queued
+// (index creation, settings) have been applied: until they have, the index
+// is not ready.
 // https://www.meilisearch.com/docs/reference/api/health
 func (x *Index) Ping(ctx context.Context) error {
 	h, err := x.client.Health(ctx)
@@ -109,23 +190,37 @@ func (x *Index) Ping(ctx context.Context) error {
 	if h.Status != "available" {
 		return fmt.Errorf("meili: health: status %q: %w", h.Status, archive.ErrUnavailable)
 	}
+	return x.checkPending(ctx)
+}
+
+// checkPending polls each pending task once; finished ones are dropped,
+// the first unfinished or failed one is the error.
+func (x *Index) checkPending(ctx context.Context) error {
+	x.pendingMu.Lock()
+	defer x.pendingMu.Unlock()
+	for len(x.pending) > 0 {
+		p := x.pending[0]
+		task, err := x.client.GetTask(ctx, p.uid)
+		if err != nil {
+			return unavailable(fmt.Sprintf("%s: task %d", p.what, p.uid), err)
+		}
+		switch task.Status {
+		case meilisearch.TaskStatusSucceeded:
+			x.pending = x.pending[1:]
+		case meilisearch.TaskStatusEnqueued, meilisearch.TaskStatusProcessing:
+			return fmt.Errorf("meili: %s: task %d is %s (Meilisearch is busy; search waits for it): %w",
+				p.what, p.uid, task.Status, archive.ErrUnavailable)
+		default:
+			return &taskError{what: p.what, uid: p.uid, status: task.Status, code: task.Error.Code, msg: task.Error.Message}
+		}
+	}
 	return nil
 }
 
-// createIndex creates the index with primary key "id"; an existing index
-// is fine.
-// https://www.meilisearch.com/docs/reference/api/indexes#create-an-index
-func (x *Index) createIndex(ctx context.Context) error {
-	info, err := x.client.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: x.cfg.Index, PrimaryKey: "id"})
-	if err != nil {
-		return unavailable("create index", err)
-	}
-	err = x.wait(ctx, "create index", info)
-	var te *taskError
-	if errors.As(err, &te) && te.code == meilisearch.APIErrCode("index_already_exists") {
-		return nil
-	}
-	return err
+func (x *Index) addPending(what string, info *meilisearch.TaskInfo) {
+	x.pendingMu.Lock()
+	x.pending = append(x.pending, pendingTask{what: what, uid: info.TaskUID})
+	x.pendingMu.Unlock()
 }
 
 // taskError is a task that Meilisearch reports failed or canceled.
@@ -149,7 +244,11 @@ func (e *taskError) Unwrap() error { return archive.ErrUnavailable }
 // failed task comes back from the SDK with a nil error.
 // https://www.meilisearch.com/docs/reference/api/tasks#get-one-task
 func (x *Index) wait(ctx context.Context, what string, info *meilisearch.TaskInfo) error {
-	ctx, cancel := context.WithTimeout(ctx, x.cfg.TaskTimeout)
+	return x.waitFor(ctx, what, info, x.cfg.TaskTimeout)
+}
+
+func (x *Index) waitFor(ctx context.Context, what string, info *meilisearch.TaskInfo, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	task, err := x.client.WaitForTask(ctx, info.TaskUID, x.cfg.PollInterval)
 	if err != nil {
@@ -163,4 +262,13 @@ func (x *Index) wait(ctx context.Context, what string, info *meilisearch.TaskInf
 
 func unavailable(what string, err error) error {
 	return fmt.Errorf("meili: %s: %v: %w", what, err, archive.ErrUnavailable)
+}
+
+// apiCode is the Meilisearch error code of a failed request, "" if none.
+func apiCode(err error) string {
+	var me *meilisearch.Error
+	if errors.As(err, &me) {
+		return string(me.APIError.Code)
+	}
+	return ""
 }

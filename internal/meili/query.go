@@ -3,6 +3,7 @@ package meili
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -23,6 +24,9 @@ func queryText(s string) (string, error) {
 			continue
 		}
 		for _, w := range strings.Fields(part) {
+			// A leading minus is Meilisearch's exclusion operator; the
+			// archive's query language has none (as bleve): drop it.
+			w = strings.TrimLeft(w, "-")
 			if hasWordChar(w) {
 				parts = append(parts, w)
 			}
@@ -68,6 +72,17 @@ func filter(q archive.SearchQuery) (string, error) {
 		fs = append(fs, "date_num "+d.op+" "+strconv.Itoa(dateNum(d.date)))
 	}
 	return strings.Join(fs, " AND "), nil
+}
+
+// exact reports whether the hit has exactly the values q filters on:
+// Meilisearch compares filter strings case-insensitively (and cuts facet
+// values at 468 bytes), the archive's filters are exact, as in bleve.
+func exact(q archive.SearchQuery, h archive.Hit) bool {
+	return (len(q.Langs) == 0 || slices.Contains(q.Langs, h.Lang)) &&
+		(len(q.Speakers) == 0 || slices.Contains(q.Speakers, h.Speaker)) &&
+		(q.RecordingID == "" || q.RecordingID == h.RecordingID) &&
+		(q.Event == "" || q.Event == h.Event) &&
+		(q.Kind == "" || q.Kind == h.Kind)
 }
 
 // quote makes s a filter string literal: double quotes, with backslashes

@@ -3,6 +3,7 @@ package meili
 import (
 	"context"
 	"fmt"
+	"unicode"
 
 	"github.com/meilisearch/meilisearch-go"
 	"github.com/verbatim-archive/verbatim/internal/archive"
@@ -15,15 +16,21 @@ const (
 )
 
 // retrieved are the attributes a hit is built from. The window fields are
-// there for their match positions.
+// there for their match positions, version for keeping the newest.
 var retrieved = []string{
-	"recording_id", "title", "event", "date", "lang", "kind", "start_ms", "end_ms", "speaker", "text",
+	"recording_id", "version", "title", "event", "date", "lang", "kind", "start_ms", "end_ms", "speaker", "text",
 	"win_en", "win_fr", "win_es", "win_de", "win_other",
 }
 
-// hitDoc is a search hit as Meilisearch returns it.
+// hitDoc is a search hit as Meilisearch returns it. Match positions are
+// byte offsets into the field; a phrase is one span from its first word's
+// start to its last word's end, separators included (Meilisearch since
+// v1.12, meilisearch/meilisearch#4732); a prefix match spans the typed
+// prefix only (meilisearch/meilisearch#3726); a typo match spans the
+// whole word of the document.
 type hitDoc struct {
 	RecordingID string  `json:"recording_id"`
+	Version     int64   `json:"version"`
 	Title       string  `json:"title"`
 	Event       string  `json:"event"`
 	Date        string  `json:"date"`
@@ -40,8 +47,10 @@ type hitDoc struct {
 	} `json:"_matchesPosition"`
 }
 
-// request is the search request for q, whose text was normalised to text.
+// request is the search request for q, whose text was normalised to text:
+// the first MaxHits candidates, and their exact count (totalHits).
 // https://www.meilisearch.com/docs/reference/api/search#search-parameters
+// https://www.meilisearch.com/docs/reference/api/search#number-of-results-per-page
 func (x *Index) request(q archive.SearchQuery, text, filter string) *meilisearch.SearchRequest {
 	perPage := int64(x.cfg.MaxHits)
 	req := &meilisearch.SearchRequest{
@@ -72,7 +81,8 @@ func (x *Index) request(q archive.SearchQuery, text, filter string) *meilisearch
 	return req
 }
 
-// Search runs q. See the package comment for how hits are deduplicated.
+// Search runs q. See the package comment for how hits are deduplicated
+// and when the total is a lower bound.
 func (x *Index) Search(ctx context.Context, q archive.SearchQuery) (archive.SearchResult, error) {
 	text, err := queryText(q.Text)
 	if err != nil {
@@ -86,28 +96,44 @@ func (x *Index) Search(ctx context.Context, q archive.SearchQuery) (archive.Sear
 	if err != nil {
 		return archive.SearchResult{}, unavailable(fmt.Sprintf("search %q", q.Text), err)
 	}
-	var hits []archive.Hit
+	docs := make([]hitDoc, 0, len(resp.Hits))
+	newest := map[string]int64{}
 	for _, raw := range resp.Hits {
 		var d hitDoc
 		if err := raw.Decode(&d); err != nil {
 			return archive.SearchResult{}, fmt.Errorf("meili: search %q: decode hit: %w", q.Text, err)
 		}
-		if h, ok := toHit(d); ok {
+		docs = append(docs, d)
+		if v, ok := newest[d.RecordingID]; !ok || d.Version > v {
+			newest[d.RecordingID] = d.Version
+		}
+	}
+	var hits []archive.Hit
+	for _, d := range docs {
+		if d.Version < newest[d.RecordingID] {
+			continue // an older version, about to be deleted by its Put
+		}
+		if h, ok := toHit(d); ok && exact(q, h) {
 			hits = append(hits, h)
 		}
 	}
-	return page(q, hits), nil
+	res := page(q, hits)
+	res.TotalIsLowerBound = resp.TotalHits > int64(len(resp.Hits))
+	return res, nil
 }
 
 // toHit builds the hit, or reports false when every match lies in the next
-// cue: that cue reports the match itself.
+// cue: that cue reports the match itself. A span that runs on into the
+// next cue (a phrase spoken across the boundary) is cut at the cue's end,
+// and every span is marked word by word, as bleve marks the words of a
+// phrase: "<mark>milestone</mark>", not "<mark>milestone for the</mark>".
 func toHit(d hitDoc) (archive.Hit, bool) {
 	var spans [][2]int
 	own := false
 	for _, m := range d.Matches[winField(group(d.Lang))] {
 		if m.Start < len(d.Text) {
 			own = true
-			spans = append(spans, [2]int{m.Start, min(m.Start+m.Length, len(d.Text))})
+			spans = append(spans, words(d.Text, m.Start, min(m.Start+m.Length, len(d.Text)))...)
 		}
 	}
 	if !own {
@@ -119,6 +145,27 @@ func toHit(d hitDoc) (archive.Hit, bool) {
 		Speaker: d.Speaker, Text: d.Text, Score: d.Score,
 		Highlight: archive.Highlight(d.Text, spans),
 	}, true
+}
+
+// words splits text[from:to] into the spans of its words (letters,
+// digits and combining marks), leaving out the separators between them.
+func words(text string, from, to int) [][2]int {
+	var out [][2]int
+	start := -1
+	for i, r := range text[from:to] {
+		in := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+		switch {
+		case in && start < 0:
+			start = from + i
+		case !in && start >= 0:
+			out = append(out, [2]int{start, from + i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, [2]int{start, to})
+	}
+	return out
 }
 
 // page cuts the requested page from the deduplicated hits and counts the

@@ -162,9 +162,12 @@ func (p *pages) search(c echo.Context) error {
 	}
 	data.LangOptions = langOptions(p.i18n.Langs(), res.Facets.Lang, sp.lang)
 	data.Facets = searchFacets(base, sp, res.Facets)
-	if res.Total == 0 {
+	switch {
+	case res.Total == 0:
 		data.Summary = base.T("search.none", sp.q)
-	} else {
+	case res.TotalIsLowerBound:
+		data.Summary = base.T("search.results_more", res.Total, sp.q)
+	default:
 		data.Summary = base.N("search.results", res.Total, sp.q)
 	}
 	data.Groups = p.groupHits(c, base, sp, res.Hits)
