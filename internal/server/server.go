@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -247,3 +249,18 @@ func ipExtractor(trusted []string) (echo.IPExtractor, error) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// Route is one entry of the route table.
+type Route struct{ Method, Path string }
+
+// Routes lists the route table, sorted; the authorization matrix test
+// holds every entry to its expectations, so a route cannot be added
+// without saying who may use it.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, r := range s.echo.Routes() {
+		out = append(out, Route{Method: r.Method, Path: r.Path})
+	}
+	slices.SortFunc(out, func(a, b Route) int { return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method) })
+	return out
+}

@@ -47,6 +47,7 @@ type webSite struct {
 	clock *clock
 	urls  []string
 	svcs  []*archive.Service
+	srvs  []*server.Server
 }
 
 func newWebSite(tb testing.TB, instances int, mod func(*server.Options)) *webSite {
@@ -85,6 +86,7 @@ func newWebSite(tb testing.TB, instances int, mod func(*server.Options)) *webSit
 		tb.Cleanup(ts.Close)
 		site.urls = append(site.urls, ts.URL)
 		site.svcs = append(site.svcs, svc)
+		site.srvs = append(site.srvs, srv)
 	}
 	return site
 }
@@ -331,4 +333,11 @@ func TestSessionKeyRotation(t *testing.T) {
 	if _, err := server.New(server.Options{Service: site.svc, SessionKeys: [][]byte{[]byte("short")}}); err == nil {
 		t.Errorf("New with a 5-byte session key succeeded")
 	}
+}
+
+func httptestServer(tb testing.TB, h http.Handler) string {
+	tb.Helper()
+	ts := httptest.NewServer(h)
+	tb.Cleanup(ts.Close)
+	return ts.URL
 }
