@@ -49,6 +49,8 @@ func serve(ctx context.Context, cfg *config.Config, d *deps, io Stdio, announce 
 		TrustedProxies: cfg.TrustedProxies, BaseURL: cfg.BaseURL,
 		SessionKeys: sessionKeys(cfg.SessionKeys), SessionTTL: cfg.SessionTTL,
 		ShutdownGrace: cfg.ShutdownGrace, LogClients: cfg.LogClients,
+		BodyIdleTimeout: cfg.Limits.BodyIdleTimeout, SmallBodyTimeout: cfg.Limits.SmallBodyTimeout,
+		MaxConcurrentUploads: cfg.Limits.MaxConcurrentUploads,
 	})
 	if err != nil {
 		return err

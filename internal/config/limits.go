@@ -43,6 +43,18 @@ type Limits struct {
 	// (VERBATIM_MAX_MANIFEST), at most the 16 MiB readers accept; a write
 	// over it answers 413 and changes nothing.
 	MaxManifest int64
+	// BodyIdleTimeout is how long any read of a request body may wait for
+	// the next bytes (VERBATIM_BODY_IDLE_TIMEOUT): a stalled or trickling
+	// body is cut, a large upload at a steady rate runs as long as it takes.
+	BodyIdleTimeout time.Duration
+	// SmallBodyTimeout bounds the whole read of a JSON body or a subtitle
+	// file (VERBATIM_SMALL_BODY_TIMEOUT); media uploads have no overall
+	// bound, only the idle one.
+	SmallBodyTimeout time.Duration
+	// MaxConcurrentUploads is how many media and track uploads run at once
+	// (VERBATIM_MAX_CONCURRENT_UPLOADS); one more answers 503 with
+	// Retry-After at once rather than queueing.
+	MaxConcurrentUploads int
 }
 
 // Budget defaults.
@@ -57,6 +69,10 @@ const (
 	DefaultMaxManifest    = 1 << 20 // 1 MiB
 	// maxManifestRead is what readers accept (archive.MaxManifestRead).
 	maxManifestRead = 16 << 20
+
+	DefaultBodyIdleTimeout      = 20 * time.Second
+	DefaultSmallBodyTimeout     = 60 * time.Second
+	DefaultMaxConcurrentUploads = 8
 	// maxQueryCharsCeiling and maxQueryTermsCeiling keep an operator from
 	// configuring a budget that no longer bounds anything.
 	maxQueryCharsCeiling = 16 << 10
@@ -79,6 +95,10 @@ func DefaultLimits() Limits {
 		MaxSpeakers:         DefaultMaxSpeakers,
 		MaxSpeakerName:      DefaultMaxSpeakerName,
 		MaxManifest:         DefaultMaxManifest,
+
+		BodyIdleTimeout:      DefaultBodyIdleTimeout,
+		SmallBodyTimeout:     DefaultSmallBodyTimeout,
+		MaxConcurrentUploads: DefaultMaxConcurrentUploads,
 	}
 }
 
@@ -92,6 +112,9 @@ func (l *Limits) read(r *envReader) {
 	r.integer("VERBATIM_MAX_SPEAKERS", &l.MaxSpeakers)
 	r.integer("VERBATIM_MAX_SPEAKER_NAME", &l.MaxSpeakerName)
 	r.size("VERBATIM_MAX_MANIFEST", &l.MaxManifest)
+	r.duration("VERBATIM_BODY_IDLE_TIMEOUT", &l.BodyIdleTimeout)
+	r.duration("VERBATIM_SMALL_BODY_TIMEOUT", &l.SmallBodyTimeout)
+	r.integer("VERBATIM_MAX_CONCURRENT_UPLOADS", &l.MaxConcurrentUploads)
 }
 
 // validate explains every budget that is out of range, naming its variable.
@@ -116,6 +139,15 @@ func (l Limits) validate() []error {
 	between("VERBATIM_MAX_SPEAKER_NAME", l.MaxSpeakerName, 1, 10_000)
 	if l.MaxManifest < 1 || l.MaxManifest > maxManifestRead {
 		add("VERBATIM_MAX_MANIFEST must be between 1 byte and 16MiB (what readers accept), got %d", l.MaxManifest)
+	}
+	if l.BodyIdleTimeout < time.Second || l.BodyIdleTimeout > 10*time.Minute {
+		add("VERBATIM_BODY_IDLE_TIMEOUT must be between 1s and 10m, got %s", l.BodyIdleTimeout)
+	}
+	if l.SmallBodyTimeout < time.Second || l.SmallBodyTimeout > time.Hour {
+		add("VERBATIM_SMALL_BODY_TIMEOUT must be between 1s and 1h, got %s", l.SmallBodyTimeout)
+	}
+	if l.MaxConcurrentUploads < 1 {
+		add("VERBATIM_MAX_CONCURRENT_UPLOADS must be at least 1, got %d", l.MaxConcurrentUploads)
 	}
 	return errs
 }

@@ -10,7 +10,8 @@ import (
 
 func TestLimitsDefaults(t *testing.T) {
 	want := Limits{MaxQueryChars: 512, MaxQueryTerms: 32, MaxConcurrentSearch: 2 * runtime.GOMAXPROCS(0), SearchWait: 2 * time.Second,
-		MaxCues: 20000, MaxSpeakers: 200, MaxSpeakerName: 200, MaxManifest: 1 << 20}
+		MaxCues: 20000, MaxSpeakers: 200, MaxSpeakerName: 200, MaxManifest: 1 << 20,
+		BodyIdleTimeout: 20 * time.Second, SmallBodyTimeout: time.Minute, MaxConcurrentUploads: 8}
 	if diff := cmp.Diff(want, DefaultLimits()); diff != "" {
 		t.Errorf("DefaultLimits() mismatch (-want +got):\n%s", diff)
 	}
@@ -18,20 +19,24 @@ func TestLimitsDefaults(t *testing.T) {
 
 func TestLimitsFromEnv(t *testing.T) {
 	c, err := FromEnv(env(map[string]string{
-		"VERBATIM_MAX_QUERY_CHARS":       "1000",
-		"VERBATIM_MAX_QUERY_TERMS":       "10",
-		"VERBATIM_MAX_CONCURRENT_SEARCH": "3",
-		"VERBATIM_SEARCH_WAIT":           "500ms",
-		"VERBATIM_MAX_CUES":              "40000",
-		"VERBATIM_MAX_SPEAKERS":          "50",
-		"VERBATIM_MAX_SPEAKER_NAME":      "80",
-		"VERBATIM_MAX_MANIFEST":          "2MiB",
+		"VERBATIM_MAX_QUERY_CHARS":        "1000",
+		"VERBATIM_MAX_QUERY_TERMS":        "10",
+		"VERBATIM_MAX_CONCURRENT_SEARCH":  "3",
+		"VERBATIM_SEARCH_WAIT":            "500ms",
+		"VERBATIM_MAX_CUES":               "40000",
+		"VERBATIM_MAX_SPEAKERS":           "50",
+		"VERBATIM_MAX_SPEAKER_NAME":       "80",
+		"VERBATIM_MAX_MANIFEST":           "2MiB",
+		"VERBATIM_BODY_IDLE_TIMEOUT":      "5s",
+		"VERBATIM_SMALL_BODY_TIMEOUT":     "2m",
+		"VERBATIM_MAX_CONCURRENT_UPLOADS": "2",
 	}))
 	if err != nil {
 		t.Fatalf("FromEnv: %v", err)
 	}
 	want := Limits{MaxQueryChars: 1000, MaxQueryTerms: 10, MaxConcurrentSearch: 3, SearchWait: 500 * time.Millisecond,
-		MaxCues: 40000, MaxSpeakers: 50, MaxSpeakerName: 80, MaxManifest: 2 << 20}
+		MaxCues: 40000, MaxSpeakers: 50, MaxSpeakerName: 80, MaxManifest: 2 << 20,
+		BodyIdleTimeout: 5 * time.Second, SmallBodyTimeout: 2 * time.Minute, MaxConcurrentUploads: 2}
 	if diff := cmp.Diff(want, c.Limits); diff != "" {
 		t.Errorf("Limits mismatch (-want +got):\n%s", diff)
 	}
@@ -60,6 +65,9 @@ func TestLimitsErrors(t *testing.T) {
 		{"VERBATIM_MAX_SPEAKERS", "0", "config: VERBATIM_MAX_SPEAKERS must be between 1 and 100000, got 0"},
 		{"VERBATIM_MAX_SPEAKER_NAME", "many", `config: VERBATIM_MAX_SPEAKER_NAME="many" is not a whole number`},
 		{"VERBATIM_MAX_MANIFEST", "32MiB", "config: VERBATIM_MAX_MANIFEST must be between 1 byte and 16MiB (what readers accept), got 33554432"},
+		{"VERBATIM_BODY_IDLE_TIMEOUT", "0s", "config: VERBATIM_BODY_IDLE_TIMEOUT must be between 1s and 10m, got 0s"},
+		{"VERBATIM_SMALL_BODY_TIMEOUT", "3h", "config: VERBATIM_SMALL_BODY_TIMEOUT must be between 1s and 1h, got 3h0m0s"},
+		{"VERBATIM_MAX_CONCURRENT_UPLOADS", "0", "config: VERBATIM_MAX_CONCURRENT_UPLOADS must be at least 1, got 0"},
 	}
 	for _, tt := range tests {
 		c, err := FromEnv(env(map[string]string{tt.name: tt.value}))

@@ -65,6 +65,10 @@ func classify(err error) (int, errorDetail) {
 		}
 		return he.Code, errorDetail{Code: codeFor(he.Code), Message: msg}
 	}
+	var be *busyError
+	if errors.As(err, &be) {
+		return http.StatusServiceUnavailable, errorDetail{Code: "busy", Message: be.Error()[len("server: "):]}
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge, errorDetail{Code: "too_large", Message: fmt.Sprintf("the body is larger than the limit of %d bytes", mbe.Limit)}
@@ -100,6 +104,8 @@ func codeFor(status int) string {
 	switch status {
 	case http.StatusMethodNotAllowed:
 		return "method_not_allowed"
+	case http.StatusRequestTimeout:
+		return "request_timeout"
 	case http.StatusServiceUnavailable:
 		return "unavailable"
 	}
@@ -121,7 +127,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, d := classify(err)
-	if status >= 500 {
+	var be *busyError
+	if errors.As(err, &be) {
+		// Refused for capacity: expected under load, not an outage.
+		c.Response().Header().Set("Retry-After", be.retryAfter())
+	}
+	if status >= 500 && be == nil {
 		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
 			slog.String("method", c.Request().Method), slog.String("route", routeOf(c)),
 			slog.Int("status", status), slog.String("request_id", requestIDOf(c)), slog.String("err", err.Error()))

@@ -28,7 +28,13 @@ func (s *Server) putMedia(c echo.Context) error {
 		return archive.NewError(archive.ErrTooLarge, "media of %d bytes, the limit is %d", req.ContentLength, s.opts.MaxUpload)
 	}
 	body := bufio.NewReaderSize(http.MaxBytesReader(c.Response(), req.Body, s.opts.MaxUpload), 64<<10)
-	head, _ := body.Peek(512)
+	head, err := body.Peek(512)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		// The body failed before it began (stalled, cut): say why, before
+		// anything is written. The failed read also ends the request's
+		// context, so nothing later would get further.
+		return err
+	}
 	name := uploadName(c)
 	ct, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
 	if ct == "" || ct == echo.MIMEOctetStream || ct == "application/x-www-form-urlencoded" {

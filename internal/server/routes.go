@@ -13,7 +13,7 @@ import (
 // long as it takes; the request timeout does not apply to them.
 func isLongRoute(method, path string) bool {
 	switch path {
-	case "/media/:id", "/api/v1/recordings/:id/media":
+	case "/media/:id", mediaUploadPath:
 		return true
 	case "/api/v1/recordings/:id/tracks/:lang":
 		return method == "PUT"
@@ -33,6 +33,7 @@ func (s *Server) routes() {
 		Skipper: func(c echo.Context) bool { return isLongRoute(c.Request().Method, c.Path()) },
 		Timeout: s.opts.RequestTimeout,
 	}))
+	e.Use(s.bodyDeadlines) // before anything reads a body (csrf reads forms)
 	e.Use(s.authenticate)
 	e.Use(s.csrf)
 	editor := s.apiRole(archive.RoleEditor)
@@ -47,12 +48,15 @@ func (s *Server) routes() {
 
 	api := e.Group("/api/v1")
 	api.Match(read, "/recordings", s.listRecordings)
+	// Writes check the caller's role before any body is read (apiRole);
+	// uploads also take one of a capped number of slots.
+	upload := s.uploads.middleware
 	api.POST("/recordings", s.createRecording, editor)
 	api.Match(read, "/recordings/:id", s.getRecording)
 	api.PATCH("/recordings/:id", s.patchRecording, editor)
 	api.DELETE("/recordings/:id", s.deleteRecording, editor)
-	api.PUT("/recordings/:id/media", s.putMedia, editor)
-	api.PUT("/recordings/:id/tracks/:lang", s.putTrack, editor)
+	api.PUT("/recordings/:id/media", s.putMedia, editor, upload)
+	api.PUT("/recordings/:id/tracks/:lang", s.putTrack, editor, upload)
 	api.Match(read, "/recordings/:id/tracks/:lang", s.getTrack) // also :lang = en.vtt|.srt|.ttml|.txt
 	api.DELETE("/recordings/:id/tracks/:lang", s.deleteTrack, editor)
 	api.Match(read, "/recordings/:id/tracks/:lang/source", s.getTrackSource, editor)

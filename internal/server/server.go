@@ -60,6 +60,12 @@ type Options struct {
 	// its context ends (default 25s); what is still running then is
 	// cancelled.
 	ShutdownGrace time.Duration
+	// BodyIdleTimeout bounds the wait for the next bytes of any request
+	// body; SmallBodyTimeout the whole read of a body other than media.
+	BodyIdleTimeout, SmallBodyTimeout time.Duration
+	// MaxConcurrentUploads caps media and track uploads running at once;
+	// one more answers 503 busy with Retry-After.
+	MaxConcurrentUploads int
 }
 
 // Server is the HTTP interface: the JSON API, media, health and the viewer
@@ -80,6 +86,7 @@ type Server struct {
 	loginAddr  *throttle      // failed sign-ins per client address
 	draining   atomic.Bool    // set when shutdown begins: /readyz answers 503
 	inflight   sync.WaitGroup // requests being handled, waited for at shutdown
+	uploads    *slots         // media and track uploads running
 }
 
 // New builds the server and its route table.
@@ -101,6 +108,15 @@ func New(o Options) (*Server, error) {
 	}
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 25 * time.Second
+	}
+	if o.BodyIdleTimeout <= 0 {
+		o.BodyIdleTimeout = 20 * time.Second
+	}
+	if o.SmallBodyTimeout <= 0 {
+		o.SmallBodyTimeout = time.Minute
+	}
+	if o.MaxConcurrentUploads <= 0 {
+		o.MaxConcurrentUploads = 8
 	}
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 12 * time.Hour
@@ -134,6 +150,7 @@ func New(o Options) (*Server, error) {
 			s.proxies = append(s.proxies, n)
 		}
 	}
+	s.uploads = newSlots("uploads", o.MaxConcurrentUploads, 5*time.Second)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Logger.SetOutput(discard{})
