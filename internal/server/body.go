@@ -81,3 +81,9 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 }
 
 func (b *deadlineBody) Close() error { return b.body.Close() }
+
+// bodyTimedOut tells the error of a body cut by its deadline (408).
+func bodyTimedOut(err error) bool {
+	var he *echo.HTTPError
+	return errors.As(err, &he) && he.Code == http.StatusRequestTimeout
+}

@@ -131,8 +131,8 @@ func answer(t *testing.T, conn net.Conn) int {
 // a media upload need not.
 func TestBodyDeadlines(t *testing.T) {
 	ts := newTestServer(t, func(o *server.Options) {
-		o.BodyIdleTimeout = 300 * time.Millisecond
-		o.SmallBodyTimeout = 1500 * time.Millisecond
+		o.BodyIdleTimeout = time.Second
+		o.SmallBodyTimeout = 2 * time.Second
 	})
 	ts.published(t, "r")
 	vtt := "WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n"
@@ -146,7 +146,7 @@ func TestBodyDeadlines(t *testing.T) {
 		{"track stalls", "/api/v1/recordings/r/tracks/en", "", vtt, 10 * time.Millisecond, 8, http.StatusRequestTimeout},
 		{"media stalls", "/api/v1/recordings/r/media?name=a.mp4", "Content-Type: video/mp4\r\n", strings.Repeat("m", 40), 10 * time.Millisecond, 8, http.StatusRequestTimeout},
 		{"JSON stalls", "/api/v1/recordings", "Content-Type: application/json\r\n", `{"id":"j","title":"J"}`, 10 * time.Millisecond, 5, http.StatusRequestTimeout},
-		// 40 bytes at 100ms: 4s in all, never idle for 300ms.
+		// 40 bytes at 100ms: 4s in all, never idle for 1s.
 		{"media trickles steadily", "/api/v1/recordings/r/media?name=a.mp4", "Content-Type: video/mp4\r\n", strings.Repeat("m", 40), 100 * time.Millisecond, 0, http.StatusCreated},
 		{"track trickles past its deadline", "/api/v1/recordings/r/tracks/en", "", vtt, 100 * time.Millisecond, 0, http.StatusRequestTimeout},
 		{"track in time", "/api/v1/recordings/r/tracks/en", "", vtt, 0, 0, http.StatusCreated},

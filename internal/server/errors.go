@@ -123,7 +123,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// Echo then passes the same error again.
 		return
 	}
-	if s.cancelled(c, err) {
+	if !bodyTimedOut(err) && s.cancelled(c, err) {
+		// (A body cut by its deadline ends the connection's context too,
+		// but the client is there and is told why: 408.)
 		return
 	}
 	status, d := classify(err)
