@@ -63,6 +63,42 @@
     return el;
   }
 
+  // markers are the archive's fixed stand-ins for what viewers may not
+  // see, in the interface language (pages_withheld.go does the same).
+  var markers = [
+    ['[passage withheld at the speaker\'s request]', list.dataset.withheld],
+    ['[name withheld]', list.dataset.namewithheld],
+    ['[redacted]', list.dataset.redacted]
+  ];
+
+  function localise(text) {
+    markers.forEach(function (m) {
+      if (m[1]) {
+        text = text.split(m[0]).join(m[1]);
+      }
+    });
+    return text;
+  }
+
+  // cueText is the server's shownText(): a withheld span reads as the
+  // notice, a later speaker's span starts with their name.
+  function cueText(c) {
+    if (!c.spans || !c.spans.length) {
+      return localise(c.text);
+    }
+    var prev = '';
+    return c.spans.map(function (s, k) {
+      var t = s.text;
+      if (s.withheld) {
+        t = list.dataset.withheld || t;
+      } else if (k > 0 && s.speaker && s.speaker !== prev) {
+        t = s.speaker + ': ' + t;
+      }
+      prev = s.speaker;
+      return localise(t);
+    }).join('\n');
+  }
+
   // item builds a cue as the server renders it (text only, never markup).
   function item(c, pos) {
     var li = document.createElement('li');
@@ -77,7 +113,7 @@
     if (c.speaker) {
       a.appendChild(span('cue-speaker', c.speaker));
     }
-    a.appendChild(span('cue-text', c.text));
+    a.appendChild(span('cue-text', cueText(c)));
     li.appendChild(a);
     return li;
   }
