@@ -224,6 +224,19 @@ func TestLeakEveryViewerRoute(t *testing.T) {
 			resp := ts.do(t, "GET", u, "", nil)
 			body := string(readAll(t, resp))
 			seen[u] = body
+			if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+				// No page may make a third-party request: its policy names
+				// this origin only, and its markup no other origin.
+				csp := resp.Header.Get("Content-Security-Policy")
+				if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "http") || strings.Contains(csp, "*") {
+					t.Errorf("GET %s: Content-Security-Policy %q allows other origins", u, csp)
+				}
+				for _, attr := range []string{`src="http`, `href="http`, `src="//`, `href="//`, `action="http`} {
+					if strings.Contains(body, attr) {
+						t.Errorf("GET %s refers to another origin (%s)", u, attr)
+					}
+				}
+			}
 			f := folded(body)
 			if strings.HasPrefix(u, "/search") || strings.HasPrefix(u, "/api/v1/search") {
 				// The page and the API repeat the query itself; what else
