@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"regexp"
 	"strings"
+	"time"
 )
 
 const recordingsPrefix = "recordings/"
@@ -120,9 +122,17 @@ func (s *Service) save(ctx context.Context, rec Recording, etag string) (string,
 // update applies fn to the current manifest and writes it back, bumping the
 // version. With ifMatch set the caller's ETag must still be current
 // (ErrPrecondition otherwise). Without it, a concurrent writer makes update
-// reload and apply fn again, so fn must be repeatable.
+// reload and apply fn again, so fn must be repeatable: the caller sent no
+// condition, so it never gets a condition's failure. After a jittered pause
+// that grows with each lost race, it tries up to maxUpdateAttempts times;
+// a write that still loses is ErrConflict, saying so.
 func (s *Service) update(ctx context.Context, id, ifMatch string, fn func(*Recording) error) (Recording, string, error) {
 	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if err := backoff(ctx, attempt); err != nil {
+				return Recording{}, "", fmt.Errorf("archive: update %s: %w", id, err)
+			}
+		}
 		rec, etag, err := s.loadLimit(ctx, id, maxManifestEditor)
 		if err != nil {
 			return Recording{}, "", err
@@ -139,9 +149,33 @@ func (s *Service) update(ctx context.Context, id, ifMatch string, fn func(*Recor
 		if err == nil {
 			return rec, newTag, nil
 		}
-		if ifMatch != "" || !errors.Is(err, ErrPrecondition) || attempt >= 4 {
+		if ifMatch != "" || !errors.Is(err, ErrPrecondition) {
 			return Recording{}, "", err
 		}
+		if attempt+1 >= maxUpdateAttempts {
+			// The cause stays out of the chain: this is a conflict, not the
+			// precondition the caller never set.
+			return Recording{}, "", &Error{Kind: ErrConflict, Where: fmt.Sprintf("archive: update %s (last: %v)", id, err),
+				Message: fmt.Sprintf("the recording kept changing: other writes came first %d times; try again", maxUpdateAttempts)}
+		}
+	}
+}
+
+// maxUpdateAttempts bounds how often update retries a write that lost the
+// race for the manifest to another writer.
+const maxUpdateAttempts = 20
+
+// backoff waits before retry attempt n (n ≥ 1): a random time up to
+// 1ms·2ⁿ, at most 100ms, so that writers that collided spread out.
+func backoff(ctx context.Context, n int) error {
+	ceiling := min(time.Millisecond<<min(n, 10), 100*time.Millisecond)
+	t := time.NewTimer(time.Duration(mrand.Int64N(int64(ceiling)) + 1))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
