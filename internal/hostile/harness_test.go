@@ -139,7 +139,7 @@ func start(t *testing.T, env ...string) *server {
 		t: t, data: data, token: setup.token, log: &testenv.SyncBuffer{},
 		env: append(cleanEnv(), env...),
 		client: &http.Client{Transport: &http.Transport{
-			MaxIdleConnsPerHost: 32, DisableCompression: true, ResponseHeaderTimeout: 20 * time.Second,
+			MaxIdleConnsPerHost: 32, DisableCompression: true, ResponseHeaderTimeout: 90 * time.Second,
 		}},
 	}
 	t.Cleanup(func() {
