@@ -128,6 +128,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// but the client is there and is told why: 408.)
 		return
 	}
+	if r := c.Request(); r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+		// A refused request may not have had its body read (a token-less
+		// upload is refused before): close after answering, or net/http
+		// first waits for up to 256 KiB of a body that may never come.
+		c.Response().Header().Set("Connection", "close")
+	}
 	status, d := classify(err)
 	var be *busyError
 	if errors.As(err, &be) {
