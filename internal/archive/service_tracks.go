@@ -196,28 +196,48 @@ const (
 // ExportTrack renders a track as who may see it in one of the Format*
 // formats.
 func (s *Service) ExportTrack(ctx context.Context, who Principal, id, lang, format string) ([]byte, error) {
+	write, err := s.Export(ctx, who, id, lang, format)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := write(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Export is ExportTrack for a response: every check is done and the cues
+// are read when it returns, and write renders them straight to w, so the
+// rendered file is never held whole in memory.
+func (s *Service) Export(ctx context.Context, who Principal, id, lang, format string) (write func(w io.Writer) error, err error) {
+	switch format {
+	case FormatVTT, FormatSRT, FormatTTML, FormatText:
+	default:
+		return nil, fmtErr("export", id, ErrUnsupported, fmt.Sprintf("format %q is not vtt, srt, ttml or txt", format))
+	}
 	tr, cues, err := s.GetTrack(ctx, who, id, lang)
 	if err != nil {
 		return nil, err
 	}
 	sc := toSubtitle(cues)
-	var b bytes.Buffer
-	switch format {
-	case FormatVTT:
-		err = subtitle.WriteVTT(&b, sc)
-	case FormatSRT:
-		err = subtitle.WriteSRT(&b, sc)
-	case FormatTTML:
-		err = subtitle.WriteTTML(&b, sc, tr.Lang)
-	case FormatText:
-		err = subtitle.WriteText(&b, sc)
-	default:
-		return nil, fmtErr("export", id, ErrUnsupported, fmt.Sprintf("format %q is not vtt, srt, ttml or txt", format))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("archive: export %s/%s as %s: %w", id, lang, format, err)
-	}
-	return b.Bytes(), nil
+	return func(w io.Writer) error {
+		var err error
+		switch format {
+		case FormatVTT:
+			err = subtitle.WriteVTT(w, sc)
+		case FormatSRT:
+			err = subtitle.WriteSRT(w, sc)
+		case FormatTTML:
+			err = subtitle.WriteTTML(w, sc, tr.Lang)
+		case FormatText:
+			err = subtitle.WriteText(w, sc)
+		}
+		if err != nil {
+			return fmt.Errorf("archive: export %s/%s as %s: %w", id, lang, format, err)
+		}
+		return nil
+	}, nil
 }
 
 // DeleteTrack removes a track; its cues leave search.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"mime"
@@ -91,14 +92,24 @@ func (s *Server) getTrack(c echo.Context) error {
 		if !known {
 			return archive.NewError(archive.ErrNotFound, "no export format %q (vtt, srt, ttml, txt)", ext)
 		}
-		data, err := s.svc.ExportTrack(ctx, who(c), id, base, ext)
+		write, err := s.svc.Export(ctx, who(c), id, base, ext)
 		if err != nil {
 			return err
 		}
 		if ext != archive.FormatVTT {
 			c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s.%s.%s"`, id, base, ext))
 		}
-		return c.Blob(http.StatusOK, ct, data)
+		c.Response().Header().Set(echo.HeaderContentType, ct)
+		c.Response().WriteHeader(http.StatusOK)
+		if c.Request().Method == http.MethodHead {
+			return nil
+		}
+		// Streamed: a write error now is the client gone, past any status.
+		bw := bufio.NewWriterSize(c.Response(), 32<<10)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
 	}
 	tr, cues, err := s.svc.GetTrack(ctx, who(c), id, lang)
 	if err != nil {
