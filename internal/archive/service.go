@@ -46,6 +46,8 @@ type Options struct {
 	// PasswordCost is the bcrypt cost of new password hashes (default
 	// bcrypt.DefaultCost; tests lower it).
 	PasswordCost int
+	// Query bounds the length and words of a search (see QueryLimits).
+	Query QueryLimits
 }
 
 // Service is every use case of the archive. It is safe for concurrent use;
@@ -65,6 +67,7 @@ type Service struct {
 		once sync.Once
 		hash []byte
 	}
+	query QueryLimits
 
 	pendingGrace time.Duration
 	indexMu      sync.Mutex // serialises index updates
@@ -85,6 +88,7 @@ func NewService(o Options) (*Service, error) {
 		blobs: o.Blobs, index: o.Index, prober: o.Prober, log: o.Logger, now: o.Now,
 		maxTrack: o.MaxTrack, retryEvery: o.RetryEvery, pwCost: o.PasswordCost,
 		pendingGrace: o.PendingGrace, marks: map[string]*markState{},
+		query: o.Query.withDefaults(),
 	}
 	limits, err := newBudgets(o)
 	if err != nil {

@@ -20,7 +20,7 @@ const (
 // everyone gets the same answers. An unreachable index answers
 // ErrUnavailable; watching keeps working meanwhile.
 func (s *Service) Search(ctx context.Context, who Principal, q SearchQuery) (SearchResult, error) {
-	if err := normalizeQuery(&q); err != nil {
+	if err := normalizeQuery(&q, s.query); err != nil {
 		return SearchResult{}, err
 	}
 	res, err := s.index.Search(ctx, q)
@@ -39,8 +39,16 @@ func (s *Service) Search(ctx context.Context, who Principal, q SearchQuery) (Sea
 	return res, nil
 }
 
-func normalizeQuery(q *SearchQuery) error {
+// normalizeQuery checks q against the limits before anything else looks
+// at it, so an oversized query costs one pass over its text.
+func normalizeQuery(q *SearchQuery, lim QueryLimits) error {
 	q.Text = strings.TrimSpace(q.Text)
+	if err := lim.Check(q.Text); err != nil {
+		return err
+	}
+	if err := checkRest(*q); err != nil {
+		return err
+	}
 	if q.Page < 1 {
 		q.Page = 1
 	}
