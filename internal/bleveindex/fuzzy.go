@@ -2,6 +2,7 @@ package bleveindex
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -20,11 +21,57 @@ import (
 // language filter looks every word up in five fields (one per analyzer
 // group), where the analysed term is mostly the same: automata are built
 // once per term and search.
+//
+// Automata are the one part of a search whose memory grows with the
+// query (about 72 KiB per letter of a two-typo automaton), so each search
+// has a budget: a term is planned for typo matching only while the
+// automata planned so far fit in it, and every other term is searched
+// exactly. The budget holds whatever the query: see TestAutomataBudget.
 type automata struct {
 	builders [3]*levenshtein.LevenshteinAutomatonBuilder // by distance 1, 2
 
-	mu   sync.Mutex
-	dfas map[string]*levenshtein.DFA // per search; nil in the shared value
+	mu      sync.Mutex
+	planned map[string]bool             // per search; nil in the shared value
+	dfas    map[string]*levenshtein.DFA // built so far, all planned
+	spent   int                         // estimated bytes of the planned automata
+}
+
+// The per-search automaton budget.
+const (
+	// maxFuzzyRunes: longer words are searched exactly. The longest words
+	// of the archive's languages (German compounds such as
+	// "Menschenrechtsverletzungen", 26 letters) stay typo-tolerant.
+	maxFuzzyRunes = 32
+	// maxAutomata bounds the distinct automata of one search, and so the
+	// term dictionary scans it makes.
+	maxAutomata = 64
+	// automataBudget bounds the estimated bytes (dfaCost) of one search's
+	// automata: fourteen 24-letter words with two typos each, or any
+	// number of words within it; the rest are searched exactly.
+	automataBudget = 24 << 20
+	// maxExpansions bounds the dictionary terms one automaton may match.
+	maxExpansions = 1024
+)
+
+// dfaCost is an upper bound on the bytes building the automaton of term
+// at distance n allocates. vellum keeps a 1 KiB transition table per
+// state; states grow with the letters and, for letters outside ASCII,
+// with the distinct UTF-8 prefixes they need (each adds intermediate
+// states to every state). TestDFACost checks the bound against the real
+// builder on ASCII, Latin, Cyrillic, CJK and astral words.
+func dfaCost(term string, n int) int {
+	runes, prefixes := 0, map[string]bool{}
+	for i, r := range term {
+		runes++
+		if size := utf8.RuneLen(r); size > 1 && i+size <= len(term) {
+			prefixes[term[i:i+size-1]] = true
+		}
+	}
+	perRune := 12 << 10
+	if n >= 2 {
+		perRune = 96 << 10
+	}
+	return (runes + 4) * perRune * (1 + 3*len(prefixes))
 }
 
 func newAutomata() (*automata, error) {
@@ -41,15 +88,49 @@ func newAutomata() (*automata, error) {
 
 // forSearch returns a cache for one search, sharing the builders.
 func (a *automata) forSearch() *automata {
-	return &automata{builders: a.builders, dfas: map[string]*levenshtein.DFA{}}
+	return &automata{builders: a.builders, planned: map[string]bool{}, dfas: map[string]*levenshtein.DFA{}}
 }
 
+func dfaKey(term string, n int) string { return string(rune('0'+n)) + term }
+
+// plan reserves the automaton of term at distance n within the search's
+// budget, and reports whether the term may be matched with typos. A term
+// already planned costs nothing more.
+func (a *automata) plan(term string, n int) bool {
+	if n < 1 || n > 2 || a.planned == nil {
+		return false
+	}
+	if utf8.RuneCountInString(term) > maxFuzzyRunes {
+		return false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	k := dfaKey(term, n)
+	if a.planned[k] {
+		return true
+	}
+	cost := dfaCost(term, n)
+	if len(a.planned) >= maxAutomata || a.spent+cost > automataBudget {
+		return false
+	}
+	a.planned[k] = true
+	a.spent += cost
+	return true
+}
+
+// errUnplanned: an automaton was asked for that plan did not reserve.
+var errUnplanned = errors.New("bleveindex: automaton not planned")
+
+// dfa builds (once) the automaton plan reserved for term.
 func (a *automata) dfa(term string, n int) (*levenshtein.DFA, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	k := string(rune('0'+n)) + term
+	k := dfaKey(term, n)
 	if d, ok := a.dfas[k]; ok {
 		return d, nil
+	}
+	if !a.planned[k] {
+		return nil, errUnplanned
 	}
 	d, err := a.builders[n].BuildDfa(term, uint8(n))
 	if err != nil {
@@ -101,13 +182,19 @@ func (q fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping
 func (q fuzzyQuery) expand(snap *scorch.IndexSnapshot) ([]string, error) {
 	dfa, err := q.automata.dfa(q.term, q.n)
 	if err != nil {
-		return nil, err
+		// Unplanned, or too large for vellum ("dfa contains more than
+		// 10000 states"): the exact term beside this query still
+		// matches, so the word is searched exactly.
+		return nil, nil
 	}
 	_, size := utf8.DecodeRuneInString(q.term)
 	from := []byte(q.term[:size])
 	to := append([]byte(q.term[:size-1]), q.term[size-1]+1) // first letter's successor: the range end
 	seen := map[string]bool{}
 	for _, ss := range snap.Segments() {
+		if len(seen) >= maxExpansions {
+			break
+		}
 		dict, err := ss.Segment().Dictionary(q.field)
 		if err != nil {
 			return nil, err
@@ -118,6 +205,9 @@ func (q fuzzyQuery) expand(snap *scorch.IndexSnapshot) ([]string, error) {
 				return nil, err
 			}
 			seen[de.Term] = true
+			if len(seen) >= maxExpansions {
+				break
+			}
 		}
 	}
 	terms := make([]string, 0, len(seen))

@@ -90,12 +90,13 @@ func fieldQuery(field, analyzer string, a analysis.Analyzer, cs []clause, am *au
 	return query.NewConjunctionQuery(must)
 }
 
-// termQuery matches the analysed term, or within n typos of it. The fuzzy
-// part also matches the exact term, so exact matches score both.
+// termQuery matches the analysed term, or within n typos of it when the
+// search's automaton budget allows (else exactly). The fuzzy part also
+// matches the exact term, so exact matches score both.
 func termQuery(field, term string, n int, am *automata) query.Query {
 	tq := query.NewTermQuery(term)
 	tq.SetField(field)
-	if n == 0 {
+	if n == 0 || !am.plan(term, n) {
 		return tq
 	}
 	tq.SetBoost(exactBoost)
