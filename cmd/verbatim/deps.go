@@ -130,6 +130,7 @@ func open(ctx context.Context, cfg *config.Config, mode openMode, log *slog.Logg
 	svc, err := archive.NewService(archive.Options{
 		Blobs: d.blobs, Index: d.index, Prober: prober, Logger: log, MaxTrack: cfg.MaxTrack,
 		MaxCues: cfg.Limits.MaxCues, MaxSpeakers: cfg.Limits.MaxSpeakers, MaxSpeakerName: cfg.Limits.MaxSpeakerName, MaxManifest: cfg.Limits.MaxManifest,
+		Query: archive.QueryLimits{MaxChars: cfg.Limits.MaxQueryChars, MaxTerms: cfg.Limits.MaxQueryTerms},
 	})
 	if err != nil {
 		d.Close()

@@ -51,6 +51,7 @@ func serve(ctx context.Context, cfg *config.Config, d *deps, io Stdio, announce 
 		ShutdownGrace: cfg.ShutdownGrace, LogClients: cfg.LogClients,
 		BodyIdleTimeout: cfg.Limits.BodyIdleTimeout, SmallBodyTimeout: cfg.Limits.SmallBodyTimeout,
 		MaxConcurrentUploads: cfg.Limits.MaxConcurrentUploads,
+		MaxConcurrentSearch:  cfg.Limits.MaxConcurrentSearch, SearchWait: cfg.Limits.SearchWait,
 	})
 	if err != nil {
 		return err

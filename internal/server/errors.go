@@ -195,6 +195,13 @@ func (s *Server) cancelled(c echo.Context, err error) bool {
 	return true
 }
 
+// isFailure tells the errors logged as the server's failures: 5xx, except
+// load shed on purpose (busyError), which the request log records.
+func isFailure(status int, err error) bool {
+	var be *busyError
+	return status >= 500 && !errors.As(err, &be)
+}
+
 // acceptsHTML tells a browser's navigation from an API client.
 func acceptsHTML(r *http.Request) bool {
 	return !strings.HasPrefix(r.URL.Path, "/api/") && strings.Contains(r.Header.Get("Accept"), "text/html")

@@ -50,7 +50,7 @@ func (s *Server) routes() {
 	api.Match(read, "/recordings", s.listRecordings)
 	// Writes check the caller's role before any body is read (apiRole);
 	// uploads also take one of a capped number of slots.
-	upload := s.uploads.middleware
+	upload := s.uploads.middleware(asError)
 	api.POST("/recordings", s.createRecording, editor)
 	api.Match(read, "/recordings/:id", s.getRecording)
 	api.PATCH("/recordings/:id", s.patchRecording, editor)
@@ -62,14 +62,16 @@ func (s *Server) routes() {
 	api.Match(read, "/recordings/:id/tracks/:lang/source", s.getTrackSource, editor)
 	api.POST("/recordings/:id/tracks/:lang/shift", s.shiftTrack, editor)
 	api.POST("/recordings/:id/tracks/:lang/linear", s.linearTrack, editor)
-	api.Match(read, "/search", s.search)
+	api.Match(read, "/search", s.search, s.heavy.middleware(asError))
 
-	// Viewer pages (pages*.go): HTML, in the viewer's language.
+	// Viewer pages (pages*.go): HTML, in the viewer's language. Each
+	// render takes a slot of the expensive-request limiter.
 	pg := s.pages()
 	s.pg = pg
-	e.Match(read, "/", pg.home)
-	e.Match(read, "/watch/:id", pg.watch)
-	e.Match(read, "/search", pg.search)
+	page := s.heavy.middleware(pg.renderError)
+	e.Match(read, "/", pg.home, page)
+	e.Match(read, "/watch/:id", pg.watch, page)
+	e.Match(read, "/search", pg.search, page)
 	e.Match(read, "/static/:name", pg.static)
 
 	// Sign-in (login.go) and the editors' pages (editor_*.go). Every

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -66,6 +67,12 @@ type Options struct {
 	// MaxConcurrentUploads caps media and track uploads running at once;
 	// one more answers 503 busy with Retry-After.
 	MaxConcurrentUploads int
+	// MaxConcurrentSearch is how many expensive requests (search API,
+	// search page, page renders) run at once (default 2 × GOMAXPROCS,
+	// as config's); SearchWait is how long another waits for a slot before
+	// 503 with Retry-After (default 2s).
+	MaxConcurrentSearch int
+	SearchWait          time.Duration
 }
 
 // Server is the HTTP interface: the JSON API, media, health and the viewer
@@ -86,7 +93,8 @@ type Server struct {
 	loginAddr  *throttle      // failed sign-ins per client address
 	draining   atomic.Bool    // set when shutdown begins: /readyz answers 503
 	inflight   sync.WaitGroup // requests being handled, waited for at shutdown
-	uploads    *slots         // media and track uploads running
+	uploads    *limiter       // media and track uploads running
+	heavy      *limiter       // expensive requests: search and page renders
 }
 
 // New builds the server and its route table.
@@ -105,6 +113,12 @@ func New(o Options) (*Server, error) {
 	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 30 * time.Second
+	}
+	if o.MaxConcurrentSearch <= 0 {
+		o.MaxConcurrentSearch = 2 * runtime.GOMAXPROCS(0)
+	}
+	if o.SearchWait <= 0 {
+		o.SearchWait = 2 * time.Second
 	}
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 25 * time.Second
@@ -144,13 +158,14 @@ func New(o Options) (*Server, error) {
 		baseOrigin: originOf(o.BaseURL),
 		loginAcct:  newThrottle(o.LoginPerAccount, o.LoginWindow),
 		loginAddr:  newThrottle(o.LoginPerAddress, o.LoginWindow),
+		heavy:      newLimiter("expensive requests", o.MaxConcurrentSearch, o.SearchWait, o.SearchWait),
 	}
 	for _, c := range o.TrustedProxies {
 		if _, n, err := net.ParseCIDR(c); err == nil {
 			s.proxies = append(s.proxies, n)
 		}
 	}
-	s.uploads = newSlots("uploads", o.MaxConcurrentUploads, 5*time.Second)
+	s.uploads = newLimiter("uploads", o.MaxConcurrentUploads, 0, 5*time.Second)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Logger.SetOutput(discard{})
