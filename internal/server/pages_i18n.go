@@ -68,13 +68,30 @@ func (p *pages) base(c echo.Context, page, title string) pageBase {
 		b.Account, b.Admin = pr.Name, pr.Role == archive.RoleAdmin
 		b.CSRF, _ = p.csrfToken(c)
 	}
+	q := p.pageParams(c)
 	for _, lang := range p.i18n.Langs() {
-		q := req.URL.Query()
 		q.Set("ui", lang)
 		u := url.URL{Path: req.URL.Path, RawQuery: q.Encode()}
 		b.UILinks = append(b.UILinks, uiLink{Lang: lang, Name: langName(lang), URL: u.String(), Current: lang == tr.Lang()})
 	}
 	return b
+}
+
+// pageQueryParams are the parameters the pages read; the language links
+// carry these and no others.
+var pageQueryParams = []string{"q", "lang", "speaker", "event", "page", "t", "end", "next"}
+
+// pageParams is the request's page parameters, each cut to the longest
+// query the archive searches: links repeat them, so a page never repeats
+// what an oversized request sent.
+func (p *pages) pageParams(c echo.Context) url.Values {
+	v := url.Values{}
+	for _, name := range pageQueryParams {
+		if s := c.QueryParam(name); s != "" {
+			v.Set(name, clipRunes(s, p.maxQuery()))
+		}
+	}
+	return v
 }
 
 // langName is a language's own name ("Deutsch", "Français"), the form

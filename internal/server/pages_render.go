@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/i18n"
 	"github.com/verbatim-archive/verbatim/web"
 )
@@ -26,6 +27,16 @@ type pages struct {
 	err    error // set when the pages could not be loaded
 	// csrfToken gives signed-in pages their form token (Server.csrfToken).
 	csrfToken func(echo.Context) (string, error)
+	// maxQueryChars is the archive's longest query (0: its default):
+	// pages echo no more of a parameter than that.
+	maxQueryChars int
+}
+
+func (p *pages) maxQuery() int {
+	if p.maxQueryChars > 0 {
+		return p.maxQueryChars
+	}
+	return archive.DefaultMaxQueryChars
 }
 
 // pages builds the viewer pages on the server's Service. The embedded
@@ -45,6 +56,7 @@ func (s *Server) pages() *pages {
 		return &pages{err: err}
 	}
 	p.csrfToken = s.csrfToken
+	p.maxQueryChars = s.svc.QueryLimits().MaxChars
 	return p
 }
 
@@ -150,7 +162,7 @@ func (p *pages) renderError(c echo.Context, err error) error {
 	case http.StatusServiceUnavailable:
 		kind = "unavailable"
 	}
-	if status >= 500 {
+	if isFailure(status, err) {
 		p.log.Error("page failed", "path", c.Request().URL.Path, "status", status, "err", err)
 	}
 	base := p.base(c, "error", "")

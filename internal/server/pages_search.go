@@ -23,6 +23,7 @@ type searchPage struct {
 	Event       string
 	Unavailable bool
 	Invalid     bool
+	InvalidText string // what is too big, when the query is over a limit
 	LangOptions []option
 	Filters     []filter
 	Facets      []facet
@@ -126,6 +127,24 @@ func (p *pages) search(c echo.Context) error {
 		return p.err
 	}
 	sp := readSearchParams(c)
+	var res archive.SearchResult
+	var err error
+	if sp.q != "" {
+		q := archive.SearchQuery{Text: sp.q, Event: sp.event, Page: sp.page, PerPage: searchPerPage}
+		if sp.lang != "" {
+			q.Langs = []string{sp.lang}
+		}
+		if sp.speaker != "" {
+			q.Speakers = []string{sp.speaker}
+		}
+		res, err = p.store.Search(c.Request().Context(), q)
+	}
+	var qe *archive.QueryError
+	if errors.As(err, &qe) && qe.What == "characters" {
+		// The page echoes the query in its title, its form and its links:
+		// no more of it than the archive would search.
+		sp.q = clipRunes(sp.q, qe.Max)
+	}
 	base := p.base(c, "search", "")
 	base.Title = base.T("search.title")
 	base.Query = sp.q
@@ -138,14 +157,6 @@ func (p *pages) search(c echo.Context) error {
 		data.LangOptions = langOptions(p.i18n.Langs(), nil, sp.lang)
 		return p.render(c, http.StatusOK, "search", data)
 	}
-	q := archive.SearchQuery{Text: sp.q, Event: sp.event, Page: sp.page, PerPage: searchPerPage}
-	if sp.lang != "" {
-		q.Langs = []string{sp.lang}
-	}
-	if sp.speaker != "" {
-		q.Speakers = []string{sp.speaker}
-	}
-	res, err := p.store.Search(c.Request().Context(), q)
 	switch {
 	case errors.Is(err, archive.ErrUnavailable):
 		p.log.Warn("search page: index unavailable", "err", err)
@@ -155,6 +166,7 @@ func (p *pages) search(c echo.Context) error {
 	case errors.Is(err, archive.ErrInvalid):
 		// Say so next to the form the viewer can correct.
 		data.Invalid = true
+		data.InvalidText = queryErrorText(base, qe)
 		data.LangOptions = langOptions(p.i18n.Langs(), nil, sp.lang)
 		return p.render(c, http.StatusBadRequest, "search", data)
 	case err != nil:
@@ -254,4 +266,29 @@ func kindText(base pageBase, k archive.Kind) string {
 		return ""
 	}
 	return base.T("track." + string(k))
+}
+
+// queryErrorText says which limit a query is over, in the viewer's
+// language; "" for other invalid queries.
+func queryErrorText(base pageBase, qe *archive.QueryError) string {
+	switch {
+	case qe == nil:
+		return ""
+	case qe.What == "characters":
+		return base.T("search.toolong", qe.Got, qe.Max)
+	case qe.What == "words":
+		return base.T("search.toomany", qe.Got, qe.Max)
+	}
+	return ""
+}
+
+// clipRunes is s cut to at most n characters.
+func clipRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }

@@ -100,15 +100,20 @@ func (p *pages) watch(c echo.Context) error {
 	}
 	var hits []archive.Hit
 	if wp.q != "" && lang != "" {
-		hits = p.matchesIn(c, id, lang, wp.q)
+		var refused bool
+		if hits, refused = p.matchesIn(c, id, lang, wp.q); refused {
+			wp.q = "" // every cue links with q: never a query the archive refuses
+		}
 	}
 	data := buildWatch(base, rec, track, lang, cues, wp, hits)
 	return p.render(c, http.StatusOK, "watch", data)
 }
 
 // matchesIn finds the other moments of a search in this recording and
-// language. The page works without them, so a search failure only logs.
-func (p *pages) matchesIn(c echo.Context, id, lang, q string) []archive.Hit {
+// language, and reports whether the archive refused the query (too long,
+// too many words). The page works without them, so a search failure only
+// logs.
+func (p *pages) matchesIn(c echo.Context, id, lang, q string) (hits []archive.Hit, refused bool) {
 	res, err := p.store.Search(c.Request().Context(), archive.SearchQuery{
 		Text: q, RecordingID: id, Langs: []string{lang}, Page: 1, PerPage: 100,
 	})
@@ -116,17 +121,17 @@ func (p *pages) matchesIn(c echo.Context, id, lang, q string) []archive.Hit {
 		if !errors.Is(err, archive.ErrInvalid) {
 			p.log.Warn("watch: matches unavailable", "recording", id, "err", err)
 		}
-		return nil
+		return nil, errors.Is(err, archive.ErrInvalid)
 	}
 	// The query asked for this recording and language; keep only those in
 	// case an index answers more broadly.
-	hits := res.Hits[:0:0]
+	hits = res.Hits[:0:0]
 	for _, h := range res.Hits {
 		if h.RecordingID == id && sameLang(h.Lang, lang) {
 			hits = append(hits, h)
 		}
 	}
-	return hits
+	return hits, false
 }
 
 // chooseTrack picks the subtitle language: the one asked for, else the
