@@ -7,10 +7,14 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/bleveindex"
 	"github.com/verbatim-archive/verbatim/internal/config"
 	"github.com/verbatim-archive/verbatim/internal/disk"
+	"github.com/verbatim-archive/verbatim/internal/instrument"
 	"github.com/verbatim-archive/verbatim/internal/media"
 	"github.com/verbatim-archive/verbatim/internal/meili"
 	"github.com/verbatim-archive/verbatim/internal/s3"
@@ -21,6 +25,7 @@ type deps struct {
 	blobs  archive.Blobs
 	index  archive.Index // nil when not opened
 	svc    *archive.Service
+	reg    *prometheus.Registry // metrics; nil unless opened by openServe
 	closer []func() error
 }
 
@@ -103,6 +108,28 @@ const (
 // open validates the configuration and opens storage, the index (per
 // mode) and the Service.
 func open(ctx context.Context, cfg *config.Config, mode openMode, log *slog.Logger) (*deps, error) {
+	return openWith(ctx, cfg, mode, log, nil)
+}
+
+// openServe opens what a server needs, with metrics: a registry holding
+// the Go runtime and process collectors, and storage and index wrapped in
+// instrumented decorators that join it.
+func openServe(ctx context.Context, cfg *config.Config, log *slog.Logger) (*deps, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m, err := instrument.New(reg)
+	if err != nil {
+		return nil, err
+	}
+	d, err := openWith(ctx, cfg, withIndex, log, m)
+	if err != nil {
+		return nil, err
+	}
+	d.reg = reg
+	return d, nil
+}
+
+func openWith(ctx context.Context, cfg *config.Config, mode openMode, log *slog.Logger, m *instrument.Metrics) (*deps, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -110,11 +137,17 @@ func open(ctx context.Context, cfg *config.Config, mode openMode, log *slog.Logg
 	if err := openBlobs(ctx, cfg, d); err != nil {
 		return nil, err
 	}
+	if m != nil {
+		d.blobs = m.Blobs(d.blobs)
+	}
 	if mode != withoutIndex {
 		x, closeIndex, err := openIndex(ctx, cfg, log)
 		switch {
 		case err == nil:
 			d.index = x
+			if m != nil {
+				d.index = m.Index(x)
+			}
 			d.closer = append(d.closer, closeIndex)
 		case mode == indexIfFree && errors.Is(err, archive.ErrUnavailable):
 			log.Warn("search index busy: changes are recorded as pending index updates and the running server applies them", "err", err)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/config"
@@ -31,7 +33,7 @@ func runServe(ctx context.Context, args []string, io Stdio) error {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
 	}
 	log := newLogger(io.Stderr, cfg)
-	d, err := open(ctx, cfg, withIndex, log)
+	d, err := openServe(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -48,7 +50,7 @@ func serve(ctx context.Context, cfg *config.Config, d *deps, io Stdio, announce 
 		RequestTimeout: cfg.RequestTimeout, PresignTTL: cfg.S3.Presign,
 		TrustedProxies: cfg.TrustedProxies, BaseURL: cfg.BaseURL,
 		SessionKeys: sessionKeys(cfg.SessionKeys), SessionTTL: cfg.SessionTTL,
-		ShutdownGrace: cfg.ShutdownGrace, LogClients: cfg.LogClients,
+		ShutdownGrace: cfg.ShutdownGrace, LogClients: cfg.LogClients, Metrics: d.reg,
 		BodyIdleTimeout: cfg.Limits.BodyIdleTimeout, SmallBodyTimeout: cfg.Limits.SmallBodyTimeout,
 		MaxConcurrentUploads: cfg.Limits.MaxConcurrentUploads,
 		MaxConcurrentSearch:  cfg.Limits.MaxConcurrentSearch, SearchWait: cfg.Limits.SearchWait,
@@ -67,6 +69,19 @@ func serve(ctx context.Context, cfg *config.Config, d *deps, io Stdio, announce 
 	}
 	if io.Listening != nil {
 		io.Listening(url)
+	}
+	if cfg.MetricsAddr != "" {
+		// Its own listener, up until the public one has drained: scrapes
+		// and probes keep answering during a shutdown.
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (VERBATIM_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+		log.Info("verbatim: metrics", "url", baseURL(mln.Addr())+"metrics")
+		admin := &http.Server{Handler: srv.AdminHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go admin.Serve(mln)
+		defer admin.Close()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -118,7 +133,7 @@ func runDemo(ctx context.Context, args []string, io Stdio) error {
 		}
 	}
 	log := newLogger(io.Stderr, cfg)
-	d, err := open(ctx, cfg, withIndex, log)
+	d, err := openServe(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,8 @@ func editorOn(t *testing.T, c *child, data, id string) string {
 func TestSIGTERMLetsUploadFinish(t *testing.T) {
 	data := t.TempDir()
 	const grace = 10 * time.Second
-	c := serveChild(t, []string{"VERBATIM_SHUTDOWN_GRACE=" + grace.String()}, "--data", data)
+	admin := freePort(t)
+	c := serveChild(t, []string{"VERBATIM_SHUTDOWN_GRACE=" + grace.String(), "VERBATIM_METRICS_ADDR=" + admin}, "--data", data)
 	token := editorOn(t, c, data, "drain")
 
 	const size = 3 << 20
@@ -60,6 +61,18 @@ func TestSIGTERMLetsUploadFinish(t *testing.T) {
 	<-body.sent
 	c.sigterm()
 	term := time.Now()
+	// The public listener is closed now; the admin listener stays up while
+	// the upload drains and says the instance is not ready.
+	readyz := 0
+	for deadline := time.Now().Add(5 * time.Second); readyz != http.StatusServiceUnavailable && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get("http://" + admin + "/readyz"); err == nil {
+			resp.Body.Close()
+			readyz = resp.StatusCode
+		}
+	}
+	if readyz != http.StatusServiceUnavailable {
+		t.Errorf("/readyz on the metrics listener while draining = %d; want 503", readyz)
+	}
 
 	r := <-done
 	if r.err != nil || r.status != http.StatusCreated {
@@ -81,7 +94,7 @@ func TestSIGTERMLetsUploadFinish(t *testing.T) {
 	if !strings.Contains(c.log.String(), "every request finished") {
 		t.Errorf("log does not say the drain finished:\n%s", c.log)
 	}
-	t.Logf("upload of %d bytes answered 201 after SIGTERM; process exited 0 %s after SIGTERM (grace %s)", size, took.Round(time.Millisecond), grace)
+	t.Logf("/readyz while draining: %d; upload of %d bytes answered 201 after SIGTERM; process exited 0 %s after SIGTERM (grace %s)", readyz, size, took.Round(time.Millisecond), grace)
 }
 
 // TestSIGTERMCutsUploadPastGrace: an upload that stalls beyond the grace

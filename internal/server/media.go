@@ -27,7 +27,8 @@ func (s *Server) putMedia(c echo.Context) error {
 	if req.ContentLength > s.opts.MaxUpload {
 		return archive.NewError(archive.ErrTooLarge, "media of %d bytes, the limit is %d", req.ContentLength, s.opts.MaxUpload)
 	}
-	body := bufio.NewReaderSize(http.MaxBytesReader(c.Response(), req.Body, s.opts.MaxUpload), 64<<10)
+	counted := countingReader{http.MaxBytesReader(c.Response(), req.Body, s.opts.MaxUpload), s.metrics.media.WithLabelValues("received")}
+	body := bufio.NewReaderSize(counted, 64<<10)
 	head, err := body.Peek(512)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		// The body failed before it began (stalled, cut): say why, before
@@ -126,6 +127,7 @@ func (s *Server) getMedia(c echo.Context) error {
 	// count goes back into res.Size for the request log and the metrics.
 	n, err := io.Copy(res.Writer, rc)
 	res.Size += n
+	s.metrics.media.WithLabelValues("sent").Add(float64(n))
 	if err != nil {
 		s.log.Debug("server: media stream ended early", "recording", id, "err", err)
 	}

@@ -1,113 +1,136 @@
 package server
 
 import (
-	"cmp"
-	"fmt"
+	"context"
+	"io"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics counts requests for /metrics in the Prometheus text format. The
-// standard library is enough for a handful of counters; labels use the
-// route template, never the raw path, so their number stays bounded.
+// metrics are the server's Prometheus collectors, registered on the
+// registry the program passes in (Options.Metrics), beside the Go runtime,
+// process, storage and index collectors. Labels are route templates,
+// methods and status classes, never raw paths, so their number stays
+// bounded. A scrape only reads memory: dependency health comes from a
+// background prober (probe), the index backlog from the Service's count.
 type metrics struct {
-	mu        sync.Mutex
-	requests  map[reqKey]uint64
-	latency   map[string]*latency // by route
-	mediaSent uint64              // bytes of media sent by /media
-	uploaded  uint64              // bytes of media accepted by uploads
+	reg      *prometheus.Registry
+	duration *prometheus.HistogramVec
+	inflight prometheus.Gauge
+	media    *prometheus.CounterVec // bytes by direction: sent, received
+	up       *prometheus.GaugeVec   // dependency up (1) or down (0), by name
+	probed   prometheus.Gauge       // unix time of the last probe
 }
 
-type reqKey struct {
-	route, method string
-	code          int
-}
-
-type latency struct {
-	sum   float64
-	count uint64
-}
-
-func newMetrics() *metrics {
-	return &metrics{requests: map[reqKey]uint64{}, latency: map[string]*latency{}}
+func newMetrics(reg *prometheus.Registry, pending func() int) (*metrics, error) {
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	m := &metrics{
+		reg: reg,
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "verbatim_http_request_duration_seconds",
+			Help:    "Time to answer HTTP requests, by route template, method and status class.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
+		}, []string{"route", "method", "code"}),
+		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "verbatim_http_requests_in_flight", Help: "HTTP requests being handled."}),
+		media: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "verbatim_media_bytes_total",
+			Help: "Media bytes actually moved: sent to viewers, received from uploads (whatever the outcome)."}, []string{"direction"}),
+		up: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "verbatim_dependency_up", Help: "Whether a dependency answered the last background probe (1) or not (0)."}, []string{"name"}),
+		probed: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "verbatim_dependency_probe_timestamp_seconds", Help: "When the dependencies were last probed."}),
+	}
+	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "verbatim_index_pending",
+		Help: "Recordings whose search index update waits for a retry (index lag)."},
+		func() float64 { return float64(pending()) })
+	for _, c := range []prometheus.Collector{m.duration, m.inflight, m.media, m.up, m.probed, lag} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	m.media.WithLabelValues("sent")
+	m.media.WithLabelValues("received")
+	return m, nil
 }
 
 // middleware records each request once its status is final (it sits
 // outside the request logger, which runs the error handler).
 func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		m.inflight.Inc()
+		defer m.inflight.Dec()
 		start := time.Now()
 		err := next(c)
-		route := c.Path()
-		if route == "" {
-			route = "unmatched"
-		}
-		res := c.Response()
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		m.requests[reqKey{route, c.Request().Method, res.Status}]++
-		l := m.latency[route]
-		if l == nil {
-			l = &latency{}
-			m.latency[route] = l
-		}
-		l.sum += time.Since(start).Seconds()
-		l.count++
-		switch {
-		case route == "/media/:id":
-			m.mediaSent += uint64(max(res.Size, 0))
-		case route == "/api/v1/recordings/:id/media" && res.Status == http.StatusCreated:
-			m.uploaded += uint64(max(c.Request().ContentLength, 0))
-		}
+		m.duration.WithLabelValues(routeOf(c), c.Request().Method, statusClass(c.Response().Status)).
+			Observe(time.Since(start).Seconds())
 		return err
 	}
 }
 
-// metricsHandler writes the counters and the state of the dependencies.
-func (s *Server) metricsHandler(c echo.Context) error {
-	var b strings.Builder
-	m := s.metrics
-	m.mu.Lock()
-	keys := make([]reqKey, 0, len(m.requests))
-	for k := range m.requests {
-		keys = append(keys, k)
+// statusClass is 2xx, 3xx, 4xx or 5xx (499, a client gone, is 4xx).
+func statusClass(code int) string {
+	if code < 100 || code > 599 {
+		return "unknown"
 	}
-	slices.SortFunc(keys, func(a, b reqKey) int {
-		return cmp.Or(strings.Compare(a.route, b.route), strings.Compare(a.method, b.method), cmp.Compare(a.code, b.code))
-	})
-	b.WriteString("# HELP verbatim_http_requests_total HTTP requests by route template, method and status.\n# TYPE verbatim_http_requests_total counter\n")
-	for _, k := range keys {
-		fmt.Fprintf(&b, "verbatim_http_requests_total{route=%q,method=%q,code=\"%d\"} %d\n", k.route, k.method, k.code, m.requests[k])
-	}
-	routes := make([]string, 0, len(m.latency))
-	for r := range m.latency {
-		routes = append(routes, r)
-	}
-	slices.Sort(routes)
-	b.WriteString("# HELP verbatim_http_request_duration_seconds Time to answer, by route template.\n# TYPE verbatim_http_request_duration_seconds summary\n")
-	for _, r := range routes {
-		l := m.latency[r]
-		fmt.Fprintf(&b, "verbatim_http_request_duration_seconds_sum{route=%q} %s\n", r, strconv.FormatFloat(l.sum, 'f', -1, 64))
-		fmt.Fprintf(&b, "verbatim_http_request_duration_seconds_count{route=%q} %d\n", r, l.count)
-	}
-	fmt.Fprintf(&b, "# HELP verbatim_media_sent_bytes_total Media bytes sent to viewers.\n# TYPE verbatim_media_sent_bytes_total counter\nverbatim_media_sent_bytes_total %d\n", m.mediaSent)
-	fmt.Fprintf(&b, "# HELP verbatim_media_uploaded_bytes_total Media bytes accepted from editors.\n# TYPE verbatim_media_uploaded_bytes_total counter\nverbatim_media_uploaded_bytes_total %d\n", m.uploaded)
-	m.mu.Unlock()
+	return strconv.Itoa(code/100) + "xx"
+}
 
-	fmt.Fprintf(&b, "# HELP verbatim_index_pending Recordings waiting for an index update.\n# TYPE verbatim_index_pending gauge\nverbatim_index_pending %d\n", s.svc.Pending())
-	b.WriteString("# HELP verbatim_dependency_up Whether a dependency answers (1) or not (0).\n# TYPE verbatim_dependency_up gauge\n")
-	for _, ch := range s.svc.Ready(c.Request().Context()) {
-		up := 0
-		if ch.OK {
-			up = 1
+// countingReader counts the bytes read through it into a counter.
+type countingReader struct {
+	r io.Reader
+	c prometheus.Counter
+}
+
+func (cr countingReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	cr.c.Add(float64(n))
+	return n, err
+}
+
+// probeEvery is how often the background prober checks the dependencies.
+const probeEvery = 10 * time.Second
+
+// probe checks storage and index every probeEvery until ctx ends, for
+// verbatim_dependency_up: a scrape never calls a dependency.
+func (s *Server) probe(ctx context.Context) {
+	t := time.NewTicker(probeEvery)
+	defer t.Stop()
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		for _, ch := range s.svc.Ready(pctx) {
+			up := 0.0
+			if ch.OK {
+				up = 1
+			}
+			s.metrics.up.WithLabelValues(ch.Name).Set(up)
 		}
-		fmt.Fprintf(&b, "verbatim_dependency_up{name=%q} %d\n", ch.Name, up)
+		cancel()
+		s.metrics.probed.SetToCurrentTime()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
-	return c.Blob(http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", []byte(b.String()))
+}
+
+// AdminHandler serves /metrics (the Prometheus text format, GET and HEAD)
+// with /healthz and /readyz, for a listener of its own
+// (VERBATIM_METRICS_ADDR): the public listener does not serve /metrics.
+// It keeps answering while the public listener drains at shutdown.
+func (s *Server) AdminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{ErrorLog: nil}))
+	mux.Handle("/healthz", s)
+	mux.Handle("/readyz", s)
+	return mux
 }

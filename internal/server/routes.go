@@ -43,7 +43,6 @@ func (s *Server) routes() {
 	read := []string{http.MethodGet, http.MethodHead}
 	e.Match(read, "/healthz", s.healthz)
 	e.Match(read, "/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler)
 	e.Match(read, "/media/:id", s.getMedia)
 
 	api := e.Group("/api/v1")

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
 )
@@ -53,6 +54,9 @@ type Options struct {
 	LoginWindow                      time.Duration
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// Metrics is the registry the server's collectors join and /metrics
+	// (AdminHandler) serves; nil: a registry of its own.
+	Metrics *prometheus.Registry
 	// LogClients adds the query string and the client's address to request
 	// logs. Off by default: what people search for in this archive, and who
 	// they are, is not written down unless the operator decides to.
@@ -153,12 +157,16 @@ func New(o Options) (*Server, error) {
 		}
 	}
 	s := &Server{
-		svc: o.Service, log: o.Logger, opts: o, metrics: newMetrics(), now: o.Now,
+		svc: o.Service, log: o.Logger, opts: o, now: o.Now,
 		sessKeys:   &sessionKeys{svc: o.Service, configured: o.SessionKeys},
 		baseOrigin: originOf(o.BaseURL),
 		loginAcct:  newThrottle(o.LoginPerAccount, o.LoginWindow),
 		loginAddr:  newThrottle(o.LoginPerAddress, o.LoginWindow),
 		heavy:      newLimiter("expensive requests", o.MaxConcurrentSearch, o.SearchWait, o.SearchWait),
+	}
+	var err error
+	if s.metrics, err = newMetrics(o.Metrics, o.Service.Pending); err != nil {
+		return nil, fmt.Errorf("server: metrics: %w", err)
 	}
 	for _, c := range o.TrustedProxies {
 		if _, n, err := net.ParseCIDR(c); err == nil {
@@ -211,6 +219,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return base },
 	}
+	probing, stopProbe := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopProbe()
+	go s.probe(probing)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
