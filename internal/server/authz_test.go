@@ -37,7 +37,6 @@ var routeAccess = map[string]access{
 	"GET /": public, "HEAD /": public,
 	"GET /healthz": public, "HEAD /healthz": public,
 	"GET /readyz": public, "HEAD /readyz": public,
-	"GET /metrics":   public,
 	"GET /media/:id": public, "HEAD /media/:id": public,
 	"GET /watch/:id": public, "HEAD /watch/:id": public,
 	"GET /search": public, "HEAD /search": public,
