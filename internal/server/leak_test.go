@@ -155,6 +155,7 @@ func walks(queries []string) map[string][]string {
 		"/login":                              {"/login"},
 		"/edit":                               {"/edit"},
 		"/edit/password":                      {"/edit/password"},
+		"/edit/:id/speakers":                  {"/edit/leak/speakers"},
 		"/admin/accounts":                     {"/admin/accounts"},
 		"/healthz":                            {"/healthz"},
 		"/readyz":                             {"/readyz"},

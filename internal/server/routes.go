@@ -82,6 +82,8 @@ func (s *Server) routes() {
 	ed.Match(read, "", s.editList)
 	ed.Match(read, "/password", s.passwordForm)
 	ed.POST("/password", s.passwordChange)
+	ed.Match(read, "/:id/speakers", s.editSpeakers)
+	ed.POST("/:id/speakers", s.saveSpeakers)
 	adm := e.Group("/admin", s.pageRole(archive.RoleAdmin))
 	adm.Match(read, "/accounts", s.accountsList)
 	adm.POST("/accounts", s.accountAdd)
