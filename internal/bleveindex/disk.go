@@ -33,7 +33,7 @@ func Open(dir string) (*Index, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("bleveindex: open: no directory: %w", archive.ErrInvalid)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("bleveindex: open %q: %w", dir, err)
 	}
 	gen, err := readCurrent(dir)
@@ -75,7 +75,17 @@ func newDisk(dir string, gen int) (bleve.Index, error) {
 	if err := os.RemoveAll(p); err != nil {
 		return nil, err
 	}
-	return bleve.NewUsing(p, m, scorch.Name, scorch.Name, openConfig())
+	idx, err := bleve.NewUsing(p, m, scorch.Name, scorch.Name, openConfig())
+	if err != nil {
+		return nil, err
+	}
+	// bleve writes index_meta.json readable by all; the index holds the
+	// archive's words, so it is the server user's alone, like the rest.
+	if err := os.Chmod(filepath.Join(p, "index_meta.json"), 0o600); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	return idx, nil
 }
 
 // readCurrent returns the current generation, or 0 when there is none.
@@ -98,7 +108,7 @@ func readCurrent(dir string) (int, error) {
 // rename it over CURRENT, sync the directory.
 func writeCurrent(dir string, gen int) error {
 	tmp := filepath.Join(dir, currentFile+".tmp")
-	f, err := os.Create(tmp)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}

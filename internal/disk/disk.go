@@ -56,14 +56,14 @@ type Store struct {
 
 // Open opens the store in dir, creating the directory if needed.
 func Open(dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("disk: open: %w", err)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("disk: open: %w", err)
 	}
-	if err := root.Mkdir(lockDir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := root.Mkdir(lockDir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		root.Close()
 		return nil, fmt.Errorf("disk: open: %w", err)
 	}
@@ -104,12 +104,12 @@ func metaName(key string) string {
 func (s *Store) createTemp(dir string) (*os.File, string, error) {
 	var err error
 	for range 5 {
-		if err = s.root.MkdirAll(dir, 0o755); err != nil {
+		if err = s.root.MkdirAll(dir, 0o700); err != nil {
 			return nil, "", err
 		}
 		name := path.Join(dir, tempPrefix+randomSuffix())
 		var f *os.File
-		f, err = s.root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err = s.root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
 			return f, name, nil
 		}

@@ -17,7 +17,7 @@ func (s *Store) lock(key string, exclusive bool) (unlock func(), err error) {
 	h := fnv.New32a()
 	h.Write([]byte(key))
 	name := fmt.Sprintf("%s/%02x", lockDir, h.Sum32()%lockStripes)
-	f, err := s.root.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := s.root.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}

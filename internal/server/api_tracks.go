@@ -96,9 +96,13 @@ func (s *Server) getTrack(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if ext != archive.FormatVTT {
-			c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="%s.%s.%s"`, id, base, ext))
+		// SRT and TTML are files to save; text and WebVTT (which a
+		// <track> element loads) may show in the browser, never sniffed.
+		disposition := "inline"
+		if ext == archive.FormatSRT || ext == archive.FormatTTML {
+			disposition = "attachment"
 		}
+		c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`%s; filename="%s.%s.%s"`, disposition, id, base, ext))
 		c.Response().Header().Set(echo.HeaderContentType, ct)
 		c.Response().WriteHeader(http.StatusOK)
 		if c.Request().Method == http.MethodHead {

@@ -27,6 +27,7 @@ func (s *Server) routes() {
 	e.Use(s.track)
 	e.Use(s.requestID)
 	e.Use(middleware.Recover())
+	e.Use(s.securityHeaders)
 	e.Use(s.metrics.middleware)
 	e.Use(s.requestLogger())
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
