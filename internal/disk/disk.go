@@ -100,11 +100,15 @@ func metaName(key string) string {
 
 // createTemp creates a new temporary file in dir (relative to the root),
 // creating dir first. A concurrent Delete may prune an empty dir between
-// the two steps, hence the retries.
+// the two steps, or a parent while MkdirAll walks down ("mkdirat a/b: no
+// such file or directory"), hence the retries on either.
 func (s *Store) createTemp(dir string) (*os.File, string, error) {
 	var err error
 	for range 5 {
 		if err = s.root.MkdirAll(dir, 0o700); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
 			return nil, "", err
 		}
 		name := path.Join(dir, tempPrefix+randomSuffix())

@@ -119,7 +119,12 @@ func (s *Store) remove(key string) error {
 	if err := s.root.Remove(metaName(key)); err != nil && !notExist(err) {
 		return err
 	}
-	return s.syncDir(path.Dir(key))
+	// A concurrent Delete may already have pruned the emptied directory:
+	// then there is nothing left to sync.
+	if err := s.syncDir(path.Dir(key)); err != nil && !notExist(err) {
+		return err
+	}
+	return nil
 }
 
 // prune removes dir and its parents while they are empty, so that deleted

@@ -381,3 +381,37 @@ func TestRangeWriteTo(t *testing.T) {
 		t.Errorf("io.Copy(range 2+5) = %d, %v, %q; want 5, nil, %q", n, err, buf.String(), "23456")
 	}
 }
+
+// TestPutWhileDeletePrunes races writes into a fresh directory against
+// deletes that prune the same parents: no Put may fail because a parent
+// vanished while it was being created.
+func TestPutWhileDeletePrunes(t *testing.T) {
+	st, err := disk.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	const rounds = 200
+	errc := make(chan error, 2)
+	for w := range 2 {
+		go func() {
+			for i := range rounds {
+				key := fmt.Sprintf("pending/index/r/%d-%d", w, i)
+				if _, err := st.Put(ctx, key, strings.NewReader("x"), 1, archive.PutOptions{}); err != nil {
+					errc <- fmt.Errorf("put %s: %w", key, err)
+					return
+				}
+				if err := st.Delete(ctx, key); err != nil {
+					errc <- fmt.Errorf("delete %s: %w", key, err)
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for range 2 {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
