@@ -74,7 +74,7 @@ func editItem(base pageBase, r archive.Recording, pendingIndex bool) editListIte
 	}
 	held := 0
 	for _, sp := range r.Speakers {
-		if sp.Visibility == archive.VisibilityHidden {
+		if sp.Visibility == archive.VisibilityHidden || sp.Held { // held labels are hidden until an editor decides
 			held++
 		}
 	}
