@@ -164,6 +164,7 @@ func openWith(ctx context.Context, cfg *config.Config, mode openMode, log *slog.
 		Blobs: d.blobs, Index: d.index, Prober: prober, Logger: log, MaxTrack: cfg.MaxTrack,
 		MaxCues: cfg.Limits.MaxCues, MaxSpeakers: cfg.Limits.MaxSpeakers, MaxSpeakerName: cfg.Limits.MaxSpeakerName, MaxManifest: cfg.Limits.MaxManifest,
 		Query: archive.QueryLimits{MaxChars: cfg.Limits.MaxQueryChars, MaxTerms: cfg.Limits.MaxQueryTerms},
+		CueCache: cueCache(cfg.Limits.CueCache),
 	})
 	if err != nil {
 		d.Close()
@@ -171,4 +172,13 @@ func openWith(ctx context.Context, cfg *config.Config, mode openMode, log *slog.
 	}
 	d.svc = svc
 	return d, nil
+}
+
+// cueCache maps the setting (0: none) to archive.Options.CueCache (0:
+// the default, negative: none).
+func cueCache(n int64) int64 {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

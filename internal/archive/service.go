@@ -43,6 +43,9 @@ type Options struct {
 	MaxSpeakers    int   // speakers per recording (DefaultMaxSpeakers)
 	MaxSpeakerName int   // characters of a speaker's name, pseudonym or role (DefaultMaxSpeakerName)
 	MaxManifest    int64 // bytes of a manifest as written (DefaultMaxManifest, at most MaxManifestRead)
+	// CueCache is how many bytes of parsed tracks are kept in memory
+	// (DefaultCueCache when 0; negative: none).
+	CueCache int64
 	// PasswordCost is the bcrypt cost of new password hashes (default
 	// bcrypt.DefaultCost; tests lower it).
 	PasswordCost int
@@ -63,6 +66,7 @@ type Service struct {
 	retryEvery time.Duration
 	pwCost     int
 	limits     budgets
+	cues       *cueCache // nil: no cache
 	dummy      struct {
 		once sync.Once
 		hash []byte
@@ -95,6 +99,12 @@ func NewService(o Options) (*Service, error) {
 		return nil, err
 	}
 	s.limits = limits
+	switch {
+	case o.CueCache == 0:
+		s.cues = newCueCache(DefaultCueCache)
+	case o.CueCache > 0:
+		s.cues = newCueCache(o.CueCache)
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

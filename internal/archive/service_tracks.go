@@ -298,7 +298,12 @@ func (s *Service) readTrack(ctx context.Context, who Principal, id, lang string)
 	return rec, tr, cues, err
 }
 
+// cuesOf returns a track's stored cues, parsed once per track key and
+// then served from the cue cache.
 func (s *Service) cuesOf(ctx context.Context, tr Track) ([]subtitle.Cue, error) {
+	if cues, ok := s.cues.get(tr.Key); ok {
+		return cues, nil
+	}
 	data, err := s.readSmall(ctx, tr.Key+".vtt")
 	if err != nil {
 		return nil, err
@@ -307,6 +312,7 @@ func (s *Service) cuesOf(ctx context.Context, tr Track) ([]subtitle.Cue, error) 
 	if err != nil {
 		return nil, fmt.Errorf("archive: stored track %s is unreadable: %w", tr.Key, err)
 	}
+	s.cues.put(tr.Key, cues)
 	return cues, nil
 }
 

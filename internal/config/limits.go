@@ -43,6 +43,10 @@ type Limits struct {
 	// (VERBATIM_MAX_MANIFEST), at most the 16 MiB readers accept; a write
 	// over it answers 413 and changes nothing.
 	MaxManifest int64
+	// CueCache is how many bytes of parsed tracks a server keeps in memory
+	// (VERBATIM_CUE_CACHE), so a watch page or a page of JSON cues does not
+	// parse the whole track again; 0 keeps none.
+	CueCache int64
 	// BodyIdleTimeout is how long any read of a request body may wait for
 	// the next bytes (VERBATIM_BODY_IDLE_TIMEOUT): a stalled or trickling
 	// body is cut, a large upload at a steady rate runs as long as it takes.
@@ -67,6 +71,7 @@ const (
 	DefaultMaxSpeakers    = 200
 	DefaultMaxSpeakerName = 200
 	DefaultMaxManifest    = 1 << 20 // 1 MiB
+	DefaultCueCache       = 64 << 20
 	// maxManifestRead is what readers accept (archive.MaxManifestRead).
 	maxManifestRead = 16 << 20
 
@@ -95,6 +100,7 @@ func DefaultLimits() Limits {
 		MaxSpeakers:         DefaultMaxSpeakers,
 		MaxSpeakerName:      DefaultMaxSpeakerName,
 		MaxManifest:         DefaultMaxManifest,
+		CueCache:            DefaultCueCache,
 
 		BodyIdleTimeout:      DefaultBodyIdleTimeout,
 		SmallBodyTimeout:     DefaultSmallBodyTimeout,
@@ -112,6 +118,7 @@ func (l *Limits) read(r *envReader) {
 	r.integer("VERBATIM_MAX_SPEAKERS", &l.MaxSpeakers)
 	r.integer("VERBATIM_MAX_SPEAKER_NAME", &l.MaxSpeakerName)
 	r.size("VERBATIM_MAX_MANIFEST", &l.MaxManifest)
+	r.size("VERBATIM_CUE_CACHE", &l.CueCache)
 	r.duration("VERBATIM_BODY_IDLE_TIMEOUT", &l.BodyIdleTimeout)
 	r.duration("VERBATIM_SMALL_BODY_TIMEOUT", &l.SmallBodyTimeout)
 	r.integer("VERBATIM_MAX_CONCURRENT_UPLOADS", &l.MaxConcurrentUploads)
@@ -139,6 +146,9 @@ func (l Limits) validate() []error {
 	between("VERBATIM_MAX_SPEAKER_NAME", l.MaxSpeakerName, 1, 10_000)
 	if l.MaxManifest < 1 || l.MaxManifest > maxManifestRead {
 		add("VERBATIM_MAX_MANIFEST must be between 1 byte and 16MiB (what readers accept), got %d", l.MaxManifest)
+	}
+	if l.CueCache < 0 || l.CueCache > 16<<30 {
+		add("VERBATIM_CUE_CACHE must be between 0 and 16GiB, got %d", l.CueCache)
 	}
 	if l.BodyIdleTimeout < time.Second || l.BodyIdleTimeout > 10*time.Minute {
 		add("VERBATIM_BODY_IDLE_TIMEOUT must be between 1s and 10m, got %s", l.BodyIdleTimeout)

@@ -10,7 +10,7 @@ import (
 
 func TestLimitsDefaults(t *testing.T) {
 	want := Limits{MaxQueryChars: 512, MaxQueryTerms: 32, MaxConcurrentSearch: 2 * runtime.GOMAXPROCS(0), SearchWait: 2 * time.Second,
-		MaxCues: 20000, MaxSpeakers: 200, MaxSpeakerName: 200, MaxManifest: 1 << 20,
+		MaxCues: 20000, MaxSpeakers: 200, MaxSpeakerName: 200, MaxManifest: 1 << 20, CueCache: 64 << 20,
 		BodyIdleTimeout: 20 * time.Second, SmallBodyTimeout: time.Minute, MaxConcurrentUploads: 8}
 	if diff := cmp.Diff(want, DefaultLimits()); diff != "" {
 		t.Errorf("DefaultLimits() mismatch (-want +got):\n%s", diff)
@@ -27,6 +27,7 @@ func TestLimitsFromEnv(t *testing.T) {
 		"VERBATIM_MAX_SPEAKERS":           "50",
 		"VERBATIM_MAX_SPEAKER_NAME":       "80",
 		"VERBATIM_MAX_MANIFEST":           "2MiB",
+		"VERBATIM_CUE_CACHE":              "0",
 		"VERBATIM_BODY_IDLE_TIMEOUT":      "5s",
 		"VERBATIM_SMALL_BODY_TIMEOUT":     "2m",
 		"VERBATIM_MAX_CONCURRENT_UPLOADS": "2",
@@ -35,7 +36,7 @@ func TestLimitsFromEnv(t *testing.T) {
 		t.Fatalf("FromEnv: %v", err)
 	}
 	want := Limits{MaxQueryChars: 1000, MaxQueryTerms: 10, MaxConcurrentSearch: 3, SearchWait: 500 * time.Millisecond,
-		MaxCues: 40000, MaxSpeakers: 50, MaxSpeakerName: 80, MaxManifest: 2 << 20,
+		MaxCues: 40000, MaxSpeakers: 50, MaxSpeakerName: 80, MaxManifest: 2 << 20, CueCache: 0,
 		BodyIdleTimeout: 5 * time.Second, SmallBodyTimeout: 2 * time.Minute, MaxConcurrentUploads: 2}
 	if diff := cmp.Diff(want, c.Limits); diff != "" {
 		t.Errorf("Limits mismatch (-want +got):\n%s", diff)
