@@ -178,7 +178,7 @@ func (p *pages) search(c echo.Context) error {
 	case res.Total == 0:
 		data.Summary = base.T("search.none", sp.q)
 	case res.TotalIsLowerBound:
-		data.Summary = base.T("search.results_more", res.Total, sp.q)
+		data.Summary = base.T("search.results.more", res.Total, sp.q)
 	default:
 		data.Summary = base.N("search.results", res.Total, sp.q)
 	}

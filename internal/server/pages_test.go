@@ -296,7 +296,7 @@ func TestPagesUseKnownMessages(t *testing.T) {
 	collect(`\.T\("([a-z0-9.]+)"`, ".", "pages*.go")
 	for _, k := range []string{"error.notfound.title", "error.invalid.body", "error.unavailable.title", "error.server.body",
 		"track.original", "track.interpretation", "source.human", "source.machine", "source.verified",
-		"month.1", "month.12", "search.results.one", "search.results.other", "watch.matches.one", "watch.matches.other"} {
+		"month.1", "month.12", "search.results.one", "search.results.other", "search.results.more", "watch.matches.one", "watch.matches.other"} {
 		used[k] = true
 	}
 	if len(used) < 40 {
