@@ -14,10 +14,20 @@ import (
 	"time"
 )
 
-const (
-	versityModule   = "github.com/versity/versitygw"
-	fallbackVersion = "v1.8.0"
-)
+// tool is a server the tests build from a module of its own under tools/,
+// which pins its version.
+type tool struct {
+	name     string // the tools/ directory and the cached binary's prefix
+	module   string // the pinned module
+	pkg      string // the main package to build
+	envVar   string // names the executable when set
+	fallback string // version when the tools module cannot be read
+}
+
+var versitygw = tool{
+	name: "versitygw", module: "github.com/versity/versitygw", pkg: "github.com/versity/versitygw/cmd/versitygw",
+	envVar: "VERBATIM_VERSITYGW", fallback: "v1.8.0",
+}
 
 // Binary returns the path of a versitygw executable built from
 // tools/versitygw (a module of its own that pins the version), building it
@@ -27,28 +37,32 @@ const (
 // makes parallel test binaries build it once; the first build takes a few
 // minutes, reported through logf.
 func Binary(ctx context.Context, logf func(format string, args ...any)) (string, error) {
-	src, err := toolsDir()
+	return versitygw.binary(ctx, logf)
+}
+
+func (tl tool) binary(ctx context.Context, logf func(format string, args ...any)) (string, error) {
+	src, err := tl.toolsDir()
 	if err != nil {
-		return "", fmt.Errorf("testenv: versitygw: %w", err)
+		return "", fmt.Errorf("testenv: %s: %w", tl.name, err)
 	}
-	bin, err := binaryPath(versionOf(src))
+	bin, err := tl.binaryPath(tl.versionOf(src))
 	if err != nil {
-		return "", fmt.Errorf("testenv: versitygw: %w", err)
+		return "", fmt.Errorf("testenv: %s: %w", tl.name, err)
 	}
 	if isFile(bin) {
 		return bin, nil
 	}
-	if err := buildLocked(ctx, src, bin, logf); err != nil {
-		return "", fmt.Errorf("testenv: build versitygw: %w", err)
+	if err := tl.buildLocked(ctx, src, bin, logf); err != nil {
+		return "", fmt.Errorf("testenv: build %s: %w", tl.name, err)
 	}
 	return bin, nil
 }
 
-// toolsDir finds tools/versitygw from this source file, or failing that
+// toolsDir finds tools/<name> from this source file, or failing that
 // from the main module of the working directory.
-func toolsDir() (string, error) {
+func (tl tool) toolsDir() (string, error) {
 	if _, file, _, ok := runtime.Caller(0); ok {
-		dir := filepath.Join(filepath.Dir(file), "..", "..", "tools", "versitygw")
+		dir := filepath.Join(filepath.Dir(file), "..", "..", "tools", tl.name)
 		if isFile(filepath.Join(dir, "go.mod")) {
 			return dir, nil
 		}
@@ -59,40 +73,40 @@ func toolsDir() (string, error) {
 	}
 	gomod := strings.TrimSpace(string(out))
 	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("not inside the verbatim module: cannot find tools/versitygw")
+		return "", errors.New("not inside the verbatim module: cannot find tools/" + tl.name)
 	}
-	dir := filepath.Join(filepath.Dir(gomod), "tools", "versitygw")
+	dir := filepath.Join(filepath.Dir(gomod), "tools", tl.name)
 	if !isFile(filepath.Join(dir, "go.mod")) {
 		return "", fmt.Errorf("no go.mod in %s", dir)
 	}
 	return dir, nil
 }
 
-// versionOf reads the pinned versitygw version from the tools module, so
-// that changing the pin changes the cached binary's name.
-func versionOf(src string) string {
+// versionOf reads the pinned version from the tools module, so that
+// changing the pin changes the cached binary's name.
+func (tl tool) versionOf(src string) string {
 	b, err := os.ReadFile(filepath.Join(src, "go.mod"))
 	if err != nil {
-		return fallbackVersion
+		return tl.fallback
 	}
 	for line := range strings.Lines(string(b)) {
 		f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require "))
-		if len(f) >= 2 && f[0] == versityModule {
+		if len(f) >= 2 && f[0] == tl.module {
 			return f[1]
 		}
 	}
-	return fallbackVersion
+	return tl.fallback
 }
 
-func binaryPath(version string) (string, error) {
-	if p := os.Getenv("VERBATIM_VERSITYGW"); p != "" {
+func (tl tool) binaryPath(version string) (string, error) {
+	if p := os.Getenv(tl.envVar); p != "" {
 		return filepath.Abs(p)
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
 		cache = os.TempDir()
 	}
-	return filepath.Join(cache, "verbatim", "versitygw-"+version), nil
+	return filepath.Join(cache, "verbatim", tl.name+"-"+version), nil
 }
 
 func isFile(p string) bool {
@@ -102,7 +116,7 @@ func isFile(p string) bool {
 
 // buildLocked builds bin under an exclusive lock on bin+".lock", unless
 // another process built it while this one waited for the lock.
-func buildLocked(ctx context.Context, src, bin string, logf func(string, ...any)) error {
+func (tl tool) buildLocked(ctx context.Context, src, bin string, logf func(string, ...any)) error {
 	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
 		return err
 	}
@@ -111,7 +125,7 @@ func buildLocked(ctx context.Context, src, bin string, logf func(string, ...any)
 		return err
 	}
 	defer lock.Close()
-	logf("testenv: waiting for the versitygw build lock %s", lock.Name())
+	logf("testenv: waiting for the %s build lock %s", tl.name, lock.Name())
 	if err := flock(ctx, lock); err != nil {
 		return err
 	}
@@ -126,7 +140,7 @@ func buildLocked(ctx context.Context, src, bin string, logf func(string, ...any)
 			os.Remove(p)
 		}
 	}
-	return build(ctx, src, bin, logf)
+	return tl.build(ctx, src, bin, logf)
 }
 
 // flock takes an exclusive lock on f, giving up when ctx ends.
@@ -149,16 +163,16 @@ func flock(ctx context.Context, f *os.File) error {
 
 // build runs go build in the tools module and renames the result into place,
 // so that bin never exists half-written.
-func build(ctx context.Context, src, bin string, logf func(string, ...any)) error {
+func (tl tool) build(ctx context.Context, src, bin string, logf func(string, ...any)) error {
 	tmp := fmt.Sprintf("%s.tmp-%d", bin, os.Getpid())
 	defer os.Remove(tmp)
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", tmp, versityModule+"/cmd/versitygw")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", tmp, tl.pkg)
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "GOWORK=off")
 	cmd.SysProcAttr = sysProcAttr() // dies with this process, which holds the lock
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	logf("testenv: building versitygw from %s into %s (the first build takes a few minutes)", src, bin)
+	logf("testenv: building %s from %s into %s (the first build takes a few minutes)", tl.name, src, bin)
 	start := time.Now()
 	done := make(chan struct{})
 	go func() {
@@ -169,7 +183,7 @@ func build(ctx context.Context, src, bin string, logf func(string, ...any)) erro
 			case <-done:
 				return
 			case <-t.C:
-				logf("testenv: still building versitygw (%s)", time.Since(start).Round(time.Second))
+				logf("testenv: still building %s (%s)", tl.name, time.Since(start).Round(time.Second))
 			}
 		}
 	}()
@@ -181,6 +195,6 @@ func build(ctx context.Context, src, bin string, logf func(string, ...any)) erro
 	if err != nil {
 		return fmt.Errorf("%w\n%s", err, out.Bytes())
 	}
-	logf("testenv: built versitygw in %s", time.Since(start).Round(time.Second))
+	logf("testenv: built %s in %s", tl.name, time.Since(start).Round(time.Second))
 	return os.Rename(tmp, bin)
 }

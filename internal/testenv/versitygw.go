@@ -46,8 +46,11 @@ type S3Server struct {
 	tempDir bool
 	logf    func(string, ...any)
 
-	mu   sync.Mutex
-	proc *process
+	mu    sync.Mutex
+	procs []*process // running, in start order
+	// launch starts the server's processes and waits until they answer:
+	// versitygw is one, SeaweedFS several (seaweedfs.go).
+	launch func(ctx context.Context) ([]*process, error)
 }
 
 // StartVersityGW starts a versitygw for the test, with a bucket, and stops
@@ -168,11 +171,11 @@ func freePort() (string, error) {
 func (s *S3Server) Stop() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.proc == nil {
-		return nil
+	var err error
+	for i := len(s.procs) - 1; i >= 0; i-- {
+		err = errors.Join(err, s.procs[i].kill())
 	}
-	err := s.proc.kill()
-	s.proc = nil
+	s.procs = nil
 	return err
 }
 
@@ -219,23 +222,36 @@ func (s *S3Server) createBucket(ctx context.Context) error {
 	return nil
 }
 
-// start launches the process on s.Endpoint and waits until it answers.
+// start launches the server and waits until it answers.
 func (s *S3Server) start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.proc != nil {
+	if s.procs != nil {
 		return errors.New("already running")
 	}
-	p, err := launch(s.binary, s.args())
+	launch := s.launch
+	if launch == nil {
+		launch = s.launchVersityGW
+	}
+	procs, err := launch(ctx)
 	if err != nil {
 		return err
 	}
+	s.procs = procs
+	return nil
+}
+
+// launchVersityGW starts versitygw on s.Endpoint.
+func (s *S3Server) launchVersityGW(ctx context.Context) ([]*process, error) {
+	p, err := launch(s.binary, s.args())
+	if err != nil {
+		return nil, err
+	}
 	if err := p.waitReady(ctx, s.Endpoint); err != nil {
 		p.kill()
-		return err
+		return nil, err
 	}
-	s.proc = p
-	return nil
+	return []*process{p}, nil
 }
 
 func (s *S3Server) args() []string {
@@ -253,7 +269,7 @@ func (s *S3Server) args() []string {
 	return append(args, s.Dir)
 }
 
-// process is one run of versitygw.
+// process is one run of a server program.
 type process struct {
 	cmd    *exec.Cmd
 	out    *tailBuffer
