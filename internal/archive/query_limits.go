@@ -55,11 +55,17 @@ type QueryError struct {
 	Max  int
 }
 
-func (e *QueryError) Error() string {
-	return fmt.Sprintf("archive: search: query has %d %s; at most %d: %v", e.Got, e.What, e.Max, ErrInvalid)
+func (e *QueryError) Error() string { return "archive: search: " + e.message() + ": " + ErrInvalid.Error() }
+
+func (e *QueryError) message() string {
+	return fmt.Sprintf("query has %d %s; at most %d", e.Got, e.What, e.Max)
 }
 
-func (e *QueryError) Unwrap() error { return ErrInvalid }
+// Unwrap is the archive Error a client is shown: ErrInvalid with the
+// message alone ("query has 57 words; at most 32").
+func (e *QueryError) Unwrap() error {
+	return &Error{Kind: ErrInvalid, Where: "archive: search", Message: e.message()}
+}
 
 // Check reports whether text (already trimmed) is within the limits. It
 // reads at most MaxChars+1 characters before answering for the length, so

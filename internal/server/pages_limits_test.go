@@ -106,6 +106,27 @@ func TestPageQueryLimits(t *testing.T) {
 	}
 }
 
+// TestAPIQueryLimits: the JSON API answers an oversized query 400 with
+// the archive's message, and an 800-letter word (under a raised length
+// limit it would reach the index) never answers 5xx.
+func TestAPIQueryLimits(t *testing.T) {
+	h := demoHandler(t)
+	for _, tt := range []struct {
+		q, want string
+	}{
+		{strings.Repeat("trafficking ", 100<<10/12), `{"code":"invalid","message":"query has 102395 characters; at most 512"`},
+		{strings.Repeat("protocol ", 57), `{"code":"invalid","message":"query has 57 words; at most 32"`},
+		{strings.Repeat("protocol", 100), `{"code":"invalid","message":"query has 800 characters; at most 512"`},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/search?q="+url.QueryEscape(tt.q), nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("GET /api/v1/search?q=%.30q… = %d %s; want 400 with %s", tt.q, rec.Code, rec.Body.String(), tt.want)
+		}
+	}
+}
+
 // FuzzSearchPageQuery runs any query through the real search and watch
 // page handlers on the demo archive: they answer 200 or 400, never a 5xx,
 // and never echo more of a query than the archive searches.
