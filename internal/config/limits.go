@@ -138,8 +138,8 @@ func (l Limits) validate() []error {
 	if l.MaxConcurrentSearch < 1 {
 		add("VERBATIM_MAX_CONCURRENT_SEARCH must be at least 1, got %d", l.MaxConcurrentSearch)
 	}
-	if l.SearchWait < 0 || l.SearchWait > time.Minute {
-		add("VERBATIM_SEARCH_WAIT must be between 0s and 1m, got %s", l.SearchWait)
+	if l.SearchWait <= 0 || l.SearchWait > time.Minute {
+		add("VERBATIM_SEARCH_WAIT must be more than 0s and at most 1m, got %s", l.SearchWait)
 	}
 	between("VERBATIM_MAX_CUES", l.MaxCues, 1, 10_000_000)
 	between("VERBATIM_MAX_SPEAKERS", l.MaxSpeakers, 1, 100_000)
