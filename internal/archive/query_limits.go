@@ -55,7 +55,9 @@ type QueryError struct {
 	Max  int
 }
 
-func (e *QueryError) Error() string { return "archive: search: " + e.message() + ": " + ErrInvalid.Error() }
+func (e *QueryError) Error() string {
+	return "archive: search: " + e.message() + ": " + ErrInvalid.Error()
+}
 
 func (e *QueryError) message() string {
 	return fmt.Sprintf("query has %d %s; at most %d", e.Got, e.What, e.Max)
