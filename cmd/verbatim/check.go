@@ -36,7 +36,7 @@ func runCheck(ctx context.Context, args []string, io Stdio) error {
 		return err
 	}
 	defer d.Close()
-	rep, err := check.Run(ctx, d.blobs, check.Options{Clean: *clean, MinAge: *minAge})
+	rep, err := check.Run(ctx, d.blobs, check.Options{Clean: *clean, MinAge: *minAge, UploadExpiry: cfg.UploadExpiry})
 	if err != nil {
 		return err
 	}

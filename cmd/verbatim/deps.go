@@ -163,8 +163,9 @@ func openWith(ctx context.Context, cfg *config.Config, mode openMode, log *slog.
 	svc, err := archive.NewService(archive.Options{
 		Blobs: d.blobs, Index: d.index, Prober: prober, Logger: log, MaxTrack: cfg.MaxTrack,
 		MaxCues: cfg.Limits.MaxCues, MaxSpeakers: cfg.Limits.MaxSpeakers, MaxSpeakerName: cfg.Limits.MaxSpeakerName, MaxManifest: cfg.Limits.MaxManifest,
-		Query: archive.QueryLimits{MaxChars: cfg.Limits.MaxQueryChars, MaxTerms: cfg.Limits.MaxQueryTerms},
-		CueCache: cueCache(cfg.Limits.CueCache),
+		Query:        archive.QueryLimits{MaxChars: cfg.Limits.MaxQueryChars, MaxTerms: cfg.Limits.MaxQueryTerms},
+		CueCache:     cueCache(cfg.Limits.CueCache),
+		UploadExpiry: cfg.UploadExpiry,
 	})
 	if err != nil {
 		d.Close()

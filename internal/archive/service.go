@@ -46,6 +46,9 @@ type Options struct {
 	// CueCache is how many bytes of parsed tracks are kept in memory
 	// (DefaultCueCache when 0; negative: none).
 	CueCache int64
+	// UploadExpiry is how long an unfinished resumable upload is kept
+	// after its last write (default DefaultUploadExpiry).
+	UploadExpiry time.Duration
 	// PasswordCost is the bcrypt cost of new password hashes (default
 	// bcrypt.DefaultCost; tests lower it).
 	PasswordCost int
@@ -57,17 +60,18 @@ type Options struct {
 // all durable state lives in Blobs, so any number of Services (processes)
 // may share one store.
 type Service struct {
-	blobs      Blobs
-	index      Index
-	prober     Prober
-	log        *slog.Logger
-	now        func() time.Time
-	maxTrack   int64
-	retryEvery time.Duration
-	pwCost     int
-	limits     budgets
-	cues       *cueCache // nil: no cache
-	dummy      struct {
+	blobs        Blobs
+	index        Index
+	prober       Prober
+	log          *slog.Logger
+	now          func() time.Time
+	maxTrack     int64
+	retryEvery   time.Duration
+	pwCost       int
+	limits       budgets
+	cues         *cueCache // nil: no cache
+	uploadExpiry time.Duration
+	dummy        struct {
 		once sync.Once
 		hash []byte
 	}
@@ -113,6 +117,10 @@ func NewService(o Options) (*Service, error) {
 	}
 	if s.maxTrack <= 0 {
 		s.maxTrack = 16 << 20
+	}
+	s.uploadExpiry = o.UploadExpiry
+	if s.uploadExpiry <= 0 {
+		s.uploadExpiry = DefaultUploadExpiry
 	}
 	if s.pwCost == 0 {
 		s.pwCost = bcrypt.DefaultCost

@@ -45,6 +45,10 @@ type Options struct {
 	// negative value removes orphans of any age (only safe when no server
 	// is writing to the store).
 	MinAge time.Duration
+	// UploadExpiry is how long an unfinished resumable upload is kept
+	// after its last write; Clean removes older ones. 0 means
+	// archive.DefaultUploadExpiry.
+	UploadExpiry time.Duration
 	// Now is the clock used for MinAge; nil means time.Now.
 	Now func() time.Time
 }
@@ -77,6 +81,8 @@ type Report struct {
 	// index update). It does not make storage inconsistent: a server
 	// applies it at start and every few seconds.
 	PendingIndex []archive.PendingIndex
+	// Uploads are unfinished resumable uploads (uploads/<id>/...).
+	Uploads []Upload
 }
 
 // OK reports whether storage is consistent: every manifest is readable and
@@ -118,6 +124,9 @@ func Run(ctx context.Context, blobs archive.Blobs, opts Options) (Report, error)
 	rep.Orphans = orphans(objs, refs)
 	if rep.PendingIndex, err = archive.ListPending(ctx, blobs); err != nil {
 		return rep, fmt.Errorf("check: %w", err)
+	}
+	if err := uploads(ctx, blobs, opts, &rep); err != nil {
+		return rep, err
 	}
 	if opts.Clean {
 		if err := clean(ctx, blobs, opts, &rep); err != nil {

@@ -31,6 +31,13 @@ func (r Report) WriteText(w io.Writer) error {
 	if len(r.Removed) > 0 || r.TempFiles > 0 {
 		p("removed: %d orphans, %d temporary files\n", len(r.Removed), r.TempFiles)
 	}
+	for _, u := range r.Uploads {
+		state := "resumable"
+		if u.Expired {
+			state = "expired"
+		}
+		p("upload: %s %s (%d objects, %d bytes, last write %s)\n", u.ID, state, u.Objects, u.Bytes, u.LastWrite.UTC().Format("2006-01-02T15:04:05Z"))
+	}
 	for _, pi := range r.PendingIndex {
 		p("pending index update: recording %s (%d since %s)\n", pi.RecordingID, len(pi.Keys), pi.Since.UTC().Format("2006-01-02T15:04:05Z"))
 	}

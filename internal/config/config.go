@@ -34,6 +34,9 @@ type Config struct {
 	SessionKeys []string
 	// SessionTTL is how long a web sign-in lasts.
 	SessionTTL time.Duration
+	// UploadExpiry is how long an unfinished resumable upload is kept
+	// after its last write.
+	UploadExpiry time.Duration
 	// ShutdownGrace is how long requests in flight may finish after
 	// SIGTERM before they are cancelled.
 	ShutdownGrace time.Duration
@@ -109,6 +112,7 @@ const (
 	DefaultMaxTrack       = 16 << 20 // 16 MiB
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultSessionTTL     = 12 * time.Hour
+	DefaultUploadExpiry   = 24 * time.Hour
 	DefaultShutdownGrace  = 25 * time.Second // under Kubernetes' default 30s
 	DefaultPartSize       = 16 << 20         // 16 MiB: bounds memory per upload on S3
 	DefaultMeiliIndex     = "verbatim"
@@ -126,6 +130,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		MaxTrack:       DefaultMaxTrack,
 		RequestTimeout: DefaultRequestTimeout,
 		SessionTTL:     DefaultSessionTTL,
+		UploadExpiry:   DefaultUploadExpiry,
 		ShutdownGrace:  DefaultShutdownGrace,
 		LogFormat:      "text",
 		LogLevel:       "info",
@@ -143,6 +148,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	r.list("VERBATIM_TRUSTED_PROXIES", &c.TrustedProxies)
 	r.list("VERBATIM_SESSION_KEY", &c.SessionKeys)
 	r.duration("VERBATIM_SESSION_TTL", &c.SessionTTL)
+	r.duration("VERBATIM_UPLOAD_EXPIRY", &c.UploadExpiry)
 	r.duration("VERBATIM_SHUTDOWN_GRACE", &c.ShutdownGrace)
 	r.str("VERBATIM_METRICS_ADDR", &c.MetricsAddr)
 	r.str("VERBATIM_LOG_FORMAT", &c.LogFormat)
@@ -227,6 +233,9 @@ func (c Config) Validate() error {
 		if len(k) < 32 {
 			add("VERBATIM_SESSION_KEY entry %d has %d characters; each key needs at least 32 (for example: openssl rand -base64 32)", i+1, len(k))
 		}
+	}
+	if c.UploadExpiry <= 0 {
+		add("VERBATIM_UPLOAD_EXPIRY must be positive, got %s", c.UploadExpiry)
 	}
 	if c.SessionTTL <= 0 {
 		add("VERBATIM_SESSION_TTL must be positive, got %s", c.SessionTTL)

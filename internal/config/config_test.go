@@ -22,7 +22,7 @@ func TestFromEnvDefaults(t *testing.T) {
 	}
 	want := Config{
 		Data: "./data", Addr: "localhost:8080", MaxUpload: DefaultMaxUpload, MaxTrack: DefaultMaxTrack,
-		RequestTimeout: 30 * time.Second, SessionTTL: 12 * time.Hour, ShutdownGrace: 25 * time.Second, LogFormat: "text", LogLevel: "info",
+		RequestTimeout: 30 * time.Second, SessionTTL: 12 * time.Hour, UploadExpiry: 24 * time.Hour, ShutdownGrace: 25 * time.Second, LogFormat: "text", LogLevel: "info",
 		S3:     S3{Region: "us-east-1", PartSize: DefaultPartSize},
 		Meili:  Meili{Index: "verbatim"},
 		Limits: DefaultLimits(),
@@ -67,6 +67,7 @@ func TestFromEnvValues(t *testing.T) {
 		TrustedProxies: []string{"10.0.0.0/8", "192.168.0.0/16"},
 		SessionKeys:    []string{"new-key-0123456789abcdef0123456789", "old-key-0123456789abcdef0123456789"},
 		SessionTTL:     8 * time.Hour,
+		UploadExpiry:   24 * time.Hour,
 		S3: S3{Endpoint: "127.0.0.1:7070", Bucket: "archive", Region: "us-east-1", AccessKey: "ak", SecretKey: "sk",
 			Secure: true, PartSize: 64 << 20, Presign: 15 * time.Minute},
 		Meili:  Meili{URL: "http://127.0.0.1:7700", Key: "mk", Index: "verbatim"},

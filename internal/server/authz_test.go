@@ -56,6 +56,10 @@ var routeAccess = map[string]access{
 	"HEAD /api/v1/recordings/:id/tracks/:lang/source": editorAPI,
 	"POST /api/v1/recordings/:id/tracks/:lang/shift":  editorAPI,
 	"POST /api/v1/recordings/:id/tracks/:lang/linear": editorAPI,
+	"POST /api/v1/uploads/":                           editorAPI,
+	"HEAD /api/v1/uploads/:upload":                    editorAPI,
+	"PATCH /api/v1/uploads/:upload":                   editorAPI,
+	"DELETE /api/v1/uploads/:upload":                  editorAPI,
 
 	"GET /login": signin, "HEAD /login": signin, "POST /login": signin, "POST /logout": signin,
 

@@ -15,6 +15,8 @@ func isLongRoute(method, path string) bool {
 	switch path {
 	case "/media/:id", mediaUploadPath:
 		return true
+	case "/api/v1/uploads/:upload":
+		return method == "PATCH"
 	case "/api/v1/recordings/:id/tracks/:lang":
 		return method == "PUT"
 	}
@@ -63,6 +65,11 @@ func (s *Server) routes() {
 	api.POST("/recordings/:id/tracks/:lang/shift", s.shiftTrack, editor)
 	api.POST("/recordings/:id/tracks/:lang/linear", s.linearTrack, editor)
 	api.Match(read, "/search", s.search, s.heavy.middleware(asError))
+	// Resumable uploads (tus.go): tus 1.0 core, creation, termination.
+	api.POST("/uploads/", s.tus(s.tusd.PostFile), editor)
+	api.HEAD("/uploads/:upload", s.tus(s.tusd.HeadFile), editor)
+	api.PATCH("/uploads/:upload", s.tus(s.tusd.PatchFile), editor, upload)
+	api.DELETE("/uploads/:upload", s.tus(s.tusd.DelFile), editor)
 
 	// Viewer pages (pages*.go): HTML, in the viewer's language. Each
 	// render takes a slot of the expensive-request limiter.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
+	tusd "github.com/tus/tusd/v2/pkg/handler"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
 )
@@ -99,6 +100,7 @@ type Server struct {
 	inflight   sync.WaitGroup // requests being handled, waited for at shutdown
 	uploads    *limiter       // media and track uploads running
 	heavy      *limiter       // expensive requests: search and page renders
+	tusd       *tusd.UnroutedHandler
 }
 
 // New builds the server and its route table.
@@ -184,6 +186,9 @@ func New(o Options) (*Server, error) {
 	e.IPExtractor = extractor
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
+	if s.tusd, err = s.newTusHandler(); err != nil {
+		return nil, fmt.Errorf("server: resumable uploads: %w", err)
+	}
 	s.routes()
 	return s, nil
 }
