@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -19,6 +20,15 @@ import (
 // fold returns the folded form of r: zero or more lower-case runes, or a
 // single ' ' for a separator.
 func fold(r rune, buf []rune) []rune {
+	if r < utf8.RuneSelf { // most text: no decomposition to look up
+		switch {
+		case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
+			return append(buf, r)
+		case 'A' <= r && r <= 'Z':
+			return append(buf, r+('a'-'A'))
+		}
+		return append(buf, ' ')
+	}
 	if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
 		return append(buf, ' ')
 	}
@@ -60,21 +70,27 @@ type rewrite struct {
 // rewriter replaces names, aliases and redacted words wherever they occur
 // in a text, markup ignored.
 type rewriter struct {
-	rules []rewrite // longest first, so "Maria Lopez" wins over "Maria"
+	rules   []rewrite
+	byFirst map[string][]int // first folded word -> rules, longest first ("Maria Lopez" wins over "Maria")
+	buf     []rune           // scratch for matches (a rewriter serves one request)
 }
 
-func newRewriter() *rewriter { return &rewriter{} }
+func newRewriter() *rewriter { return &rewriter{byFirst: map[string][]int{}} }
 
 func (w *rewriter) add(phrase, with string) {
 	f := foldString(phrase)
 	if f == "" {
 		return
 	}
+	first, _, _ := strings.Cut(f, " ")
+	w.byFirst[first] = append(w.byFirst[first], len(w.rules))
 	w.rules = append(w.rules, rewrite{folded: []rune(f), with: with})
 }
 
 func (w *rewriter) done() {
-	slices.SortStableFunc(w.rules, func(a, b rewrite) int { return len(b.folded) - len(a.folded) })
+	for _, ks := range w.byFirst {
+		slices.SortStableFunc(ks, func(a, b int) int { return len(w.rules[b].folded) - len(w.rules[a].folded) })
+	}
 }
 
 func (w *rewriter) empty() bool { return w == nil || len(w.rules) == 0 }
@@ -133,7 +149,7 @@ func decodeRune(s string) (rune, int) {
 // matched phrase go and the replacement, escaped, takes the place of the
 // first one.
 func (w *rewriter) apply(s string, plain bool) string {
-	if w.empty() || s == "" {
+	if w.empty() || s == "" || !w.matches(s, plain) {
 		return s
 	}
 	ps := pieces(s, plain)
@@ -194,6 +210,47 @@ func (w *rewriter) apply(s string, plain bool) string {
 	return sb.String()
 }
 
+// matches reports whether any rule matches s, without building anything:
+// most text mentions nobody, and is then returned as it is.
+func (w *rewriter) matches(s string, plain bool) bool {
+	folded := w.buf[:0]
+	var tmp [8]rune
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		} else if !plain && (r == '<' || r == '&') {
+			// Tags and entities: let the full reading decide.
+			if r == '<' && strings.IndexByte(s[i:], '>') > 0 {
+				i += strings.IndexByte(s[i:], '>') + 1
+				continue
+			}
+			if r == '&' {
+				w.buf = folded
+				return w.matchesFolded(append(folded, ' ')) || strings.Contains(s[i:], ";")
+			}
+		}
+		i += n
+		for _, f := range fold(r, tmp[:0]) {
+			if f == ' ' && (len(folded) == 0 || folded[len(folded)-1] == ' ') {
+				continue
+			}
+			folded = append(folded, f)
+		}
+	}
+	w.buf = folded
+	return w.matchesFolded(folded)
+}
+
+func (w *rewriter) matchesFolded(folded []rune) bool {
+	for i := range folded {
+		if (i == 0 || folded[i-1] == ' ') && folded[i] != ' ' && w.ruleAt(folded, i) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // matchAt returns the length of the longest rule matching folded at i at a
 // word boundary, or 0.
 func (w *rewriter) matchAt(folded []rune, i int) int {
@@ -204,7 +261,12 @@ func (w *rewriter) matchAt(folded []rune, i int) int {
 }
 
 func (w *rewriter) ruleAt(folded []rune, i int) int {
-	for k, r := range w.rules {
+	j := i
+	for j < len(folded) && folded[j] != ' ' {
+		j++
+	}
+	for _, k := range w.byFirst[string(folded[i:j])] {
+		r := w.rules[k]
 		n := len(r.folded)
 		if i+n > len(folded) || !slices.Equal(folded[i:i+n], r.folded) {
 			continue

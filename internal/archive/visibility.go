@@ -169,11 +169,15 @@ func (v *viewer) cues(stored []subtitle.Cue) []Cue {
 			if strings.TrimSpace(styled) == "" {
 				styled = escapeStyled(t.Text)
 			}
-			styled = v.rewrite.apply(styled, false)
+			rewritten := v.rewrite.apply(styled, false)
 			if redacted {
-				styled = Redacted
+				rewritten = Redacted
 			}
-			text := plainOf(styled)
+			text := t.Text
+			if rewritten != styled || text == "" {
+				text = plainOf(rewritten)
+			}
+			styled = rewritten
 			if text == "" {
 				continue
 			}
