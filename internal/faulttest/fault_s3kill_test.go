@@ -56,12 +56,19 @@ func mustCheck(t *testing.T, store archive.Blobs, opts check.Options) check.Repo
 	return rep
 }
 
-// TestS3KilledDuringUpload: versitygw dies after the first part of a
+// TestS3KilledDuringUpload: the S3 server (versitygw) dies after the first part of a
 // multipart media upload has landed. The upload answers a clear error,
 // the recording does not point at half-written media, and after a restart
 // of the S3 server the same upload succeeds.
-func TestS3KilledDuringUpload(t *testing.T) {
-	srv := testenv.StartVersityGW(t)
+func TestS3KilledDuringUpload(t *testing.T) { testS3KilledDuringUpload(t, testenv.StartVersityGW) }
+
+// TestSeaweedFSKilledDuringUpload is TestS3KilledDuringUpload against a distributed SeaweedFS.
+func TestSeaweedFSKilledDuringUpload(t *testing.T) {
+	testS3KilledDuringUpload(t, testenv.StartSeaweedFS)
+}
+
+func testS3KilledDuringUpload(t *testing.T, start func(testing.TB) *testenv.S3Server) {
+	srv := start(t)
 	watch, err := NewHoldProxy(srv.Endpoint)
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +102,7 @@ func TestS3KilledDuringUpload(t *testing.T) {
 		t.Fatal("the server never sent part 2 of the upload")
 	}
 	if err := srv.Stop(); err != nil {
-		t.Fatalf("stop versitygw: %v", err)
+		t.Fatalf("stop the S3 server: %v", err)
 	}
 	stopped := time.Now()
 	watch.Release()
@@ -115,9 +122,9 @@ func TestS3KilledDuringUpload(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := srv.Restart(ctx); err != nil {
-		t.Fatalf("restart versitygw: %v", err)
+		t.Fatalf("restart the S3 server: %v", err)
 	}
-	t.Logf("versitygw restarted %s after the stop", time.Since(stopped).Round(time.Millisecond))
+	t.Logf("the S3 server restarted %s after the stop", time.Since(stopped).Round(time.Millisecond))
 	mustCheck(t, openS3(t, srv), check.Options{})
 	if rec, _ := s.get("s3-killed"); rec.Media != nil {
 		t.Fatalf("after the failed upload the recording points at media of %d bytes", rec.Media.Size)
@@ -137,7 +144,16 @@ func TestS3KilledDuringUpload(t *testing.T) {
 // orphan, check reports it and Clean removes it; a restarted server takes
 // the upload again.
 func TestSIGKILLBeforeManifestOnS3(t *testing.T) {
-	srv := testenv.StartVersityGW(t)
+	testSIGKILLBeforeManifestOnS3(t, testenv.StartVersityGW)
+}
+
+// TestSeaweedFSSIGKILLBeforeManifestOnS3 is TestSIGKILLBeforeManifestOnS3 against a distributed SeaweedFS.
+func TestSeaweedFSSIGKILLBeforeManifestOnS3(t *testing.T) {
+	testSIGKILLBeforeManifestOnS3(t, testenv.StartSeaweedFS)
+}
+
+func testSIGKILLBeforeManifestOnS3(t *testing.T, start func(testing.TB) *testenv.S3Server) {
+	srv := start(t)
 	hold, err := NewHoldProxy(srv.Endpoint)
 	if err != nil {
 		t.Fatal(err)

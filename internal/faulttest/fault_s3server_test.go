@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/verbatim-archive/verbatim/internal/testenv"
 )
 
 // TestS3BlackholedBehindServer: the whole server on an S3 store that has
@@ -16,7 +18,7 @@ import (
 // for hours), end when the viewer gives up. Either way the goroutines of
 // the stuck requests go away, and the server serves again once S3 does.
 func TestS3BlackholedBehindServer(t *testing.T) {
-	p, store, _ := slowS3(t)
+	p, store, _ := slowS3(t, testenv.StartVersityGW)
 	const timeout = 500 * time.Millisecond
 	srv := startInProcessOn(t, store, timeout)
 	js := map[string]string{"Content-Type": "application/json"}

@@ -15,11 +15,11 @@ import (
 	"github.com/verbatim-archive/verbatim/internal/testenv"
 )
 
-// slowS3 starts versitygw behind a fault proxy and opens a store through
+// slowS3 starts the S3 server behind a fault proxy and opens a store through
 // the proxy.
-func slowS3(t *testing.T) (*Proxy, *s3.Store, *testenv.S3Server) {
+func slowS3(t *testing.T, start func(testing.TB) *testenv.S3Server) (*Proxy, *s3.Store, *testenv.S3Server) {
 	t.Helper()
-	srv := testenv.StartVersityGW(t)
+	srv := start(t)
 	p, err := NewProxy(srv.Endpoint)
 	if err != nil {
 		t.Fatal(err)
@@ -54,8 +54,13 @@ func getString(ctx context.Context, b archive.Blobs, key string) (string, error)
 // answers. Every call gives up when its context ends, with an error that
 // says where it failed and why; the goroutines of the stuck calls go away;
 // the store works again when the server does.
-func TestS3Blackholed(t *testing.T) {
-	p, store, _ := slowS3(t)
+func TestS3Blackholed(t *testing.T) { testS3Blackholed(t, testenv.StartVersityGW) }
+
+// TestSeaweedFSBlackholed is TestS3Blackholed against a distributed SeaweedFS.
+func TestSeaweedFSBlackholed(t *testing.T) { testS3Blackholed(t, testenv.StartSeaweedFS) }
+
+func testS3Blackholed(t *testing.T, start func(testing.TB) *testenv.S3Server) {
+	p, store, _ := slowS3(t, start)
 	ctx := context.Background()
 	if err := putString(ctx, store, "recordings/slow/manifest.json", "{}"); err != nil {
 		t.Fatalf("Put before the fault = %v", err)
@@ -115,8 +120,13 @@ func TestS3Blackholed(t *testing.T) {
 // TestS3Slow: an S3 server that answers, slowly. Calls within their
 // deadline succeed; those whose deadline is shorter than the delay fail
 // cleanly.
-func TestS3Slow(t *testing.T) {
-	p, store, _ := slowS3(t)
+func TestS3Slow(t *testing.T) { testS3Slow(t, testenv.StartVersityGW) }
+
+// TestSeaweedFSSlow is TestS3Slow against a distributed SeaweedFS.
+func TestSeaweedFSSlow(t *testing.T) { testS3Slow(t, testenv.StartSeaweedFS) }
+
+func testS3Slow(t *testing.T, start func(testing.TB) *testenv.S3Server) {
+	p, store, _ := slowS3(t, start)
 	ctx := context.Background()
 	if err := putString(ctx, store, "recordings/slow/manifest.json", "{}"); err != nil {
 		t.Fatalf("Put = %v", err)

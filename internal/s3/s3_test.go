@@ -37,3 +37,12 @@ func TestConformance(t *testing.T) {
 	open := opener(testenv.StartVersityGW(t), 5<<20)
 	blobtest.Run(t, func(t *testing.T) archive.Blobs { return open(t) })
 }
+
+// TestSeaweedFSConformance runs the whole blob suite against a distributed
+// SeaweedFS (master, two volume servers, filer, S3 gateway) that the test
+// starts: a second S3 implementation for conditional writes, multipart
+// uploads and ranges.
+func TestSeaweedFSConformance(t *testing.T) {
+	open := opener(testenv.StartSeaweedFS(t), 5<<20)
+	blobtest.Run(t, func(t *testing.T) archive.Blobs { return open(t) })
+}
