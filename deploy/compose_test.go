@@ -156,3 +156,26 @@ func TestComposePinsMeilisearch(t *testing.T) {
 		}
 	}
 }
+
+// The scale profile runs SeaweedFS, pinned to the version the tests build
+// (tools/seaweedfs), and verbatim can be pointed at it.
+func TestComposeScaleProfile(t *testing.T) {
+	f, _ := config(t, "scale")
+	sw, ok := f.Services["seaweedfs"]
+	if !ok {
+		t.Fatal("no seaweedfs service")
+	}
+	if !slices.Contains(sw.Profiles, "scale") || sw.Image != "chrislusf/seaweedfs:4.53" {
+		t.Errorf("seaweedfs: profiles %v, image %q; want [scale], chrislusf/seaweedfs:4.53", sw.Profiles, sw.Image)
+	}
+	if vg := f.Services["versitygw"]; !slices.Contains(vg.Profiles, "single") {
+		t.Errorf("versitygw profiles = %v; want single, so that scale runs SeaweedFS in its place", vg.Profiles)
+	}
+	mod, err := os.ReadFile("../tools/seaweedfs/go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(mod), "github.com/seaweedfs/seaweedfs v0.0.0-20261109003541-7506e5f91cd6") {
+		t.Errorf("tools/seaweedfs no longer pins the commit of SeaweedFS 4.53: update the compose image with it")
+	}
+}
