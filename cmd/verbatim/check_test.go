@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/disk"
@@ -87,5 +89,70 @@ func TestReindexRefusesWhileServing(t *testing.T) {
 	}
 	if resp, body := get(t, base+"/api/v1/search?q=milestone"); resp.StatusCode != 200 || !strings.Contains(string(body), "istac-launch") {
 		t.Errorf("search after a refused reindex = %d %s; want the live index untouched", resp.StatusCode, body)
+	}
+}
+
+// TestCheckFindsKilledUploadTemp: the temporary file a killed upload
+// leaves is reported once it has gone untouched for a minute, and --clean
+// removes it; a live one is left alone unless --min-age 0 says any age,
+// which warns.
+func TestCheckFindsKilledUploadTemp(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	run := func(args ...string) (int, string, string) {
+		t.Helper()
+		io, out, errOut := testIO(nil)
+		code := Main(ctx, args, io)
+		return code, out.String(), errOut.String()
+	}
+	store, err := disk.Open(filepath.Join(data, "objects"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	dir := filepath.Join(data, "objects", "recordings", "r", "media")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	killed, live := filepath.Join(dir, ".tmp-killed"), filepath.Join(dir, ".tmp-live")
+	for _, f := range []string{killed, live} {
+		if err := os.WriteFile(f, make([]byte, 1<<20), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * time.Minute)
+	if err := os.Chtimes(killed, old, old); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, _ := run("check", "--data", data)
+	if code != 0 || !strings.Contains(out, "temporary file: recordings/r/media/.tmp-killed (1048576 bytes") || strings.Contains(out, ".tmp-live") ||
+		!strings.Contains(out, "temporary files: 1 (1048576 bytes)") {
+		t.Errorf("check = %d\n%s\nwant 0, the killed upload's temporary file named and the live one not", code, out)
+	}
+	if code, out, _ := run("check", "--data", data, "--clean"); code != 0 || !strings.Contains(out, "removed: 0 orphans, 1 temporary files") {
+		t.Errorf("check --clean = %d\n%s\nwant the temporary file removed", code, out)
+	}
+	if _, err := os.Stat(killed); !os.IsNotExist(err) {
+		t.Errorf("killed upload's temporary file still there after --clean: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("live temporary file removed by --clean: %v", err)
+	}
+	for _, age := range []string{"0", "0s"} {
+		code, out, errOut := run("check", "--data", data, "--min-age", age)
+		if code != 0 || !strings.Contains(errOut, "warning: --min-age 0") || !strings.Contains(out, ".tmp-live") {
+			t.Errorf("check --min-age %s = %d\n%s%s\nwant 0, a warning and the live temporary file listed", age, code, out, errOut)
+		}
+	}
+	code, out, errOut := run("check", "--data", data, "--clean", "--min-age", "0")
+	if code != 0 || !strings.Contains(errOut, "warning: --min-age 0 removes") || !strings.Contains(out, "1 temporary files") {
+		t.Errorf("check --clean --min-age 0 = %d\n%s%s\nwant 0, a warning and the temporary file removed", code, out, errOut)
+	}
+	if _, err := os.Stat(live); !os.IsNotExist(err) {
+		t.Errorf("temporary file still there after --clean --min-age 0: %v", err)
+	}
+	if code, _, errOut := run("check", "--data", data, "--min-age", "-1s"); code == 0 {
+		t.Errorf("check --min-age -1s = 0 (%s); want a usage error", errOut)
 	}
 }

@@ -12,6 +12,7 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,6 +37,12 @@ const (
 // server, whose manifest is about to be written.
 const DefaultMinAge = time.Hour
 
+// DefaultStaleTemp is how long a temporary file must have gone untouched to
+// count as left behind. A write in progress touches its file with every
+// chunk, and the server cuts a body that stalls for its idle timeout (20s
+// by default), so a minute of silence means the writer is gone.
+const DefaultStaleTemp = time.Minute
+
 // Options tune a check.
 type Options struct {
 	// Clean removes orphans older than MinAge (and, on stores that keep
@@ -49,6 +56,10 @@ type Options struct {
 	// after its last write; Clean removes older ones. 0 means
 	// archive.DefaultUploadExpiry.
 	UploadExpiry time.Duration
+	// StaleTemp is how long a temporary file must have gone untouched to
+	// be reported, and with Clean removed (0: DefaultStaleTemp; a MinAge
+	// below it, or negative, lowers it).
+	StaleTemp time.Duration
 	// Now is the clock used for MinAge; nil means time.Now.
 	Now func() time.Time
 }
@@ -75,7 +86,11 @@ type Report struct {
 	Missing    []Missing          // manifest references to missing objects
 	Unreadable []Unreadable       // manifests that cannot be decoded
 	Removed    []string           // orphan keys deleted (Clean only)
-	TempFiles  int                // temporary files removed (Clean only, stores that have them)
+	// Temps are the temporary files of writes that were killed or crashed
+	// (untouched for StaleTemp), on stores that keep them (internal/disk).
+	// They hold no data anyone refers to.
+	Temps     []archive.BlobInfo
+	TempFiles int // temporary files removed (Clean only)
 	// PendingIndex is index work recorded in storage and not yet applied
 	// (an index that was down, a process killed between a write and its
 	// index update). It does not make storage inconsistent: a server
@@ -98,10 +113,24 @@ func (r Report) OrphanBytes() int64 {
 	return n
 }
 
-// tempCleaner is implemented by stores that keep temporary files of
-// writes in progress (internal/disk); a crashed writer leaves them behind.
-type tempCleaner interface {
+// tempStore is implemented by stores that keep temporary files of writes
+// in progress (internal/disk); a crashed writer leaves them behind.
+type tempStore interface {
+	ListTemp(ctx context.Context, age time.Duration) ([]archive.BlobInfo, error)
 	CleanTemp(ctx context.Context, age time.Duration) (int, error)
+}
+
+// staleTemp is the age from which a temporary file is reported and
+// removed: StaleTemp, or MinAge when that is lower (negative: any age).
+func (o Options) staleTemp() time.Duration {
+	age := cmp.Or(o.StaleTemp, DefaultStaleTemp)
+	if o.MinAge < 0 {
+		return 0
+	}
+	if o.MinAge > 0 {
+		age = min(age, o.MinAge)
+	}
+	return age
 }
 
 // Run checks every object under recordings/ against the manifests. It
@@ -127,6 +156,11 @@ func Run(ctx context.Context, blobs archive.Blobs, opts Options) (Report, error)
 	}
 	if err := uploads(ctx, blobs, opts, &rep); err != nil {
 		return rep, err
+	}
+	if ts, ok := blobs.(tempStore); ok {
+		if rep.Temps, err = ts.ListTemp(ctx, opts.staleTemp()); err != nil {
+			return rep, fmt.Errorf("check: %w", err)
+		}
 	}
 	if opts.Clean {
 		if err := clean(ctx, blobs, opts, &rep); err != nil {
@@ -269,8 +303,8 @@ func clean(ctx context.Context, blobs archive.Blobs, opts Options, rep *Report) 
 		}
 		rep.Removed = append(rep.Removed, o.Key)
 	}
-	if tc, ok := blobs.(tempCleaner); ok {
-		n, err := tc.CleanTemp(ctx, max(minAge, 0))
+	if ts, ok := blobs.(tempStore); ok && len(rep.Temps) > 0 {
+		n, err := ts.CleanTemp(ctx, opts.staleTemp())
 		if err != nil {
 			return fmt.Errorf("check: %w", err)
 		}

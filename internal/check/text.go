@@ -25,6 +25,14 @@ func (r Report) WriteText(w io.Writer) error {
 		p("orphan: %s (%d bytes, %s)\n", o.Key, o.Size, o.ModTime.UTC().Format("2006-01-02T15:04:05Z"))
 	}
 	p("orphans: %d (%d bytes), %d kept as too young to remove\n", len(r.Orphans), r.OrphanBytes(), r.Young)
+	var tempBytes int64
+	for _, t := range r.Temps {
+		p("temporary file: %s (%d bytes, last written %s)\n", t.Key, t.Size, t.ModTime.UTC().Format("2006-01-02T15:04:05Z"))
+		tempBytes += t.Size
+	}
+	if len(r.Temps) > 0 {
+		p("temporary files: %d (%d bytes) left by killed or crashed writes; --clean removes them\n", len(r.Temps), tempBytes)
+	}
 	for _, k := range r.Removed {
 		p("removed: %s\n", k)
 	}

@@ -139,12 +139,13 @@ func (s *Store) prune(dir string) {
 	}
 }
 
-// CleanTemp removes temporary files older than age, left behind by writers
-// that crashed, and returns how many it removed. A younger temporary file
-// may belong to an upload still in progress, in this or another process.
-func (s *Store) CleanTemp(ctx context.Context, age time.Duration) (int, error) {
+// ListTemp returns the temporary files untouched for longer than age:
+// what writers that crashed or were killed left behind (a write in
+// progress touches its file with every chunk). Key is the file's path in
+// the store, ModTime its last write.
+func (s *Store) ListTemp(ctx context.Context, age time.Duration) ([]archive.BlobInfo, error) {
 	cutoff := time.Now().Add(-age)
-	removed := 0
+	var out []archive.BlobInfo
 	err := fs.WalkDir(s.root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if notExist(err) {
@@ -165,13 +166,29 @@ func (s *Store) CleanTemp(ctx context.Context, age time.Duration) (int, error) {
 		if err != nil || fi.ModTime().After(cutoff) {
 			return nil
 		}
-		if err := s.root.Remove(name); err == nil {
-			removed++
-		}
+		out = append(out, archive.BlobInfo{Key: name, Size: fi.Size(), ModTime: fi.ModTime()})
 		return nil
 	})
 	if err != nil {
-		return removed, fmt.Errorf("disk: clean temporary files: %w", err)
+		return nil, fmt.Errorf("disk: list temporary files: %w", err)
+	}
+	return out, nil
+}
+
+// CleanTemp removes temporary files untouched for longer than age, left
+// behind by writers that crashed, and returns how many it removed. A
+// younger temporary file may belong to an upload still in progress, in
+// this or another process.
+func (s *Store) CleanTemp(ctx context.Context, age time.Duration) (int, error) {
+	temps, err := s.ListTemp(ctx, age)
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, t := range temps {
+		if err := s.root.Remove(t.Key); err == nil {
+			removed++
+		}
 	}
 	return removed, nil
 }
