@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -50,6 +51,10 @@ var statuses = []struct {
 	{archive.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "a dependency is unavailable, try again shortly"},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout", "the request took too long, try again shortly"},
 }
+
+// unreadBodyGrace is how long an error answer waits for the rest of a body
+// its handler did not read (net/http drains up to 256 KiB of it first).
+const unreadBodyGrace = time.Second
 
 // classify finds the status, code and client-facing message of err. The
 // message is never err.Error(): that may hold storage keys, paths and the
@@ -130,9 +135,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if r := c.Request(); r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
 		// A refused request may not have had its body read (a token-less
-		// upload is refused before): close after answering, or net/http
-		// first waits for up to 256 KiB of a body that may never come.
-		c.Response().Header().Set("Connection", "close")
+		// upload is refused before): net/http reads up to 256 KiB of it
+		// before answering, and that read must not wait without end for a
+		// body that never comes.
+		_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(unreadBodyGrace))
 	}
 	status, d := classify(err)
 	var be *busyError
