@@ -48,8 +48,10 @@ type Upload struct {
 	LastWrite time.Time `json:"-"`
 }
 
-func uploadInfoKey(id string) string         { return UploadsPrefix + id + "/info.json" }
-func uploadPartKey(id string, o int64) string { return fmt.Sprintf("%s%s/part-%020d", UploadsPrefix, id, o) }
+func uploadInfoKey(id string) string { return UploadsPrefix + id + "/info.json" }
+func uploadPartKey(id string, o int64) string {
+	return fmt.Sprintf("%s%s/part-%020d", UploadsPrefix, id, o)
+}
 
 // NewUpload begins a resumable upload of media for a recording.
 func (s *Service) NewUpload(ctx context.Context, who Principal, up Upload) (Upload, error) {
