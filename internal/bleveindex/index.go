@@ -82,8 +82,8 @@ func (x *Index) Close() error {
 // Ping reports nil: an open embedded index is always reachable.
 func (x *Index) Ping(ctx context.Context) error { return ctx.Err() }
 
-// Put replaces every document of the recording with docs, in one batch:
-// searches see either the old documents or the new ones.
+// Put replaces every document of the recording with docs, in batches of
+// at most batchDocs documents (see replace).
 func (x *Index) Put(ctx context.Context, recordingID string, docs []archive.CueDoc) error {
 	for i, d := range docs {
 		if d.RecordingID != recordingID {
@@ -112,7 +112,17 @@ func (x *Index) Delete(ctx context.Context, recordingID string) error {
 	return x.replace(ctx, recordingID, nil)
 }
 
+// batchDocs bounds one bleve batch: a batch holds every document it
+// indexes, analysed, until it is applied, so a long recording (four tracks
+// at the 20,000-cue budget) is written a slice at a time rather than
+// costing its whole analysed size at once.
+var batchDocs = 1000
+
 // replace swaps the recording's documents for docs. The caller holds mu.
+// A recording of at most batchDocs documents changes in one batch, so
+// searches see either its old documents or the new ones; a longer one in
+// several, each document replaced in place (ids are stable for an
+// unchanged cue) and the old ones left over removed last.
 func (x *Index) replace(ctx context.Context, recordingID string, docs []archive.CueDoc) error {
 	x.writeMu.Lock()
 	defer x.writeMu.Unlock()
@@ -121,23 +131,47 @@ func (x *Index) replace(ctx context.Context, recordingID string, docs []archive.
 		return err
 	}
 	b := x.idx.NewBatch()
+	flush := func(force bool) error {
+		if b.Size() == 0 || (!force && b.Size() < batchDocs) {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("bleveindex: put %q: %w", recordingID, err)
+		}
+		if err := x.idx.Batch(b); err != nil {
+			return fmt.Errorf("bleveindex: put %q: %w", recordingID, err)
+		}
+		b = x.idx.NewBatch()
+		return nil
+	}
+	if len(docs)+len(old) <= batchDocs {
+		flush = func(force bool) error {
+			if !force || b.Size() == 0 {
+				return nil
+			}
+			if err := x.idx.Batch(b); err != nil {
+				return fmt.Errorf("bleveindex: put %q: %w", recordingID, err)
+			}
+			return nil
+		}
+	}
 	for i, d := range docs {
 		id := docID(d, i)
 		delete(old, id)
 		if err := b.Index(id, document(d)); err != nil {
 			return fmt.Errorf("bleveindex: put %q: %w", recordingID, err)
 		}
+		if err := flush(false); err != nil {
+			return err
+		}
 	}
 	for id := range old {
 		b.Delete(id)
+		if err := flush(false); err != nil {
+			return err
+		}
 	}
-	if b.Size() == 0 {
-		return nil
-	}
-	if err := x.idx.Batch(b); err != nil {
-		return fmt.Errorf("bleveindex: put %q: %w", recordingID, err)
-	}
-	return nil
+	return flush(true)
 }
 
 // docID starts with the tie-break key, so that ordering ids orders equal
