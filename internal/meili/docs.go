@@ -101,10 +101,12 @@ func (x *Index) Put(ctx context.Context, recordingID string, docs []archive.CueD
 	if err != nil {
 		return err
 	}
-	filter := "recording_id = " + quote(recordingID) + " AND version < " + strconv.FormatInt(newest, 10)
+	// Documents written before versions existed have none: they are
+	// older than any version.
+	filter := "recording_id = " + quote(recordingID) + " AND (version < " + strconv.FormatInt(newest, 10) + " OR version NOT EXISTS)"
 	if newest <= version {
 		filter = "recording_id = " + quote(recordingID) + " AND (version < " + strconv.FormatInt(version, 10) +
-			" OR pos >= " + strconv.Itoa(len(docs)) + ")"
+			" OR version NOT EXISTS OR pos >= " + strconv.Itoa(len(docs)) + ")"
 	}
 	return x.deleteWhere(ctx, what, filter)
 }

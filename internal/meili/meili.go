@@ -35,7 +35,11 @@
 // (and, for its own version, positions past its last): whichever writer
 // finishes last, the newest version is what stays. Searches meanwhile may
 // see two versions for a moment; the scan keeps only the newest version
-// of each recording it meets. The primary key "id" is set at index
+// of each recording it meets. Documents written before versions existed
+// (no version field) count as older than any and go with the next Put of
+// their recording; `verbatim reindex` replaces them all at once. Until the
+// settings that make version filterable are applied, Put fails as
+// unavailable and the archive retries it. The primary key "id" is set at index
 // creation and named on every document addition, so Meilisearch never
 // guesses it.
 //

@@ -297,7 +297,7 @@ func TestPutSendsDocuments(t *testing.T) {
 		 "text": "Schutz der Opfer.", "win_other": "Schutz der Opfer."}
 	]`, 3)...)
 	ex = append(ex, newestExchange("hrc", 7))
-	ex = append(ex, write("POST", "/indexes/verbatim/documents/delete", `{"filter":"recording_id = \"hrc\" AND (version < 7 OR pos >= 2)"}`, 4)...)
+	ex = append(ex, write("POST", "/indexes/verbatim/documents/delete", `{"filter":"recording_id = \"hrc\" AND (version < 7 OR version NOT EXISTS OR pos >= 2)"}`, 4)...)
 	x := openScripted(t, ex...)
 	base := archive.CueDoc{RecordingID: "hrc", Title: "Side event", Event: "HRC 59", Date: "2025-06-20",
 		Kind: archive.KindInterpretation, Source: archive.SourceHuman, Version: 7}
@@ -321,7 +321,7 @@ func TestPutOlderVersionYieldsToNewer(t *testing.T) {
 		 "lang": "en", "kind": "", "source": "", "seq": 0, "start_ms": 0, "end_ms": 1000, "speaker": "", "text": "old", "win_en": "old"}
 	]`, 3)...)
 	ex = append(ex, newestExchange("r", 7))
-	ex = append(ex, write("POST", "/indexes/verbatim/documents/delete", `{"filter":"recording_id = \"r\" AND version < 7"}`, 4)...)
+	ex = append(ex, write("POST", "/indexes/verbatim/documents/delete", `{"filter":"recording_id = \"r\" AND (version < 7 OR version NOT EXISTS)"}`, 4)...)
 	x := openScripted(t, ex...)
 	if err := x.Put(context.Background(), "r", []archive.CueDoc{{RecordingID: "r", Lang: "en", EndMS: 1000, Text: "old", Version: 5}}); err != nil {
 		t.Errorf("Put: %v", err)
