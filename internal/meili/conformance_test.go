@@ -97,3 +97,28 @@ func TestConformance(t *testing.T) {
 		return openReal(t, url, key, fmt.Sprintf("verbatim_test_%d_%d", run, n.Add(1)))
 	})
 }
+
+// TestRealTotalBound: past MaxHits candidates the total is a flagged lower
+// bound; within it exact.
+func TestRealTotalBound(t *testing.T) {
+	url, key := realServer(t)
+	ctx := context.Background()
+	x := openReal(t, url, key, fmt.Sprintf("verbatim_test_bound_%d", time.Now().UnixNano()))
+	x.cfg.MaxHits = 5
+	var docs []archive.CueDoc
+	for i := range 12 {
+		docs = append(docs, archive.CueDoc{RecordingID: "r", Lang: "en", Seq: i, StartMS: int64(i) * 1000, Text: fmt.Sprintf("trafficking case %d", i)})
+	}
+	if err := x.Put(ctx, "r", docs); err != nil {
+		t.Fatal(err)
+	}
+	res, err := x.Search(ctx, archive.SearchQuery{Text: "trafficking"})
+	if err != nil || !res.TotalIsLowerBound || res.Total > 5 || res.Total < 1 {
+		t.Errorf("Search past MaxHits = total %d, lower bound %v, %v; want at most 5, flagged", res.Total, res.TotalIsLowerBound, err)
+	}
+	x.cfg.MaxHits = 100
+	res, err = x.Search(ctx, archive.SearchQuery{Text: "trafficking"})
+	if err != nil || res.TotalIsLowerBound || res.Total != 12 {
+		t.Errorf("Search within MaxHits = total %d, lower bound %v, %v; want exactly 12", res.Total, res.TotalIsLowerBound, err)
+	}
+}
