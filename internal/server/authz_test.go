@@ -65,6 +65,8 @@ var routeAccess = map[string]access{
 
 	"GET /edit": editorPage, "HEAD /edit": editorPage,
 	"echo_route_not_found /edit": editorPage, "echo_route_not_found /edit/*": editorPage,
+	"GET /edit/new": editorPage, "HEAD /edit/new": editorPage, "POST /edit/new": editorPage,
+	"GET /edit/:id": editorPage, "HEAD /edit/:id": editorPage, "POST /edit/:id": editorPage, "POST /edit/:id/delete": editorPage,
 	"GET /edit/password": editorPage, "HEAD /edit/password": editorPage, "POST /edit/password": editorPage,
 	"GET /edit/:id/speakers": editorPage, "HEAD /edit/:id/speakers": editorPage, "POST /edit/:id/speakers": editorPage,
 

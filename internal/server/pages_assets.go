@@ -42,7 +42,9 @@ func loadAssets(fsys fs.FS) (*assetSet, error) {
 		sum := sha256.Sum256(data)
 		hash := hex.EncodeToString(sum[:5])
 		ext := path.Ext(name)
-		fp := strings.TrimSuffix(name, ext) + "." + hash + ext
+		// vendor/tus.min.js is served as /static/vendor-tus.min.<hash>.js:
+		// one path segment, as the route has it.
+		fp := strings.ReplaceAll(strings.TrimSuffix(name, ext), "/", "-") + "." + hash + ext
 		ct := mime.TypeByExtension(ext)
 		if ct == "" {
 			ct = "application/octet-stream"

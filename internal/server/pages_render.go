@@ -61,7 +61,7 @@ func (s *Server) pages() *pages {
 }
 
 // pageNames are the templates, each parsed together with layout.html.
-var pageNames = []string{"home", "watch", "search", "error", "login", "edit_list", "admin_accounts", "password", "edit_speakers"}
+var pageNames = []string{"home", "watch", "search", "error", "login", "edit_list", "admin_accounts", "password", "edit_recording", "edit_speakers"}
 
 // newPages loads everything the pages need from the embedded web package.
 // mediaOrigins lists extra origins the video may come from (a presigning
