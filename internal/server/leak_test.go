@@ -155,6 +155,8 @@ func walks(queries []string) map[string][]string {
 		"/edit":                               {"/edit"},
 		"/edit/password":                      {"/edit/password"},
 		"/edit/:id/speakers":                  {"/edit/leak/speakers"},
+		"/edit/:id":                           {"/edit/leak"},
+		"/edit/new":                           {"/edit/new"},
 		"/admin/accounts":                     {"/admin/accounts"},
 		"/healthz":                            {"/healthz"},
 		"/readyz":                             {"/readyz"},
