@@ -84,7 +84,7 @@ func TestReindexRefusesWhileServing(t *testing.T) {
 	data := t.TempDir()
 	base := start(t, "demo", "--addr", "127.0.0.1:0", "--data", data)
 	io, _, errOut := testIO(nil)
-	if code := Main(context.Background(), []string{"reindex", "--data", data}, io); code != 1 || !strings.Contains(errOut.String(), "is a server running") {
+	if code := Main(context.Background(), []string{"reindex", "--data", data}, io); code != 1 || !strings.Contains(errOut.String(), "Stop the server") {
 		t.Errorf("reindex while serving = exit %d\n%s\nwant 1 and a hint about the running server", code, errOut)
 	}
 	if resp, body := get(t, base+"/api/v1/search?q=milestone"); resp.StatusCode != 200 || !strings.Contains(string(body), "istac-launch") {

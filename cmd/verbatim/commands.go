@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -80,6 +81,12 @@ func runReindex(ctx context.Context, args []string, io Stdio) error {
 // index first detects a running server before any work.
 func reindexBleve(ctx context.Context, data string, d *deps, io Stdio) error {
 	live, err := openBleve(filepath.Join(data, "index"))
+	if errors.Is(err, archive.ErrUnavailable) {
+		return fmt.Errorf("reindex: a server is running on %s and holds the embedded index, which one process opens at a time. "+
+			"Stop the server (SIGTERM lets requests in flight finish), run 'verbatim reindex --data %s', and start it again; "+
+			"the server does not need a reindex for changes made while it runs (it indexes them itself). "+
+			"With Meilisearch (VERBATIM_MEILI_URL) reindex runs while servers serve: %w", data, data, err)
+	}
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
@@ -168,17 +175,54 @@ func runVersion(ctx context.Context, args []string, io Stdio) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
 	fs.SetOutput(io.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(io.Stderr, "Usage: verbatim version\n\nPrint the version and the Go toolchain it was built with.")
+		fmt.Fprintln(io.Stderr, "Usage: verbatim version\n\nPrint the version, the commit and build date, and the Go toolchain it was built with.")
 	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	v := "(devel)"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		v = bi.Main.Version
-	}
-	fmt.Fprintf(io.Stdout, "verbatim %s %s %s/%s\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	b := readBuild()
+	fmt.Fprintf(io.Stdout, "verbatim %s (commit %s, built %s) %s %s/%s\n", b.version, b.commit, b.date, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
+}
+
+// version, commit and date are stamped by the release build
+// (deploy/Dockerfile: -ldflags "-X main.version=… -X main.commit=… -X main.date=…").
+var version, commit, date string
+
+type build struct{ version, commit, date string }
+
+// readBuild is the stamped version, or what the Go toolchain recorded:
+// the module version and, for a build from a checkout, vcs.revision and
+// vcs.time (a "+dirty" commit had uncommitted changes).
+func readBuild() build {
+	b := build{version: version, commit: commit, date: date}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if b.version == "" && bi.Main.Version != "" {
+			b.version = bi.Main.Version
+		}
+		settings := map[string]string{}
+		for _, s := range bi.Settings {
+			settings[s.Key] = s.Value
+		}
+		if b.commit == "" && settings["vcs.revision"] != "" {
+			b.commit = settings["vcs.revision"]
+			if settings["vcs.modified"] == "true" {
+				b.commit += "+dirty"
+			}
+		}
+		if b.date == "" {
+			b.date = settings["vcs.time"]
+		}
+	}
+	for _, f := range []*string{&b.version, &b.commit, &b.date} {
+		if *f == "" {
+			*f = "unknown"
+		}
+	}
+	if b.version == "unknown" {
+		b.version = "(devel)"
+	}
+	return b
 }
 
 func flagSet(fs *flag.FlagSet, name string) bool {

@@ -92,7 +92,8 @@ func openIndex(ctx context.Context, cfg *config.Config, log *slog.Logger) (archi
 func openBleve(dir string) (*bleveindex.Index, error) {
 	x, err := bleveindex.Open(dir)
 	if errors.Is(err, archive.ErrUnavailable) {
-		return nil, fmt.Errorf("index %s cannot be opened (is a server running on this data directory?): %w", dir, err)
+		return nil, fmt.Errorf("the embedded index %s is held by another verbatim process (a server on this data directory?); "+
+			"the embedded index serves one process only: to run several instances, use Meilisearch (VERBATIM_MEILI_URL) with S3 storage (VERBATIM_S3_*): %w", dir, err)
 	}
 	return x, err
 }
