@@ -12,7 +12,7 @@ import (
 
 // limiter caps how many requests of one kind run at once. A request that
 // finds every slot taken waits at most wait for one (0: not at all), among
-// at most 4n others, and is then refused with busyError (503 busy,
+// at most 32n others, and is then refused with busyError (503 busy,
 // Retry-After): load beyond what the server can do is shed quickly, never
 // queued without bound.
 //
@@ -27,10 +27,13 @@ type limiter struct {
 }
 
 // newLimiter allows n at once; another request waits up to wait, and is
-// told to retry after retry (at least a second) when refused.
+// told to retry after retry (at least a second) when refused. Room for 32n
+// waiting lets a burst of ordinary viewers (the benchmark's 100 at once)
+// queue briefly instead of being refused, while the wait bounds how long
+// any of them is held.
 func newLimiter(what string, n int, wait, retry time.Duration) *limiter {
 	n = max(n, 1)
-	return &limiter{what: what, slots: make(chan struct{}, n), waiting: make(chan struct{}, 4*n),
+	return &limiter{what: what, slots: make(chan struct{}, n), waiting: make(chan struct{}, 32*n),
 		wait: max(wait, 0), retry: max(retry, time.Second)}
 }
 

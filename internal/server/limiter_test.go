@@ -55,7 +55,7 @@ func newWaiter(l *limiter) *limiter {
 	return &limiter{what: l.what, slots: l.slots, waiting: l.waiting, wait: time.Hour, retry: l.retry}
 }
 
-// TestLimiterBoundsWaiting: beyond 4n waiting requests, the next is
+// TestLimiterBoundsWaiting: beyond 32n waiting requests, the next is
 // refused at once instead of joining the queue (it would otherwise wait an
 // hour and the test would time out).
 func TestLimiterBoundsWaiting(t *testing.T) {
