@@ -1,0 +1,93 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+)
+
+var etagInput = regexp.MustCompile(`name="etag" value="([^"]*)"`)
+
+// The speakers form: a save applies to viewers and search at once, a bad
+// value is refused naming it, a stale form is refused, a form without the
+// CSRF token is refused, and nothing changes on a refusal.
+func TestSpeakersPage(t *testing.T) {
+	site := newWebSite(t, 1, nil)
+	ctx := context.Background()
+	ed := archive.Principal{Name: "ana", Role: archive.RoleEditor}
+	if _, _, err := site.svc.Create(ctx, ed, archive.RecordingInput{ID: "r", Title: "T", Status: archive.StatusPublished,
+		Speakers: []archive.Speaker{{Name: "Bob"}, {Name: "Carol Witness"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := site.svc.PutTrack(ctx, ed, "r", archive.TrackUpload{Lang: "en", Name: "en.srt", Data: []byte("1\n00:00:01,000 --> 00:00:02,000\n- Bob: hello there\n- Carol Witness: the harbour warehouse\n")}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowserClient(t, site.urls[0])
+	if resp := b.signIn(t, "ana", testPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in = %d", resp.StatusCode)
+	}
+	resp, page := b.send(t, "GET", "/edit/r/speakers", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Carol Witness") {
+		t.Fatalf("GET speakers page = %d\n%s", resp.StatusCode, page)
+	}
+	form := func(page string, carol, embargo string) url.Values {
+		v := url.Values{"_csrf": {formToken(t, page)}, "etag": {etagInput.FindStringSubmatch(page)[1]}}
+		v.Set("sp.0.id", "bob")
+		v.Set("sp.0.visibility", "named")
+		v.Set("sp.1.id", "carol-witness")
+		v.Set("sp.1.visibility", carol)
+		v.Set("sp.1.aliases", "Carol, Ms Witness")
+		v.Set("sp.1.embargo", embargo)
+		return v
+	}
+	shown := func() string {
+		_, cues, err := site.svc.GetTrack(ctx, archive.Principal{}, "r", "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cues[0].Text
+	}
+
+	// A bad embargo: 400 naming it, nothing changed.
+	resp, body := b.post(t, "/edit/r/speakers", form(page, "hidden", "soon"))
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "embargo_until") {
+		t.Errorf("bad embargo = %d; want 400 naming embargo_until\n%s", resp.StatusCode, body)
+	}
+	if !strings.Contains(shown(), "harbour") {
+		t.Fatal("a refused form changed the recording")
+	}
+	// No CSRF token: refused.
+	v := form(page, "hidden", "")
+	v.Del("_csrf")
+	if resp, _ := b.post(t, "/edit/r/speakers", v); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("form without CSRF token = %d; want 403", resp.StatusCode)
+	}
+	// A good save: hidden for viewers and search at once.
+	resp, _ = b.post(t, "/edit/r/speakers", form(page, "hidden", ""))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save = %d; want 303", resp.StatusCode)
+	}
+	if got := shown(); strings.Contains(got, "harbour") || !strings.Contains(got, archive.WithheldPassage) {
+		t.Errorf("after hiding, viewers see %q", got)
+	}
+	res, err := site.svc.Search(ctx, archive.Principal{}, archive.SearchQuery{Text: "warehouse", Page: 1, PerPage: 10})
+	if err != nil || res.Total != 0 {
+		t.Errorf("search after hiding: %d hits, %v", res.Total, err)
+	}
+	rec, _, _ := site.svc.Get(ctx, ed, "r")
+	if got := rec.Speakers[1].Aliases; len(got) != 2 || got[1] != "Ms Witness" {
+		t.Errorf("aliases = %q", got)
+	}
+	// The old form again: its ETag is stale, so it is refused.
+	if resp, _ := b.post(t, "/edit/r/speakers", form(page, "named", "")); resp.StatusCode != http.StatusConflict {
+		t.Errorf("stale form = %d; want 409", resp.StatusCode)
+	}
+	if strings.Contains(shown(), "harbour") {
+		t.Error("a stale form undid the hiding")
+	}
+}
