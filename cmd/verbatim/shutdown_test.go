@@ -9,6 +9,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
+
+	"github.com/verbatim-archive/verbatim/internal/testenv"
 )
 
 // editorOn creates an editor account on data and a published recording id
@@ -165,4 +169,62 @@ func TestSIGTERMCutsUploadPastGrace(t *testing.T) {
 		t.Errorf("recording after the cut upload: %v %s; want it without media", err, msg)
 	}
 	t.Logf("upload stalled past a %s grace: process exited 0 %s after SIGTERM; check: %q", grace, took.Round(time.Millisecond), strings.TrimSpace(out))
+}
+
+// TestSIGTERMCutsUploadPastGraceOnS3: the same cut on S3 (versitygw), where
+// the upload is a multipart upload: after the process exits 0 there is no
+// media object, no multipart upload left open in the bucket, and `verbatim
+// check` finds the store consistent.
+func TestSIGTERMCutsUploadPastGraceOnS3(t *testing.T) {
+	gw := testenv.StartVersityGW(t)
+	env := []string{"VERBATIM_S3_ENDPOINT=" + gw.Endpoint, "VERBATIM_S3_BUCKET=" + gw.Bucket, "VERBATIM_S3_REGION=" + gw.Region,
+		"VERBATIM_S3_ACCESS_KEY=" + gw.AccessKey, "VERBATIM_S3_SECRET_KEY=" + gw.SecretKey, "VERBATIM_S3_PART_SIZE=5MiB",
+		"VERBATIM_SHUTDOWN_GRACE=1s"}
+	data := t.TempDir()
+	c := serveChild(t, env, "--data", data)
+	token := editorOn(t, c, data, "cut")
+	client, err := gw.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	stop := make(chan struct{})
+	defer close(stop)
+	const size = 64 << 20
+	// 12 MiB and stall: two 5 MiB parts are uploaded, a third is open.
+	body := &throttled{size: size, chunk: 256 << 10, after: 12 << 20, stall: 12 << 20, pace: time.Millisecond, sent: make(chan struct{}), stop: stop}
+	go request(context.Background(), "PUT", c.base+"/api/v1/recordings/cut/media", token, body, size, "Content-Type", "video/mp4")
+	<-body.sent
+	open := 0
+	for deadline := time.Now().Add(10 * time.Second); open == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for range client.ListIncompleteUploads(context.Background(), gw.Bucket, "", true) {
+			open++
+		}
+	}
+	if open == 0 {
+		t.Fatal("no multipart upload in progress before SIGTERM")
+	}
+	c.sigterm()
+	term := time.Now()
+	if code, err := c.wait(15 * time.Second); err != nil || code != 0 {
+		t.Fatalf("after SIGTERM: exit %d, %v; want 0", code, err)
+	}
+	took := time.Since(term)
+	left := 0
+	for u := range client.ListIncompleteUploads(context.Background(), gw.Bucket, "", true) {
+		left++
+		t.Errorf("multipart upload left open after the cut: %s (%v)", u.Key, u.Err)
+	}
+	var media []string
+	for o := range client.ListObjects(context.Background(), gw.Bucket, minio.ListObjectsOptions{Prefix: "recordings/cut/media/", Recursive: true}) {
+		media = append(media, o.Key)
+	}
+	if len(media) > 0 {
+		t.Errorf("media objects after the cut upload: %v", media)
+	}
+	out, err := c.run("check", "--data", data)
+	if err != nil || !strings.Contains(out, "ok:") {
+		t.Errorf("verbatim check after the cut: %v\n%s", err, out)
+	}
+	t.Logf("S3: %d multipart upload(s) open at SIGTERM, %d after; exit 0 %s after SIGTERM (grace 1s); check: %q", open, left, took.Round(time.Millisecond), strings.TrimSpace(out))
 }
