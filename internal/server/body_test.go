@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/verbatim-archive/verbatim/internal/server"
 )
 
@@ -183,16 +181,27 @@ func TestBodyDeadlines(t *testing.T) {
 // busy and Retry-After instead of queueing; a token-less one is still a
 // 401 (it never takes a slot); once a slot frees, uploads go through.
 func TestUploadSlots(t *testing.T) {
-	reg := prometheus.NewRegistry()
+	var opts server.Options
 	ts := newTestServer(t, func(o *server.Options) {
-		o.MaxConcurrentUploads, o.BodyIdleTimeout, o.Metrics = 1, 5*time.Second, reg
+		o.MaxConcurrentUploads, o.BodyIdleTimeout = 1, 5*time.Second
+		opts = *o
 	})
+	srv, err := server.New(opts) // the same service, a server the test can look into
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Server = httptest.NewServer(srv)
+	t.Cleanup(ts.Server.Close)
 	ts.published(t, "r")
 	media := strings.Repeat("m", 100)
 	held := rawRequest(t, ts.URL, "PUT", "/api/v1/recordings/r/media?name=a.mp4", ts.token, len(media), "Content-Type: video/mp4\r\n")
 	io.WriteString(held, media[:10])
 	vtt := "WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n"
-	waitInFlight(t, reg, 1) // the held upload has its slot
+	for deadline := time.Now().Add(5 * time.Second); server.UploadsInUse(srv) != 1; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the held upload never took its slot")
+		}
+	}
 	resp := ts.do(t, "PUT", "/api/v1/recordings/r/tracks/en", ts.token, vtt)
 	if e := decode[apiError](t, resp); resp.StatusCode != http.StatusServiceUnavailable || e.Error.Code != "busy" || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("upload over the cap = %d %+v, Retry-After %q; want 503 busy with Retry-After", resp.StatusCode, e, resp.Header.Get("Retry-After"))
@@ -227,22 +236,4 @@ func TestBodyTimeoutMessage(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestTimeout || e.Error.Code != "request_timeout" || e.Error.Message != "the body stalled: no data for 200ms" {
 		t.Errorf("stalled track = %d %+v; want 408 request_timeout naming 200ms", resp.StatusCode, e)
 	}
-}
-
-// waitInFlight waits until the server handles n requests at once, at
-// most 5s.
-func waitInFlight(t *testing.T, reg *prometheus.Registry, n int) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		mfs, err := reg.Gather()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, mf := range mfs {
-			if mf.GetName() == "verbatim_http_requests_in_flight" && int(mf.GetMetric()[0].GetGauge().GetValue()) == n {
-				return
-			}
-		}
-	}
-	t.Fatalf("never %d requests in flight", n)
 }

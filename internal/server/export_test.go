@@ -18,3 +18,6 @@ func GETRoutes(s *Server) []string {
 	slices.Sort(out)
 	return out
 }
+
+// UploadsInUse is how many upload slots are taken.
+func UploadsInUse(s *Server) int { return s.uploads.inUse() }
