@@ -14,8 +14,9 @@ import (
 // TestTwoServersOnOneBucket runs two `verbatim serve` processes on one S3
 // bucket (versitygw), each with a data directory of its own, as two
 // replicas behind a load balancer: what is written through one is served
-// by the other (manifest, track, media, the token of an account made
-// through storage), and a conditional write made with an ETag read from
+// by the other (manifest, track — also after it is replaced while the
+// other has it cached —, media, the token of an account made through
+// storage), and a conditional write made with an ETag read from
 // one instance is refused by the other once the manifest moved on.
 func TestTwoServersOnOneBucket(t *testing.T) {
 	gw := testenv.StartVersityGW(t)
@@ -45,6 +46,12 @@ func TestTwoServersOnOneBucket(t *testing.T) {
 
 	if _, body := must(b, "GET", "/api/v1/recordings/shared/tracks/en", nil, http.StatusOK); !strings.Contains(string(body), "written through the first instance") {
 		t.Errorf("track read through the second instance: %s", body)
+	}
+	// B has the track's cues cached now; a new upload through A is what B
+	// serves next (caches are keyed by object keys that are never reused).
+	must(a, "PUT", "/api/v1/recordings/shared/tracks/en", []byte("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nreplaced through the first instance\n"), http.StatusOK)
+	if _, body := must(b, "GET", "/api/v1/recordings/shared/tracks/en", nil, http.StatusOK); !strings.Contains(string(body), "replaced through the first instance") {
+		t.Errorf("after a re-upload through the first instance the second serves: %s", body)
 	}
 	if _, body := must(b, "GET", "/media/shared", nil, http.StatusOK); !bytes.Equal(body, media) {
 		t.Errorf("media through the second instance: %d bytes; want the %d uploaded through the first", len(body), len(media))
