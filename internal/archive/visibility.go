@@ -15,6 +15,13 @@ import (
 // are per speaker span, not per cue: a hidden speaker's turn inside
 // someone else's cue becomes a marked gap; a cue left with nothing
 // disappears.
+//
+// The stored cues (cuesOf) never leave this package unfiltered except to
+// editors. Anything new that shows words to viewers — quotes and their
+// re-checks, Open Graph tags, card images, oEmbed, embeds — takes them
+// from a viewer here (GetTrack as a viewer, or newViewer(...).cues) at the
+// moment it renders, so a later hide, alias, redaction or embargo applies
+// to it too.
 
 // Markers viewers see in place of what they may not. Pages translate them.
 const (
