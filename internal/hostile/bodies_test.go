@@ -69,6 +69,7 @@ func expectAll(t *testing.T, what string, got []attempt, want int) {
 // bodies that never arrive are all answered 401 within seconds, and the
 // server's peak RSS stays under 96 MiB.
 func TestBodiesAfterAuth(t *testing.T) {
+	t.Parallel() // waits on timeouts or indexing: overlaps with the others after the serial cases
 	s := start(t)
 	full := func(w io.Writer) { io.Copy(w, &zeros{left: 16 * mib}) }
 	expectAll(t, "50 token-less 16 MiB track PUTs",

@@ -24,6 +24,7 @@ var crashLangs = strings.Fields("en fr de es it pt nl sv da fi pl cs")
 // storage, in the middle of the DELETE, before the index has been told;
 // after a restart the recording's words must not be found.
 func TestCrashPendingIndexDelete(t *testing.T) {
+	t.Parallel() // waits on timeouts or indexing: overlaps with the others after the serial cases
 	s := start(t)
 	const word = "zanzibarquokka"
 	s.createRecording("crashme", "published")

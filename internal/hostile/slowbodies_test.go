@@ -15,6 +15,7 @@ import (
 // is refused at once with 503 and Retry-After, the freed slots take the
 // next upload, and an upload that arrives slowly but steadily is never cut.
 func TestSlowEditorBodies(t *testing.T) {
+	t.Parallel() // waits on timeouts or indexing: overlaps with the others after the serial cases
 	s := start(t, "VERBATIM_BODY_IDLE_TIMEOUT=1s", "VERBATIM_MAX_CONCURRENT_UPLOADS=2")
 	auth := []string{"Authorization", "Bearer " + s.token}
 	stalled := make(chan []attempt, 1)

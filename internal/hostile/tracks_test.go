@@ -51,6 +51,7 @@ func vttTime(sec int) string {
 // of the transcript around the moment: four renders at once stay small,
 // and the server's peak RSS stays under 192 MiB.
 func TestLongTrack(t *testing.T) {
+	t.Parallel() // waits on timeouts or indexing: overlaps with the others after the serial cases
 	s := start(t)
 	s.createRecording("longtrack", "published")
 
