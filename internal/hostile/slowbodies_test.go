@@ -23,19 +23,21 @@ func TestSlowEditorBodies(t *testing.T) {
 		stall := func(w io.Writer) { io.WriteString(w, "WEBVTT\n\n") }
 		stalled <- s.flood(2, http.MethodPut, "/api/v1/recordings/istac-launch/tracks/de", 1<<20, stall, 10*time.Second, auth...)
 	}()
-	// The stalled uploads take their slots once their heads are read; until
-	// then a third upload may still land.
+	// The stalled uploads take their slots once their heads are through the
+	// middleware. Until then a third upload, to a recording that does not
+	// exist, takes a free slot for an instant and is a 404; once both are
+	// held it is refused.
 	var busy reply
 	for try := 0; ; try++ {
 		var err error
-		busy, err = s.do(req{method: http.MethodPut, path: "/api/v1/recordings/istac-launch/tracks/fr", body: bytes.NewReader(vtt("Ana: a third upload")), editor: true})
+		busy, err = s.do(req{method: http.MethodPut, path: "/api/v1/recordings/nonexist/tracks/fr", body: bytes.NewReader(vtt("Ana: a third upload")), editor: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if (busy.status != http.StatusOK && busy.status != http.StatusCreated) || try == 20 {
+		if busy.status != http.StatusNotFound || try == 100 {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 	if busy.status != http.StatusServiceUnavailable && busy.status != http.StatusTooManyRequests {
 		t.Errorf("an upload beyond the cap = %d %s; want 503 or 429", busy.status, short(string(busy.body)))
