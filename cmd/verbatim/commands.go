@@ -195,8 +195,14 @@ type build struct{ version, commit, date string }
 // the module version and, for a build from a checkout, vcs.revision and
 // vcs.time (a "+dirty" commit had uncommitted changes).
 func readBuild() build {
-	b := build{version: version, commit: commit, date: date}
-	if bi, ok := debug.ReadBuildInfo(); ok {
+	bi, _ := debug.ReadBuildInfo()
+	return buildOf(build{version: version, commit: commit, date: date}, bi)
+}
+
+// buildOf fills what the stamps left empty from the toolchain's build
+// info (nil when the binary has none).
+func buildOf(b build, bi *debug.BuildInfo) build {
+	if bi != nil {
 		if b.version == "" && bi.Main.Version != "" {
 			b.version = bi.Main.Version
 		}
