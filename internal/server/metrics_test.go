@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -208,5 +209,32 @@ func TestScrapeCallsNoDependency(t *testing.T) {
 	admin.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
 	if rec.Code != 200 || storageCalls.Load() == s0 || indexCalls.Load() == i0 {
 		t.Errorf("/readyz = %d with %d storage and %d index calls; want 200 after calling both", rec.Code, storageCalls.Load()-s0, indexCalls.Load()-i0)
+	}
+}
+
+// TestTusBytesCounted: bytes of a resumable upload's PATCHes count as
+// received media, as a PUT's do.
+func TestTusBytesCounted(t *testing.T) {
+	ts := newTestServer(t, nil)
+	srv, err := server.New(server.Options{Service: ts.svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Server.Config.Handler = srv
+	ts.published(t, "r")
+	c := tusClient{base: ts.URL, token: ts.token}
+	url, resp := c.create(t, 4000, tusMetadata("recording", "r", "filename", "talk.webm"))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("tus create = %d", resp.StatusCode)
+	}
+	for off := int64(0); off < 4000; off += 1500 {
+		n := min(1500, 4000-off)
+		if resp := c.patch(t, url, off, bytes.NewReader(sample(int(n))), n); resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("PATCH at %d = %d", off, resp.StatusCode)
+		}
+	}
+	fams := scrape(t, srv.AdminHandler())
+	if m := metricOf(fams, "verbatim_media_bytes_total", map[string]string{"direction": "received"}); m == nil || m.Counter.GetValue() != 4000 {
+		t.Errorf("verbatim_media_bytes_total{direction=\"received\"} = %v; want 4000", m)
 	}
 }

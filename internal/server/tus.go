@@ -139,6 +139,10 @@ func (s *Server) tus(h func(http.ResponseWriter, *http.Request)) echo.HandlerFun
 		}
 		r := c.Request()
 		r = r.WithContext(context.WithValue(r.Context(), principalCtx{}, who(c)))
+		if r.Method == http.MethodPatch && r.Body != nil {
+			// A PATCH carries media: its bytes count as received, as a PUT's do.
+			r.Body = countedBody{countingReader{r.Body, s.metrics.media.WithLabelValues("received")}, r.Body}
+		}
 		// tusd's unrouted handler reads the upload id from a path relative
 		// to its base (what http.StripPrefix would leave).
 		u := *r.URL
@@ -147,4 +151,10 @@ func (s *Server) tus(h func(http.ResponseWriter, *http.Request)) echo.HandlerFun
 		s.tusd.Middleware(http.HandlerFunc(h)).ServeHTTP(c.Response(), r)
 		return nil
 	}
+}
+
+// countedBody counts what is read of a request body and closes the body.
+type countedBody struct {
+	io.Reader
+	io.Closer
 }
