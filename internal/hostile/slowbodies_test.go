@@ -26,7 +26,11 @@ func TestSlowEditorBodies(t *testing.T) {
 	// The stalled uploads take their slots once their heads are through the
 	// middleware. Until then a third upload, to a recording that does not
 	// exist, takes a free slot for an instant and is a 404; once both are
-	// held it is refused.
+	// held it is refused. Probing at once would race the stalled uploads'
+	// heads for the slots (one of them then answered 503 on a loaded
+	// machine), so the probe starts after a pause far longer than a request
+	// head takes and well inside the 3s idle deadline.
+	time.Sleep(500 * time.Millisecond)
 	var busy reply
 	for try := 0; ; try++ {
 		var err error
