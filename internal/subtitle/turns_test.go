@@ -31,6 +31,10 @@ func TestSpansPerSpeaker(t *testing.T) {
 		{"ttml back to the first agent", "a.ttml", []byte(`<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttm="http://www.w3.org/ns/ttml#metadata"><body><div><p begin="1s" end="2s" ttm:agent="b">one <span ttm:agent="m">two</span> three</p></div></body></tt>`),
 			[]Span{{Speaker: "b", Text: "one", Styled: "one"}, {Speaker: "m", Text: "two", Styled: "two"}, {Speaker: "b", Text: "three", Styled: "three"}}},
 		{"stl dashes", "a.stl", stlWith(t, "- Bob Named: Over to you.", "- Maria Lopez: secret words"), bobMaria},
+		{"srt same speaker labelled twice", "a.srt", []byte("1\n00:00:01,000 --> 00:00:02,000\nBob Named: Over to you.\n0:0:0,0\nBob Named: .\n"),
+			[]Span{{Speaker: "Bob Named", Text: "Over to you.\n0:0:0,0\n.", Styled: "Over to you.\n0:0:0,0\n."}}},
+		{"vtt same voice again on the next line", "a.vtt", []byte("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Bob Named>one</v>\n<v Bob Named>two</v>\n"),
+			[]Span{{Speaker: "Bob Named", Text: "one\ntwo", Styled: "one\ntwo"}}},
 		{"styles stay balanced per span", "a.vtt", []byte("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Bob Named><i>Over to you.</v> <v Maria Lopez>secret</i> words</v>\n"),
 			[]Span{{Speaker: "Bob Named", Text: "Over to you.", Styled: "<i>Over to you.</i>"}, {Speaker: "Maria Lopez", Text: "secret words", Styled: "secret words"}}},
 	}

@@ -72,9 +72,17 @@ func readVTT(text string, rep *Report) ([]rawCue, error) {
 func vttCue(b timedBlock, it *astisub.Item) rawCue {
 	c := rawCue{line: b.line, start: it.StartAt, end: it.EndAt}
 	var cur *rawSpan
+	lineBreak := false // a skipped blank run started a source line
 	for _, seg := range parseVTTText(b.source) {
 		if strings.TrimSpace(seg.plain) == "" {
+			// "…</v>\n<v A>…": the run between the voices is blank, but
+			// the line break it starts belongs to the next run, even when
+			// that run's voice is the same as the one before.
+			lineBreak = lineBreak || seg.newLine
 			continue
+		}
+		if lineBreak {
+			seg.newLine, lineBreak = true, false
 		}
 		if cur == nil || seg.voice != cur.speaker {
 			c.spans = append(c.spans, rawSpan{speaker: seg.voice})
