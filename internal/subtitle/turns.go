@@ -93,14 +93,6 @@ func finishSpans(raw []rawSpan) []Span {
 		if strings.TrimSpace(sp.Text) == "" {
 			continue
 		}
-		if n := len(out); n > 0 && out[n-1].Speaker == sp.Speaker {
-			// The same speaker labelled again ("Bob: one" / "Bob: two")
-			// goes on with their turn: one span, as the stored WebVTT
-			// (one voice) reads back.
-			out[n-1].Text += "\n" + sp.Text
-			out[n-1].Styled += "\n" + sp.Styled
-			continue
-		}
 		out = append(out, sp)
 	}
 	return out

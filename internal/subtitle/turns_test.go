@@ -32,9 +32,11 @@ func TestSpansPerSpeaker(t *testing.T) {
 			[]Span{{Speaker: "b", Text: "one", Styled: "one"}, {Speaker: "m", Text: "two", Styled: "two"}, {Speaker: "b", Text: "three", Styled: "three"}}},
 		{"stl dashes", "a.stl", stlWith(t, "- Bob Named: Over to you.", "- Maria Lopez: secret words"), bobMaria},
 		{"srt same speaker labelled twice", "a.srt", []byte("1\n00:00:01,000 --> 00:00:02,000\nBob Named: Over to you.\n0:0:0,0\nBob Named: .\n"),
-			[]Span{{Speaker: "Bob Named", Text: "Over to you.\n0:0:0,0\n.", Styled: "Over to you.\n0:0:0,0\n."}}},
+			[]Span{{Speaker: "Bob Named", Text: "Over to you.\n0:0:0,0", Styled: "Over to you.\n0:0:0,0"}, {Speaker: "Bob Named", Text: ".", Styled: "."}}},
+		{"srt a label-like line after a repeated label", "a.srt", []byte("1\n00:00:01,000 --> 00:00:02,000\nBob Named: one\nBob Named: Nt : .\n"),
+			[]Span{{Speaker: "Bob Named", Text: "one", Styled: "one"}, {Speaker: "Bob Named", Text: "Nt : .", Styled: "Nt : ."}}},
 		{"vtt same voice again on the next line", "a.vtt", []byte("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Bob Named>one</v>\n<v Bob Named>two</v>\n"),
-			[]Span{{Speaker: "Bob Named", Text: "one\ntwo", Styled: "one\ntwo"}}},
+			[]Span{{Speaker: "Bob Named", Text: "one", Styled: "one"}, {Speaker: "Bob Named", Text: "two", Styled: "two"}}},
 		{"styles stay balanced per span", "a.vtt", []byte("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Bob Named><i>Over to you.</v> <v Maria Lopez>secret</i> words</v>\n"),
 			[]Span{{Speaker: "Bob Named", Text: "Over to you.", Styled: "<i>Over to you.</i>"}, {Speaker: "Maria Lopez", Text: "secret words", Styled: "secret words"}}},
 	}

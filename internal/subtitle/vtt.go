@@ -84,7 +84,11 @@ func vttCue(b timedBlock, it *astisub.Item) rawCue {
 		if lineBreak {
 			seg.newLine, lineBreak = true, false
 		}
-		if cur == nil || seg.voice != cur.speaker {
+		// A voice opened again at the start of a line is a new turn even
+		// when it is the same speaker's: that is how WriteVTT stores two
+		// turns of one speaker ("Bob: one" / "Bob: two"), and the first line
+		// of a turn is never read as a "Name:" label.
+		if cur == nil || seg.voice != cur.speaker || (seg.opened && seg.newLine) {
 			c.spans = append(c.spans, rawSpan{speaker: seg.voice})
 			cur = &c.spans[len(c.spans)-1]
 			seg.newLine = true
@@ -110,6 +114,7 @@ type vttSeg struct {
 	plain   string
 	styled  string
 	newLine bool // the run starts a source line
+	opened  bool // the run starts with a <v Name> tag
 }
 
 // parseVTTText reads cue text markup into runs, a new one wherever the
@@ -157,7 +162,7 @@ func parseVTTText(src string) []vttSeg {
 				}
 				if who != voice {
 					flush()
-					seg = vttSeg{voice: who}
+					seg = vttSeg{voice: who, opened: !closing}
 				}
 				voice = who
 			default:
