@@ -37,26 +37,7 @@ func SeaweedFSBinary(ctx context.Context, logf func(format string, args ...any))
 // VERBATIM_TEST_SKIP_S3=1 to skip instead.
 func StartSeaweedFS(tb testing.TB) *S3Server {
 	tb.Helper()
-	if os.Getenv("VERBATIM_TEST_SKIP_S3") == "1" {
-		tb.Skip("VERBATIM_TEST_SKIP_S3=1: skipping the test that needs a SeaweedFS S3 server")
-	}
-	ctx, cancel := buildContext(tb)
-	defer cancel()
-	s, err := StartSeaweed(ctx, Options{Dir: tb.TempDir(), Logf: tb.Logf})
-	if errors.Is(err, context.DeadlineExceeded) {
-		tb.Fatalf("start SeaweedFS: %v\nThe first build of weed did not finish before the test timeout. "+
-			"What it compiled is cached: run the tests again, or build it first with\n"+
-			"\tgo test -timeout 30m -run TestSeaweedFSBinaryIsCached ./internal/testenv", err)
-	}
-	if err != nil {
-		tb.Fatalf("start SeaweedFS: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			tb.Errorf("stop SeaweedFS: %v", err)
-		}
-	})
-	return s
+	return startForTest(tb, "SeaweedFS", "TestSeaweedFSBinaryIsCached", StartSeaweed)
 }
 
 // seaweedPorts are the cluster's loopback ports, kept across Restart.

@@ -58,23 +58,32 @@ type S3Server struct {
 // which takes a few minutes. Set VERBATIM_TEST_SKIP_S3=1 to skip instead.
 func StartVersityGW(tb testing.TB) *S3Server {
 	tb.Helper()
+	return startForTest(tb, "versitygw", "TestBinaryIsCached", Start)
+}
+
+// startForTest starts one of the S3 servers the tests build from tools/
+// (name) with start, and stops it when the test ends: skipped with
+// VERBATIM_TEST_SKIP_S3=1, and a first build cut by the test timeout says
+// how to finish it (cachedTest builds the binary alone).
+func startForTest(tb testing.TB, name, cachedTest string, start func(context.Context, Options) (*S3Server, error)) *S3Server {
+	tb.Helper()
 	if os.Getenv("VERBATIM_TEST_SKIP_S3") == "1" {
-		tb.Skip("VERBATIM_TEST_SKIP_S3=1: skipping the test that needs a versitygw S3 server")
+		tb.Skip("VERBATIM_TEST_SKIP_S3=1: skipping the test that needs a " + name + " S3 server")
 	}
 	ctx, cancel := buildContext(tb)
 	defer cancel()
-	s, err := Start(ctx, Options{Dir: tb.TempDir(), Logf: tb.Logf})
+	s, err := start(ctx, Options{Dir: tb.TempDir(), Logf: tb.Logf})
 	if errors.Is(err, context.DeadlineExceeded) {
-		tb.Fatalf("start versitygw: %v\nThe first build of versitygw did not finish before the test timeout. "+
+		tb.Fatalf("start %s: %v\nThe first build of %s did not finish before the test timeout. "+
 			"What it compiled is cached: run the tests again, or build it first with\n"+
-			"\tgo test -timeout 30m -run TestBinaryIsCached ./internal/testenv", err)
+			"\tgo test -timeout 30m -run %s ./internal/testenv", name, err, name, cachedTest)
 	}
 	if err != nil {
-		tb.Fatalf("start versitygw: %v", err)
+		tb.Fatalf("start %s: %v", name, err)
 	}
 	tb.Cleanup(func() {
 		if err := s.Close(); err != nil {
-			tb.Errorf("stop versitygw: %v", err)
+			tb.Errorf("stop %s: %v", name, err)
 		}
 	})
 	return s
