@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -23,6 +24,7 @@ import (
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/bleveindex"
 	"github.com/verbatim-archive/verbatim/internal/corpus"
+	"github.com/verbatim-archive/verbatim/internal/measure"
 )
 
 // env reads the benchmark's knobs.
@@ -73,35 +75,33 @@ type run struct {
 	perKind int
 
 	gen     *corpus.Generator
-	cues    int
 	queries []corpus.Query
-	index   indexFigures // bleve
-	fts     indexFigures
 	srtSize int64
-	lat     map[string][]float64 // engine → wall time (ms) per query, in query order
-	cpu     map[string][]float64 // engine → CPU time (ms) per query
-	hits    map[string][]int
-	load    [2]string // /proc/loadavg before and after
-}
-
-type indexFigures struct {
-	seconds, cpu float64
-	bytes        int64
+	rep     Report
 }
 
 func (r *run) all() {
-	r.lat, r.cpu, r.hits = map[string][]float64{}, map[string][]float64{}, map[string][]int{}
-	r.load[0] = loadavg()
+	r.rep = Report{Index: map[string]IndexFigures{}, WallMS: map[string][]float64{}, CPUMS: map[string][]float64{}, Hits: map[string][]int{}}
+	r.rep.LoadAvg[0] = loadavg()
 	r.generate()
 	r.indexBleve()
 	r.indexFTS()
-	r.searchBleve()
-	r.searchFTS()
-	r.searchRg()
-	r.load[1] = loadavg()
+	r.search()
+	r.rep.LoadAvg[1] = loadavg()
+	r.rep.Corpus = fmt.Sprintf("Corpus: %.0f recording-hours × %d languages, %d cues, %.1f MB of SRT; %d queries (%d per kind).",
+		r.cfg.Hours, len(r.gen.Langs()), r.rep.Cues, mb(r.srtSize), len(r.queries), r.perKind)
 	report := r.report()
 	if out := os.Getenv("VERBATIM_BENCH_OUT"); out != "" {
 		if err := os.WriteFile(out, []byte(report), 0o644); err != nil {
+			r.b.Fatal(err)
+		}
+	}
+	if out := os.Getenv("VERBATIM_BENCH_JSON"); out != "" {
+		js, err := json.MarshalIndent(&r.rep, "", " ")
+		if err == nil {
+			err = os.WriteFile(out, js, 0o644)
+		}
+		if err != nil {
 			r.b.Fatal(err)
 		}
 	}
@@ -138,7 +138,7 @@ func (r *run) generate() {
 			if err := enc.Encode(d); err != nil {
 				b.Fatal(err)
 			}
-			r.cues++
+			r.rep.Cues++
 		}
 		if i%10 == 0 {
 			sample = append(sample, rec)
@@ -151,9 +151,8 @@ func (r *run) generate() {
 	f.Close()
 	r.srtSize = dirSize(b, srt)
 	r.queries = g.Queries(2, sample, r.perKind)
-	qf, _ := json.Marshal(r.queries)
-	if err := os.WriteFile(filepath.Join(r.dir, "queries.json"), qf, 0o644); err != nil {
-		b.Fatal(err)
+	for _, q := range r.queries {
+		r.rep.Kinds = append(r.rep.Kinds, q.Kind)
 	}
 }
 
@@ -192,7 +191,7 @@ func (r *run) indexBleve() {
 	if err := x.Close(); err != nil {
 		b.Fatal(err)
 	}
-	r.index = indexFigures{seconds: time.Since(start).Seconds(), cpu: (cpuTime() - cpu0).Seconds(), bytes: dirSize(b, path)}
+	r.rep.Index["bleve"] = IndexFigures{Seconds: time.Since(start).Seconds(), CPUSeconds: (cpuTime() - cpu0).Seconds(), Bytes: dirSize(b, path)}
 }
 
 func (r *run) indexFTS() {
@@ -204,82 +203,140 @@ func (r *run) indexFTS() {
 		Rows    int     `json:"rows"`
 	}
 	r.python(&out, "build", db, filepath.Join(r.dir, "cues.jsonl"))
-	if out.Rows != r.cues {
-		r.b.Fatalf("fts5 indexed %d cues; want %d", out.Rows, r.cues)
+	if out.Rows != r.rep.Cues {
+		r.b.Fatalf("fts5 indexed %d cues; want %d", out.Rows, r.rep.Cues)
 	}
 	st, err := os.Stat(db)
 	if err != nil {
 		r.b.Fatal(err)
 	}
-	r.fts = indexFigures{seconds: out.Seconds, cpu: out.CPU, bytes: st.Size()}
+	r.rep.Index["fts5"] = IndexFigures{Seconds: out.Seconds, CPUSeconds: out.CPU, Bytes: st.Size()}
 }
 
-// searchBleve runs every query twice: across all languages, and filtered
-// to the query's language (what a viewer reading one language does).
-// The first 20 queries warm up the caches and are run again.
-func (r *run) searchBleve() {
+// search runs every query on every engine: bleve across all languages,
+// bleve filtered to the query's language (what a viewer reading one
+// language does), FTS5 (a python3 process answering one query at a time
+// on a pipe, timing itself) and ripgrep. The engines take turns query by
+// query, the order rotating, so that load from elsewhere on the machine
+// falls on all of them alike; the first 20 queries are first run once on
+// every engine, untimed, to warm caches alike.
+func (r *run) search() {
 	b := r.b
 	x, err := bleveindex.Open(filepath.Join(r.dir, "bleve"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer x.Close()
+	fts := r.startFTS()
+	defer fts.close()
 	ctx := context.Background()
-	for _, q := range r.queries[:20] {
-		x.Search(ctx, archive.SearchQuery{Text: q.Text})
-	}
-	for _, mode := range []string{"bleve", "bleve lang"} {
-		for _, q := range r.queries {
+	bleve := func(langs []string) func(q corpus.Query) (float64, float64, int) {
+		return func(q corpus.Query) (float64, float64, int) {
 			sq := archive.SearchQuery{Text: q.Text}
-			if mode == "bleve lang" {
+			if langs != nil {
 				sq.Langs = []string{q.Lang}
 			}
 			cpu0, start := cpuTime(), time.Now()
 			res, err := x.Search(ctx, sq)
+			wall, cpu := ms(time.Since(start)), ms(cpuTime()-cpu0)
 			if err != nil {
 				b.Fatalf("Search(%q): %v", q.Text, err)
 			}
-			r.lat[mode] = append(r.lat[mode], ms(time.Since(start)))
-			r.cpu[mode] = append(r.cpu[mode], ms(cpuTime()-cpu0))
-			r.hits[mode] = append(r.hits[mode], res.Total)
+			return wall, cpu, res.Total
+		}
+	}
+	engines := map[string]func(q corpus.Query) (float64, float64, int){
+		"bleve": bleve(nil), "bleve lang": bleve([]string{}), "fts5": fts.query, "rg": r.rg,
+	}
+	for _, q := range r.queries[:min(20, len(r.queries))] {
+		for _, e := range Engines {
+			engines[e](q)
+		}
+	}
+	for _, e := range Engines {
+		r.rep.WallMS[e] = make([]float64, len(r.queries))
+		r.rep.CPUMS[e] = make([]float64, len(r.queries))
+		r.rep.Hits[e] = make([]int, len(r.queries))
+	}
+	for i, q := range r.queries {
+		for j := range Engines {
+			e := Engines[(i+j)%len(Engines)]
+			r.rep.WallMS[e][i], r.rep.CPUMS[e][i], r.rep.Hits[e][i] = engines[e](q)
 		}
 	}
 }
 
-func (r *run) searchFTS() {
-	var out struct {
-		Lat  []float64 `json:"latencies_ms"`
-		CPU  []float64 `json:"cpu_ms"`
-		Hits []int     `json:"hits"`
-	}
-	r.python(&out, "search", filepath.Join(r.dir, "fts.db"), filepath.Join(r.dir, "queries.json"))
-	r.lat["fts5"], r.cpu["fts5"], r.hits["fts5"] = out.Lat, out.CPU, out.Hits
+// ftsPeer is `fts5.py serve`: one query per line in, one answer per line out.
+type ftsPeer struct {
+	b   *testing.B
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Scanner
 }
 
-// searchRg greps the SRT files for each query as one fixed string, case
+func (r *run) startFTS() *ftsPeer {
+	cmd := exec.Command("python3", "fts5.py", "serve", filepath.Join(r.dir, "fts.db"))
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		r.b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		r.b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		r.b.Fatalf("python3 fts5.py serve: %v", err)
+	}
+	return &ftsPeer{b: r.b, cmd: cmd, in: in, out: bufio.NewScanner(out)}
+}
+
+func (p *ftsPeer) query(q corpus.Query) (float64, float64, int) {
+	line, _ := json.Marshal(q)
+	if _, err := p.in.Write(append(line, '\n')); err != nil {
+		p.b.Fatalf("fts5.py serve: %v", err)
+	}
+	if !p.out.Scan() {
+		p.b.Fatalf("fts5.py serve: no answer to %q: %v", q.Text, p.out.Err())
+	}
+	var a struct {
+		MS    float64 `json:"ms"`
+		CPUMS float64 `json:"cpu_ms"`
+		Hits  int     `json:"hits"`
+	}
+	if err := json.Unmarshal(p.out.Bytes(), &a); err != nil {
+		p.b.Fatalf("fts5.py serve: %v: %s", err, p.out.Bytes())
+	}
+	return a.MS, a.CPUMS, a.Hits
+}
+
+func (p *ftsPeer) close() {
+	p.in.Close()
+	if err := p.cmd.Wait(); err != nil {
+		p.b.Errorf("fts5.py serve: %v", err)
+	}
+}
+
+// rg greps the SRT files for a query as one fixed string, case
 // insensitive: ripgrep cannot require several words in one cue, so for
 // word queries it looks for the words side by side. Its figures are the
 // cost of scanning everything per query, process start included.
-func (r *run) searchRg() {
+func (r *run) rg(q corpus.Query) (float64, float64, int) {
 	srt := filepath.Join(r.dir, "srt")
-	for _, q := range r.queries {
-		text := strings.Join(strings.Fields(strings.ReplaceAll(q.Text, `"`, "")), " ")
-		cmd := exec.Command("rg", "-i", "-F", "-c", "--no-filename", "-e", text, srt)
-		start := time.Now()
-		out, err := cmd.Output()
-		elapsed := time.Since(start)
-		if ee, ok := err.(*exec.ExitError); err != nil && !(ok && ee.ExitCode() == 1) {
-			r.b.Fatalf("rg %q: %v", text, err)
-		}
-		n := 0
-		for _, l := range strings.Fields(string(out)) {
-			c, _ := strconv.Atoi(l)
-			n += c
-		}
-		r.lat["rg"] = append(r.lat["rg"], ms(elapsed))
-		r.cpu["rg"] = append(r.cpu["rg"], ms(cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime()))
-		r.hits["rg"] = append(r.hits["rg"], n)
+	text := strings.Join(strings.Fields(strings.ReplaceAll(q.Text, `"`, "")), " ")
+	cmd := exec.Command("rg", "-i", "-F", "-c", "--no-filename", "-e", text, srt)
+	start := time.Now()
+	out, err := cmd.Output()
+	elapsed := time.Since(start)
+	if ee, ok := err.(*exec.ExitError); err != nil && !(ok && ee.ExitCode() == 1) {
+		r.b.Fatalf("rg %q: %v", text, err)
 	}
+	n := 0
+	for _, l := range strings.Fields(string(out)) {
+		c, _ := strconv.Atoi(l)
+		n += c
+	}
+	return ms(elapsed), ms(cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()), n
 }
 
 func (r *run) python(out any, args ...string) {
@@ -294,7 +351,8 @@ func (r *run) python(out any, args ...string) {
 	}
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+// ms is d in milliseconds, unrounded.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // cpuTime is the CPU time this process has used: a query's CPU time is
 // fair where wall time is not, on a machine shared with other work.
@@ -331,61 +389,33 @@ func dirSize(b *testing.B, dir string) int64 {
 	return n
 }
 
-// percentile is the nearest-rank percentile p (0–100) of xs.
-func percentile(xs []float64, p float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	k := int(float64(len(s))*p/100+0.999999) - 1
-	return s[min(max(k, 0), len(s)-1)]
-}
-
-// byKind selects one engine's times (from r.lat or r.cpu) for one query
-// kind ("" for all).
-func (r *run) byKind(times map[string][]float64, engine, kind string) []float64 {
-	var xs []float64
-	for i, q := range r.queries {
-		if kind == "" || q.Kind == kind {
-			xs = append(xs, times[engine][i])
-		}
-	}
-	return xs
-}
-
-var engines = []string{"bleve", "bleve lang", "fts5", "rg"}
-
 func (r *run) report() string {
 	var s strings.Builder
+	rep := &r.rep
 	host, _ := os.Hostname()
 	fmt.Fprintf(&s, "Run %s on %s: %s/%s, %d CPUs (GOMAXPROCS %d), %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"),
 		host, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
-	fmt.Fprintf(&s, "Load average before / after: %s / %s.\n\n", r.load[0], r.load[1])
-	fmt.Fprintf(&s, "Corpus: %.0f recording-hours × %d languages, %d cues, %.1f MB of SRT; %d queries (%d per kind).\n\n",
-		r.cfg.Hours, len(r.gen.Langs()), r.cues, mb(r.srtSize), len(r.queries), r.perKind)
+	fmt.Fprintf(&s, "Load average before / after: %s / %s.\n\n", rep.LoadAvg[0], rep.LoadAvg[1])
+	s.WriteString(rep.Corpus + "\n\n")
 	s.WriteString("| indexing | seconds | CPU seconds | cues/s | cues per CPU second | size on disk (MB) |\n|---|---:|---:|---:|---:|---:|\n")
-	for _, e := range []struct {
-		name string
-		f    indexFigures
-	}{{"bleve", r.index}, {"fts5", r.fts}} {
-		fmt.Fprintf(&s, "| %s | %.1f | %.1f | %.0f | %.0f | %.1f |\n", e.name, e.f.seconds, e.f.cpu,
-			float64(r.cues)/e.f.seconds, float64(r.cues)/e.f.cpu, mb(e.f.bytes))
+	for _, e := range []string{"bleve", "fts5"} {
+		f := rep.Index[e]
+		fmt.Fprintf(&s, "| %s | %.1f | %.1f | %.0f | %.0f | %.1f |\n", e, f.Seconds, f.CPUSeconds,
+			float64(rep.Cues)/f.Seconds, float64(rep.Cues)/f.CPUSeconds, mb(f.Bytes))
 	}
+	bl, fts := rep.Index["bleve"], rep.Index["fts5"]
 	fmt.Fprintf(&s, "\nbleve / fts5: indexing time ×%.2f, indexing CPU ×%.2f, size ×%.2f; bleve size / SRT size ×%.2f.\n\n",
-		r.index.seconds/r.fts.seconds, r.index.cpu/r.fts.cpu, float64(r.index.bytes)/float64(r.fts.bytes), float64(r.index.bytes)/float64(r.srtSize))
-	r.latencyTable(&s, "Wall time per query in ms, p50 / p95 / p99", r.lat)
-	r.latencyTable(&s, "CPU time per query in ms (whole process; rg: its threads summed), p50 / p95 / p99", r.cpu)
+		bl.Seconds/fts.Seconds, bl.CPUSeconds/fts.CPUSeconds, float64(bl.Bytes)/float64(fts.Bytes), float64(bl.Bytes)/float64(r.srtSize))
+	r.latencyTable(&s, "Wall time per query in ms, p50 / p95 / p99 (ratios from the unrounded figures)", rep.WallMS)
+	r.latencyTable(&s, "CPU time per query in ms (whole process; rg: its threads summed), p50 / p95 / p99", rep.CPUMS)
 	s.WriteString("\nMedian hits per query (engines match differently: bleve stems, tolerates typos and\n" +
 		"matches across cue boundaries; fts5 matches exact tokens; rg matches the query as one string):\n\n|")
-	for _, e := range engines {
+	for _, e := range Engines {
 		fmt.Fprintf(&s, " %s |", e)
 	}
-	s.WriteString("\n|" + strings.Repeat("---:|", len(engines)) + "\n|")
-	for _, e := range engines {
-		h := slices.Clone(r.hits[e])
-		slices.Sort(h)
-		fmt.Fprintf(&s, " %d |", h[len(h)/2])
+	s.WriteString("\n|" + strings.Repeat("---:|", len(Engines)) + "\n|")
+	for _, e := range Engines {
+		fmt.Fprintf(&s, " %d |", measure.Percentile(rep.Hits[e], 50))
 	}
 	s.WriteString("\n")
 	return s.String()
@@ -393,34 +423,35 @@ func (r *run) report() string {
 
 func (r *run) latencyTable(s *strings.Builder, title string, times map[string][]float64) {
 	s.WriteString(title + ":\n\n| kind |")
-	for _, e := range engines {
+	for _, e := range Engines {
 		fmt.Fprintf(s, " %s |", e)
 	}
-	s.WriteString(" bleve p95 ÷ fts5 | bleve p95 ÷ rg |\n|---|" + strings.Repeat("---:|", len(engines)+2) + "\n")
+	s.WriteString(" bleve p95 ÷ fts5 | bleve p95 ÷ rg |\n|---|" + strings.Repeat("---:|", len(Engines)+2) + "\n")
 	for _, kind := range append(slices.Clone(corpus.QueryKinds), "") {
 		name := kind
 		if name == "" {
 			name = "**all**"
 		}
 		fmt.Fprintf(s, "| %s |", name)
-		for _, e := range engines {
-			xs := r.byKind(times, e, kind)
-			fmt.Fprintf(s, " %.1f / %.1f / %.1f |", percentile(xs, 50), percentile(xs, 95), percentile(xs, 99))
+		p95 := map[string]float64{}
+		for _, e := range Engines {
+			xs := r.rep.ByKind(times, e, kind)
+			p95[e] = measure.Percentile(xs, 95)
+			fmt.Fprintf(s, " %.2f / %.2f / %.2f |", measure.Percentile(xs, 50), p95[e], measure.Percentile(xs, 99))
 		}
-		p95 := percentile(r.byKind(times, "bleve", kind), 95)
-		fmt.Fprintf(s, " ×%.2f | ×%.2f |\n", p95/percentile(r.byKind(times, "fts5", kind), 95), p95/percentile(r.byKind(times, "rg", kind), 95))
+		fmt.Fprintf(s, " ×%.2f | ×%.2f |\n", measure.Ratio(p95["bleve"], p95["fts5"]), measure.Ratio(p95["bleve"], p95["rg"]))
 	}
 	s.WriteString("\n")
 }
 
 func (r *run) metrics() {
-	all := func(e string, p float64) float64 { return percentile(r.byKind(r.lat, e, ""), p) }
+	all := func(e string, p float64) float64 { return measure.Percentile(r.rep.WallMS[e], p) }
 	r.b.ReportMetric(all("bleve", 95), "bleve-p95-ms")
 	r.b.ReportMetric(all("bleve lang", 95), "bleve-lang-p95-ms")
 	r.b.ReportMetric(all("fts5", 95), "fts5-p95-ms")
 	r.b.ReportMetric(all("rg", 95), "rg-p95-ms")
-	r.b.ReportMetric(float64(r.cues)/r.index.seconds, "bleve-cues/s")
-	r.b.ReportMetric(float64(r.cues)/r.fts.seconds, "fts5-cues/s")
+	r.b.ReportMetric(float64(r.rep.Cues)/r.rep.Index["bleve"].Seconds, "bleve-cues/s")
+	r.b.ReportMetric(float64(r.rep.Cues)/r.rep.Index["fts5"].Seconds, "fts5-cues/s")
 }
 
 func mb(n int64) float64 { return float64(n) / (1 << 20) }

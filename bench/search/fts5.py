@@ -2,7 +2,7 @@
 """SQLite FTS5 peer for the Verbatim search benchmark (compare_test.go).
 
 build DB CUES.jsonl   index the cues, print {"seconds": s, "cpu_seconds": c, "rows": n}
-search DB QUERIES.json  run each query, print {"latencies_ms": [...], "cpu_ms": [...], "hits": [...]}
+serve DB              answer queries, one JSON line in ({"Text": ...}), one out ({"ms", "cpu_ms", "hits"})
 
 A query is what a viewer types: words (all must match) and "quoted
 phrases". Each word becomes an FTS5 string (so no word is read as an
@@ -56,12 +56,13 @@ def fts_query(text):
     return " ".join(out)
 
 
-def search(db, queries):
+def serve(db):
+    """Answer one query per line of stdin (JSON with "Text") with one line
+    {"ms": wall, "cpu_ms": cpu, "hits": total}, so that the Go side can run
+    the engines in turns, query by query."""
     con = sqlite3.connect(db)
-    with open(queries, encoding="utf-8") as f:
-        qs = json.load(f)
-    lat, cpu, hits = [], [], []
-    for q in qs:
+    for line in sys.stdin:
+        q = json.loads(line)
         m = fts_query(q["Text"])
         start, start_cpu = time.perf_counter(), time.process_time()
         page = con.execute(
@@ -69,14 +70,16 @@ def search(db, queries):
             "FROM cues WHERE cues MATCH ? ORDER BY rank LIMIT 20", (m,)
         ).fetchall()
         total = con.execute("SELECT count(*) FROM cues WHERE cues MATCH ?", (m,)).fetchone()[0]
-        lat.append((time.perf_counter() - start) * 1000)
-        cpu.append((time.process_time() - start_cpu) * 1000)
-        hits.append(total)
+        wall, cpu = (time.perf_counter() - start) * 1000, (time.process_time() - start_cpu) * 1000
         del page
-    print(json.dumps({"latencies_ms": lat, "cpu_ms": cpu, "hits": hits}))
+        sys.stdout.write(json.dumps({"ms": wall, "cpu_ms": cpu, "hits": total}) + "\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] not in ("build", "search"):
+    if len(sys.argv) == 4 and sys.argv[1] == "build":
+        build(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 3 and sys.argv[1] == "serve":
+        serve(sys.argv[2])
+    else:
         sys.exit(__doc__)
-    {"build": build, "search": search}[sys.argv[1]](sys.argv[2], sys.argv[3])

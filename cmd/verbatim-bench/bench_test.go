@@ -12,26 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-func TestPct(t *testing.T) {
-	var l latencies
-	for i := 1; i <= 100; i++ {
-		l = append(l, time.Duration(101-i)*time.Millisecond)
-	}
-	tests := []struct {
-		p    float64
-		want time.Duration
-	}{{50, 50 * time.Millisecond}, {95, 95 * time.Millisecond}, {99, 99 * time.Millisecond}, {100, 100 * time.Millisecond}, {0, time.Millisecond}}
-	for _, tt := range tests {
-		if got := l.pct(tt.p); got != tt.want {
-			t.Errorf("pct(%v) = %v; want %v", tt.p, got, tt.want)
-		}
-	}
-	if got := latencies(nil).pct(50); got != 0 {
-		t.Errorf("empty pct(50) = %v; want 0", got)
-	}
-}
+	"github.com/verbatim-archive/verbatim/bench/search"
+)
 
 func TestRowText(t *testing.T) {
 	tests := []struct {
@@ -149,41 +132,38 @@ func TestParseFlags(t *testing.T) {
 }
 
 func TestSearchRows(t *testing.T) {
-	md := `Corpus: 10 recording-hours × 4 languages, 34304 cues.
-
-| indexing | seconds | CPU seconds | cues/s | cues per CPU second | size on disk (MB) |
-|---|---:|---:|---:|---:|---:|
-| bleve | 32.0 | 9.0 | 1073 | 3821 | 39.0 |
-| fts5 | 2.6 | 0.6 | 12979 | 60746 | 7.5 |
-
-| kind | bleve | bleve lang | fts5 | rg | bleve p95 ÷ fts5 | bleve p95 ÷ rg |
-|---|---:|---:|---:|---:|---:|---:|
-| word1 | 15.0 / 113.5 / 340.4 | 8.6 / 24.9 / 38.6 | 0.2 / 0.8 / 1.8 | 36.2 / 82.4 / 148.5 | ×137.75 | ×1.38 |
-| **all** | 9.1 / 58.8 / 117.0 | 2.9 / 15.0 / 24.4 | 0.1 / 0.4 / 0.9 | 38.8 / 112.5 / 221.1 | ×144.88 | ×0.52 |
-
-| kind | bleve | bleve lang | fts5 | rg | bleve p95 ÷ fts5 | bleve p95 ÷ rg |
-|---|---:|---:|---:|---:|---:|---:|
-| **all** | 1 / 2 / 3 | 1 / 2 / 3 | 1 / 2 / 3 | 1 / 2 / 3 | ×1 | ×1 |
-`
-	rows, err := searchRows(md)
-	if err != nil {
-		t.Fatal(err)
+	// Figures that rounding to 0.1 ms would have turned into 2.0 / 0.1:
+	// the ratio must come from the unrounded values.
+	rep := &search.Report{
+		Cues:  34304,
+		Index: map[string]search.IndexFigures{"bleve": {Seconds: 32, CPUSeconds: 8, Bytes: 39 << 20}, "fts5": {Seconds: 2, CPUSeconds: 0.5, Bytes: 15 << 19}},
+		Kinds: []string{"word1", "word1", "phrase"},
+		WallMS: map[string][]float64{
+			"bleve": {2.04, 1.5, 1.2}, "bleve lang": {1, 1.1, 0.9}, "fts5": {0.0951, 0.05, 0.07}, "rg": {30, 31, 29},
+		},
 	}
+	rows := searchRows(rep)
 	got := map[string][2]float64{}
 	for _, r := range rows {
 		got[r.measure+" vs "+r.peer] = [2]float64{r.ours, r.peerVal}
 	}
 	want := map[string][2]float64{
-		"indexing: cues/s vs SQLite FTS5":                             {1073, 12979},
+		"indexing: cues/s vs SQLite FTS5":                             {1072, 17152},
 		"index size vs SQLite FTS5":                                   {39, 7.5},
-		"query p95 (all languages) vs SQLite FTS5":                    {58.8, 0.4},
-		"query p99 (all languages) vs ripgrep":                        {117, 221.1},
-		"query p50 (all languages) vs ripgrep":                        {9.1, 38.8},
-		"query p95 (filtered to the query's language) vs SQLite FTS5": {15, 0.4},
+		"query p95 (all languages) vs SQLite FTS5":                    {2.04, 0.0951},
+		"query p50 (all languages) vs ripgrep":                        {1.5, 30},
+		"query p95 (filtered to the query's language) vs SQLite FTS5": {1.1, 0.0951},
 	}
 	for k, w := range want {
 		if got[k] != w {
 			t.Errorf("searchRows: %s = %v; want %v", k, got[k], w)
+		}
+	}
+	for _, r := range rows {
+		if r.measure == "query p95 (all languages)" && r.peer == "SQLite FTS5" {
+			if q := r.ratio(); q != "21.45×" {
+				t.Errorf("p95 ratio = %s; want 21.45× (2.04 / 0.0951, unrounded)", q)
+			}
 		}
 	}
 	if skipReason([]byte("--- SKIP: BenchmarkCompare\n    compare_test.go:58: rg not installed: exec: not found\n")) != "skipped: rg not installed" {

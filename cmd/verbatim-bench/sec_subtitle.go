@@ -65,7 +65,7 @@ func subtitleSection(ctx context.Context, e *env) ([]row, error) {
 				if out, err := cmd.CombinedOutput(); err != nil {
 					return 0, fmt.Errorf("%v: %s", err, out)
 				}
-				return subtitleCues, nil
+				return countCues(dst)
 			}
 		}
 		t := interleaved(3, []func() (int, error){
@@ -97,7 +97,10 @@ func subtitleSection(ctx context.Context, e *env) ([]row, error) {
 			ff.skipped = "skipped: ffmpeg failed: " + t[2].err.Error()
 		default:
 			ff.peerVal = t[2].rate()
-			ff.note = "ffmpeg also writes the converted file and includes its process start-up"
+			ff.note = "ffmpeg also writes the converted file and includes its process start-up; its cue count read back from its output"
+			if c := countNote(ours, t[2], "ffmpeg"); c != "" {
+				ff.note += "; " + c
+			}
 		}
 		rows = append(rows, ff)
 	}
@@ -112,13 +115,24 @@ type timing struct {
 
 func (t timing) rate() float64 { return float64(t.n) / t.best.Seconds() }
 
-// interleaved runs every f (nil ones are skipped) k times in turn — a, b,
-// c, a, b, c … — so that a burst of load from elsewhere on the machine
-// hits every contender alike, and keeps each one's fastest run.
+// interleaved runs every f (nil ones are skipped) once untimed, to warm
+// up alike, then k times in turn with the order rotating each round — a,
+// b, c, then b, c, a … — so that a burst of load from elsewhere on the
+// machine, or whatever one run leaves in the caches for the next, falls on
+// every contender alike; it keeps each one's fastest run.
 func interleaved(k int, fs []func() (int, error)) []timing {
 	out := make([]timing, len(fs))
-	for range k {
-		for i, f := range fs {
+	for i, f := range fs {
+		if f != nil {
+			if _, err := f(); err != nil {
+				out[i].err = err
+			}
+		}
+	}
+	for round := range k {
+		for j := range fs {
+			i := (round + j) % len(fs)
+			f := fs[i]
 			if f == nil || out[i].err != nil {
 				continue
 			}
@@ -135,6 +149,20 @@ func interleaved(k int, fs []func() (int, error)) []timing {
 		}
 	}
 	return out
+}
+
+// countCues counts the cues ffmpeg wrote, by reading its output back with
+// our own parser: the peer's figure is cues it really produced.
+func countCues(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	cues, _, err := subtitle.Parse(b, filepath.Base(path), subtitle.Options{MaxBytes: int64(len(b)) + 1})
+	if err != nil {
+		return 0, fmt.Errorf("reading ffmpeg's output back: %w", err)
+	}
+	return len(cues), nil
 }
 
 func countNote(ours, peer timing, name string) string {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/verbatim-archive/verbatim/internal/measure"
 )
 
 // row is one measured figure next to its peer. ratio is always ours/peer,
@@ -23,10 +25,11 @@ type row struct {
 }
 
 func (r row) ratio() string {
-	if r.skipped != "" || r.peerVal == 0 || math.IsNaN(r.ours) || math.IsNaN(r.peerVal) {
+	q := measure.Ratio(r.ours, r.peerVal) // from the unrounded figures
+	if r.skipped != "" || math.IsNaN(q) {
 		return "—"
 	}
-	return fmt.Sprintf("%.2f×", r.ours/r.peerVal)
+	return fmt.Sprintf("%.2f×", q)
 }
 
 func (r row) better() string {
