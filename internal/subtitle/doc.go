@@ -3,34 +3,39 @@
 // as WebVTT (the canonical stored form), SRT, TTML or a plain transcript.
 // It does no I/O beyond the readers and writers it is given.
 //
-// Parsing is built on github.com/asticode/go-astisub, behind a hardening
-// layer, because astisub alone loses data on real files:
+// Who parses what (astisub is github.com/asticode/go-astisub, behind a
+// hardening layer, because alone it loses data on real files):
 //
-//   - Size limit, byte-order marks, UTF-16 LE/BE with or without BOM, and
-//     Windows-1252 / ISO-8859-1 / ISO-8859-15 text are handled before
-//     astisub sees anything (it rejects non-UTF-8 lines).
-//   - CRLF and lone CR become LF (astisub's scanner mis-splits a CRLF that
-//     arrives across two reads).
-//   - A line over 64 KiB is an error naming the line: astisub's scanner
-//     stops there silently and drops the rest of the file.
-//   - SRT, WebVTT and SSA timing lines are checked by our own pre-scan, so
-//     errors name the line (astisub's SSA errors name none) and times are
-//     parsed strictly; WebVTT cue settings are removed before astisub sees
-//     them (it rejects a region it does not know).
-//   - In SRT, astisub takes the line before each timing line for the cue
-//     number and drops it; when cues are not separated by a blank line that
-//     line is text, so we keep it.
-//   - Every astisub call runs behind recover.
+//   - Every format: size limit, byte-order marks, UTF-16 LE/BE with or
+//     without BOM, Windows-1252 / ISO-8859-1 / ISO-8859-15 text, CRLF and
+//     lone CR, and lines over 64 KiB (an error naming the line; astisub's
+//     scanner stops there silently and drops the rest) are handled by us
+//     before any reader runs. Every astisub call runs behind recover.
+//   - WebVTT: ours alone. Our pre-scan reads and checks every timing line
+//     (errors name the line; cue settings are reported and dropped) and our
+//     own tokenizer reads cue text, voices and markup, because astisub keeps
+//     only the first voice of a line, only on the line where <v> appears,
+//     none whose name contains "/", and reads markup with HTML rules. An
+//     astisub pass used to run as well, only for the cue times our pre-scan
+//     already had; it was removed (parsing a 100k-cue file went from 1.3×
+//     to 0.37× astisub's CPU time, BENCHMARKS.md).
+//   - SRT: our pre-scan reads and checks the timing lines and the cue
+//     boundaries; astisub splits each cue's text into line items, from
+//     which we take the text. astisub takes the line before each timing
+//     line for the cue number and drops it; when cues are not separated by
+//     a blank line that line is text, so we keep it.
+//   - SSA/ASS: our pre-scan checks the Dialogue lines' times (astisub's
+//     errors name no line); astisub reads the sections, styles and events,
+//     and we take the text and the Name field from its items.
+//   - EBU STL (binary): astisub reads the file; we take the text from its
+//     items.
+//   - TTML: ours alone, a walk over the XML: astisub ignores ttm:agent,
+//     glues words on different source lines or in sibling spans, drops
+//     nested spans, knows no dur attribute or nested div, and panics on a
+//     <p> without begin.
 //
-// Text is extracted by us. For SRT, SSA/ASS and STL it comes from astisub's
-// line items; where astisub dropped whitespace between two tags the source
-// text decides whether a space belongs there, so words are never glued.
-// WebVTT cue text is read by our own tokenizer, because astisub keeps only
-// the first voice of a line, only on the line where <v> appears, none whose
-// name contains "/", and reads markup with HTML rules. TTML is read by our
-// own walk over the XML: astisub ignores ttm:agent, glues words on
-// different source lines or in sibling spans, drops nested spans, knows no
-// dur attribute or nested div, and panics on a <p> without begin.
+// Where astisub dropped whitespace between two tags the source text decides
+// whether a space belongs there, so words are never glued.
 //
 // Speakers come from WebVTT voice spans on every line, the SSA/ASS Name
 // field, TTML ttm:agent/ttm:name, and otherwise the "NAME: text" and

@@ -1,13 +1,8 @@
 package subtitle
 
 import (
-	"regexp"
 	"strings"
-
-	"github.com/asticode/go-astisub"
 )
-
-var vttLoudTags = regexp.MustCompile(`<v[\s.>][^>]*>|</v\s*>|<\d[^>]*>`)
 
 // vttTextEnd: a WebVTT cue's text ends at the first blank line.
 func vttTextEnd(lines []string, from int) int {
@@ -34,43 +29,27 @@ func readVTT(text string, rep *Report) ([]rawCue, error) {
 		rep.Warnings = append(rep.Warnings, Problem{Reason: "X-TIMESTAMP-MAP ignored: times are kept as written"})
 	}
 	if settings {
-		// astisub rejects some settings (unknown regions) and our Cue has
-		// no place for layout: say so rather than drop them silently.
+		// Our Cue has no place for layout: say so rather than drop the
+		// settings silently.
 		rep.Warnings = append(rep.Warnings, Problem{Reason: "cue settings (position, alignment, size, region) are not kept"})
 	}
-	// astisub logs every second voice in a line and every inline timestamp
-	// it cannot read to the process's log; we read voices and text
-	// ourselves, so it never sees them and a crafted file cannot flood the
-	// server's log.
-	for _, b := range blocks {
-		for j := b.from; j < b.to; j++ {
-			lines[j] = vttLoudTags.ReplaceAllString(lines[j], "")
-		}
-	}
-	subs, err := readWith("webvtt", func() (*astisub.Subtitles, error) {
-		return astisub.ReadFromWebVTT(strings.NewReader(strings.Join(lines, "\n")))
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(subs.Items) != len(blocks) {
-		return nil, invalid(0, "found %d timing lines but read %d cues", len(blocks), len(subs.Items))
-	}
 	out := make([]rawCue, len(blocks))
-	for k, it := range subs.Items {
-		out[k] = vttCue(blocks[k], it)
+	for k, b := range blocks {
+		out[k] = vttCue(b)
 	}
 	return out, nil
 }
 
-// vttCue takes times from astisub's item and the text from our own
-// reading of the cue's source lines. astisub reads cue text with an HTML
-// tokenizer, which disagrees with WebVTT's rules ("<>" is text to it),
-// keeps one voice per line and loses voices whose name contains "/"; the
-// plain and styled text must describe the same words, so both come from
-// one reading, and every voice keeps its own span.
-func vttCue(b timedBlock, it *astisub.Item) rawCue {
-	c := rawCue{line: b.line, start: it.StartAt, end: it.EndAt}
+// vttCue reads one cue: times from our pre-scan of its timing line, text
+// from our own reading of its source lines. (astisub is not used for
+// WebVTT: it reads cue text with an HTML tokenizer, which disagrees with
+// WebVTT's rules ("<>" is text to it), keeps one voice per line and loses
+// voices whose name contains "/", and the times it read were the ones the
+// pre-scan already had; the plain and styled text must describe the same
+// words, so both come from one reading, and every voice keeps its own
+// span.)
+func vttCue(b timedBlock) rawCue {
+	c := rawCue{line: b.line, start: b.start, end: b.end}
 	var cur *rawSpan
 	lineBreak := false // a skipped blank run started a source line
 	for _, seg := range parseVTTText(b.source) {
