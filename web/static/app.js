@@ -343,16 +343,49 @@
     return null;
   }
 
-  function scrollIntoList(el) {
+  // band is the part of the transcript the viewer can see: the list's box
+  // less what lies outside the window or under the sticky video.
+  function band() {
+    var r = list.getBoundingClientRect();
+    var top = Math.max(r.top, 0);
+    var box = video.parentNode.getBoundingClientRect();
+    if (getComputedStyle(video.parentNode).position === 'sticky' && box.top <= 1) {
+      top = Math.max(top, box.bottom);
+    }
+    return { top: top, bottom: Math.min(r.bottom, window.innerHeight) };
+  }
+
+  // scrollIntoList keeps el inside the visible part of the transcript,
+  // scrolling the list (never the page) to put it a third of the way down.
+  function scrollIntoList(el, force) {
     if (!list || list.scrollHeight <= list.clientHeight) {
       return;
     }
-    if ((follow && !follow.checked) || Date.now() - lastUserScroll < 4000) {
+    if (!force && ((follow && !follow.checked) || Date.now() - lastUserScroll < 4000)) {
       return;
     }
-    var top = el.offsetTop - list.offsetTop;
-    if (top < list.scrollTop || top + el.offsetHeight > list.scrollTop + list.clientHeight) {
-      list.scrollTop = Math.max(0, top - list.clientHeight / 3);
+    var b = band();
+    var r = el.getBoundingClientRect();
+    if (b.bottom - b.top < r.height * 2) {
+      b = list.getBoundingClientRect(); // the page hides the list: scroll it for later
+    }
+    if (r.top >= b.top && r.bottom <= b.bottom) {
+      return;
+    }
+    var room = b.bottom - b.top - r.height;
+    list.scrollTop += r.top - b.top - Math.min(room / 3, Math.max(room, 0));
+  }
+
+  // land brings the moment the page opened at into view: on a phone the
+  // page scrolls the video to the top, where it sticks, with the tools
+  // and the transcript under it.
+  function land() {
+    var box = video.parentNode;
+    if (getComputedStyle(box).position === 'sticky') {
+      window.scrollTo(0, Math.max(0, box.getBoundingClientRect().top + window.pageYOffset));
+    }
+    if (current) {
+      scrollIntoList(current, true);
     }
   }
 
@@ -491,8 +524,8 @@
     follow.closest('.follow').hidden = false;
   }
 
-  if (current) {
-    scrollIntoList(current); // the moment the page opened at
+  if (start > 0 || current) {
+    land(); // the moment the page opened at
   }
   showChosenTrack();
   video.textTracks.addEventListener('addtrack', showChosenTrack);
