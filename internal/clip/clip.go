@@ -108,9 +108,11 @@ type flight struct {
 	done    chan struct{}
 	err     error
 	callers int // Cut calls waiting for this job
-	// wanted is cancelled (unwanted) when the last caller has left.
-	wanted   context.Context
-	unwanted context.CancelFunc
+	// started: the job has its ffmpeg slot and runs to its end.
+	// abandoned: every caller left before it started; it never will.
+	started, abandoned bool
+	wanted             context.Context // cancelled when abandoned
+	unwanted           context.CancelFunc
 }
 
 // New looks ffmpeg up on PATH and starts the loopback listener ffmpeg
@@ -139,15 +141,18 @@ func New(opts Options) (*Cutter, error) {
 	}, nil
 }
 
+// Jobs is how many ffmpeg processes may run at once.
+func (c *Cutter) Jobs() int { return cap(c.slots) }
+
 // Close stops the loopback listener; jobs still running fail.
 func (c *Cutter) Close() error { return c.feed.close() }
 
 // Cut cuts req's clip and hands it to req.Store. A job already running
 // for req.Key is joined instead of started again: its outcome is this
-// call's. ctx bounds how long this caller waits. The job waits for an
-// ffmpeg slot only while someone still waits for it, and once started it
-// runs to the end (bounded by the Cutter's timeout), so a caller giving up
-// does not waste work the next one would repeat.
+// call's. ctx bounds how long this caller waits. A job waits for an
+// ffmpeg slot only while someone waits for it, and once started it runs
+// to its end (bounded by the Cutter's timeout), so a caller giving up does
+// not waste work the next one would repeat.
 func (c *Cutter) Cut(ctx context.Context, req Request) error {
 	if err := check(req); err != nil {
 		return err
@@ -167,8 +172,12 @@ func (c *Cutter) Cut(ctx context.Context, req Request) error {
 		return f.err
 	case <-ctx.Done():
 		c.mu.Lock()
-		if f.callers--; f.callers == 0 {
+		if f.callers--; f.callers == 0 && !f.started {
+			f.abandoned = true
 			f.unwanted()
+			if c.flights[req.Key] == f {
+				delete(c.flights, req.Key) // the next caller starts afresh
+			}
 		}
 		c.mu.Unlock()
 		return fmt.Errorf("clip %s: %w", req.Key, context.Cause(ctx))
@@ -176,11 +185,14 @@ func (c *Cutter) Cut(ctx context.Context, req Request) error {
 }
 
 func (c *Cutter) fly(f *flight, req Request) {
-	f.err = c.job(f.wanted, req)
-	f.unwanted()
+	err := c.job(f, req)
 	c.mu.Lock()
-	delete(c.flights, req.Key)
+	if c.flights[req.Key] == f {
+		delete(c.flights, req.Key)
+	}
 	c.mu.Unlock()
+	f.unwanted()
+	f.err = err
 	close(f.done)
 }
 
@@ -201,14 +213,22 @@ func check(req Request) error {
 
 // job takes a slot (waiting while anyone still wants the clip), then runs
 // ffmpeg under the timeout.
-func (c *Cutter) job(wanted context.Context, req Request) error {
+func (c *Cutter) job(f *flight, req Request) error {
+	abandoned := fmt.Errorf("clip %s: %w: every caller left before a slot was free", req.Key, ErrBusy)
 	select {
 	case c.slots <- struct{}{}:
-	case <-wanted.Done():
-		return fmt.Errorf("clip %s: %w: every caller left first", req.Key, ErrBusy)
+	case <-f.wanted.Done():
+		return abandoned
 	}
 	defer func() { <-c.slots }()
-	jctx, cancel := context.WithTimeout(context.WithoutCancel(wanted), c.timeout)
+	c.mu.Lock()
+	if f.abandoned { // the slot came as the last caller left
+		c.mu.Unlock()
+		return abandoned
+	}
+	f.started = true
+	c.mu.Unlock()
+	jctx, cancel := context.WithTimeout(context.WithoutCancel(f.wanted), c.timeout)
 	defer cancel()
 	return c.run(jctx, req)
 }

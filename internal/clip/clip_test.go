@@ -3,12 +3,10 @@ package clip_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,52 +16,8 @@ import (
 	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/clip"
+	"github.com/verbatim-archive/verbatim/internal/clip/cliptest"
 )
-
-// requireFFmpeg skips without ffmpeg and ffprobe, unless
-// VERBATIM_REQUIRE_FFMPEG=1 (CI), which makes their absence a failure.
-func requireFFmpeg(tb testing.TB) {
-	tb.Helper()
-	for _, bin := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("VERBATIM_REQUIRE_FFMPEG") == "1" {
-				tb.Fatalf("%s not on PATH and VERBATIM_REQUIRE_FFMPEG=1", bin)
-			}
-			tb.Skipf("%s not on PATH", bin)
-		}
-	}
-}
-
-// makeVideo generates a seconds-long test video with a keyframe every
-// second (25 fps, GOP 25) and a tone.
-func makeVideo(tb testing.TB, ext string, seconds int, extra ...string) string {
-	tb.Helper()
-	out := filepath.Join(tb.TempDir(), "in"+ext)
-	a := []string{"-nostdin", "-hide_banner", "-loglevel", "error",
-		"-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
-		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-		"-t", strconv.Itoa(seconds), "-g", "25", "-keyint_min", "25"}
-	if ext == ".webm" {
-		a = append(a, "-c:v", "libvpx", "-deadline", "realtime", "-b:v", "300k", "-c:a", "libopus")
-	} else {
-		a = append(a, "-c:v", "mpeg4", "-q:v", "5", "-c:a", "aac", "-movflags", "+faststart")
-	}
-	a = append(a, extra...)
-	run(tb, "ffmpeg", append(a, out)...)
-	return out
-}
-
-func run(tb testing.TB, name string, args ...string) []byte {
-	tb.Helper()
-	var stderr bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		tb.Fatalf("%s %s: %v: %s", name, strings.Join(args, " "), err, stderr.String())
-	}
-	return out
-}
 
 // fileSource reads a file range by range and counts the bytes read.
 func fileSource(tb testing.TB, name, contentType string, read *atomic.Int64) clip.Source {
@@ -135,32 +89,6 @@ func newCutter(tb testing.TB, opts clip.Options) *clip.Cutter {
 	return c
 }
 
-type probed struct {
-	Format struct {
-		Duration string `json:"duration"`
-	} `json:"format"`
-	Streams []struct {
-		CodecType string `json:"codec_type"`
-		CodecName string `json:"codec_name"`
-	} `json:"streams"`
-}
-
-func probe(tb testing.TB, name string) probed {
-	tb.Helper()
-	var p probed
-	out := run(tb, "ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", name)
-	if err := json.Unmarshal(out, &p); err != nil {
-		tb.Fatalf("ffprobe %s: %v", name, err)
-	}
-	return p
-}
-
-// subtitleText is the clip's first subtitle stream as WebVTT.
-func subtitleText(tb testing.TB, name string) string {
-	tb.Helper()
-	return string(run(tb, "ffmpeg", "-nostdin", "-loglevel", "error", "-i", name, "-map", "0:s:0", "-f", "webvtt", "-"))
-}
-
 var captions = []clip.Caption{
 	{StartMS: 5500, EndMS: 7200, Text: "Survivors must be heard: müssen gehört werden."},
 	{StartMS: 7200, EndMS: 9000, Text: "Nadie conoce mejor la trata."},
@@ -170,7 +98,7 @@ var captions = []clip.Caption{
 var early = []clip.Caption{{StartMS: 0, EndMS: 1000, Text: "early"}}
 
 func TestCutMP4AndWebM(t *testing.T) {
-	requireFFmpeg(t)
+	cliptest.RequireFFmpeg(t)
 	for _, tc := range []struct {
 		ext, contentType, subCodec string
 	}{
@@ -178,7 +106,7 @@ func TestCutMP4AndWebM(t *testing.T) {
 		{".webm", "video/webm", "webvtt"},
 	} {
 		t.Run(tc.ext, func(t *testing.T) {
-			src := makeVideo(t, tc.ext, 12)
+			src := cliptest.MakeVideo(t, tc.ext, 12)
 			k := &keep{dir: t.TempDir()}
 			tmp := t.TempDir()
 			c := newCutter(t, clip.Options{Jobs: 1, Timeout: time.Minute, TempDir: tmp})
@@ -196,21 +124,17 @@ func TestCutMP4AndWebM(t *testing.T) {
 			if filepath.Ext(k.path) != tc.ext {
 				t.Errorf("clip is %s; want %s like its source", filepath.Ext(k.path), tc.ext)
 			}
-			p := probe(t, k.path)
-			dur, _ := strconv.ParseFloat(p.Format.Duration, 64)
+			p := cliptest.Probe(t, k.path)
+			dur := p.Duration
 			// Stream copy starts at the keyframe at or before 6 s (one a
 			// second) and ends at a packet boundary.
 			if math.Abs(dur-3) > 1.1 {
 				t.Errorf("clip lasts %.3fs; want 3s within a keyframe (1s)", dur)
 			}
-			var kinds []string
-			for _, s := range p.Streams {
-				kinds = append(kinds, s.CodecType+":"+s.CodecName)
-			}
-			if got := strings.Join(kinds, " "); !strings.Contains(got, "video:") || !strings.Contains(got, "audio:") || !strings.Contains(got, "subtitle:"+tc.subCodec) {
+			if got := strings.Join(p.Streams, " "); !strings.Contains(got, "video:") || !strings.Contains(got, "audio:") || !strings.Contains(got, "subtitle:"+tc.subCodec) {
 				t.Errorf("clip streams = %s; want video, audio and subtitle:%s", got, tc.subCodec)
 			}
-			subs := subtitleText(t, k.path)
+			subs := cliptest.Subtitles(t, k.path)
 			for _, want := range []string{captions[0].Text, captions[1].Text} {
 				if !strings.Contains(subs, want) {
 					t.Errorf("clip subtitles lack %q:\n%s", want, subs)
@@ -231,11 +155,11 @@ func TestCutMP4AndWebM(t *testing.T) {
 }
 
 func TestCutReadsOnlyWhatItNeeds(t *testing.T) {
-	requireFFmpeg(t)
+	cliptest.RequireFFmpeg(t)
 	// Big enough (about 35 MB) that the loopback socket's buffers, which
 	// the feed fills before ffmpeg drops a connection it has seeked away
 	// from, are a small part of it.
-	src := makeVideo(t, ".mp4", 24, "-vf", "noise=alls=30:allf=t", "-q:v", "3")
+	src := cliptest.MakeVideo(t, ".mp4", 24, "-vf", "noise=alls=30:allf=t", "-q:v", "3")
 	fi, _ := os.Stat(src)
 	k := &keep{dir: t.TempDir()}
 	c := newCutter(t, clip.Options{})
@@ -252,7 +176,7 @@ func TestCutReadsOnlyWhatItNeeds(t *testing.T) {
 }
 
 func TestFailingFFmpegStoresNothing(t *testing.T) {
-	requireFFmpeg(t)
+	cliptest.RequireFFmpeg(t)
 	tmp := t.TempDir()
 	junk := filepath.Join(t.TempDir(), "junk.mp4")
 	if err := os.WriteFile(junk, bytes.Repeat([]byte("not a video "), 5000), 0o644); err != nil {
@@ -272,7 +196,7 @@ func TestFailingFFmpegStoresNothing(t *testing.T) {
 }
 
 func TestTimeoutKillsAndStoresNothing(t *testing.T) {
-	requireFFmpeg(t)
+	cliptest.RequireFFmpeg(t)
 	tmp := t.TempDir()
 	k := &keep{dir: t.TempDir()}
 	c := newCutter(t, clip.Options{TempDir: tmp, Timeout: time.Second})
@@ -295,8 +219,8 @@ func TestTimeoutKillsAndStoresNothing(t *testing.T) {
 }
 
 func TestOneJobPerKey(t *testing.T) {
-	requireFFmpeg(t)
-	src := makeVideo(t, ".mp4", 4)
+	cliptest.RequireFFmpeg(t)
+	src := cliptest.MakeVideo(t, ".mp4", 4)
 	c := newCutter(t, clip.Options{})
 	var calls atomic.Int32
 	entered, release := make(chan struct{}), make(chan struct{})
@@ -332,8 +256,8 @@ func TestOneJobPerKey(t *testing.T) {
 }
 
 func TestCallerGivesUpWithoutHoldingOthers(t *testing.T) {
-	requireFFmpeg(t)
-	src := makeVideo(t, ".mp4", 4)
+	cliptest.RequireFFmpeg(t)
+	src := cliptest.MakeVideo(t, ".mp4", 4)
 	c := newCutter(t, clip.Options{})
 	var stored atomic.Int32
 	req := clip.Request{Key: "k", Source: fileSource(t, src, "video/mp4", nil), StartMS: 1000, EndMS: 2000,
@@ -355,7 +279,7 @@ func TestCallerGivesUpWithoutHoldingOthers(t *testing.T) {
 }
 
 func TestRequestChecks(t *testing.T) {
-	requireFFmpeg(t)
+	cliptest.RequireFFmpeg(t)
 	c := newCutter(t, clip.Options{})
 	src := clip.Source{Size: 10, ContentType: "video/mp4", Open: func(context.Context, int64, int64) (io.ReadCloser, error) { return nil, errors.New("no") }}
 	store := func(context.Context, *os.File, int64) error { return nil }
@@ -417,5 +341,43 @@ func assertEmpty(t *testing.T, dir string) {
 	}
 	for _, e := range ents {
 		t.Errorf("temporary %s left behind in %s", e.Name(), dir)
+	}
+}
+
+// With every slot taken, a caller who gives up leaves no job behind: the
+// next caller of the same key starts afresh and gets its clip.
+func TestAbandonedWaitStartsAfresh(t *testing.T) {
+	cliptest.RequireFFmpeg(t)
+	src := cliptest.MakeVideo(t, ".mp4", 4)
+	c := newCutter(t, clip.Options{Jobs: 1})
+	entered, release := make(chan struct{}), make(chan struct{})
+	hold := clip.Request{Key: "hold", Source: fileSource(t, src, "video/mp4", nil), StartMS: 1000, EndMS: 2000,
+		Captions: []clip.Caption{{StartMS: 1000, EndMS: 2000, Text: "x"}},
+		Store:    func(context.Context, *os.File, int64) error { close(entered); <-release; return nil }}
+	held := make(chan error, 1)
+	go func() { held <- c.Cut(t.Context(), hold) }()
+	<-entered // the only slot is taken
+
+	var stored atomic.Int32
+	req := hold
+	req.Key = "wait"
+	req.Store = func(context.Context, *os.File, int64) error { stored.Add(1); return nil }
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	if err := c.Cut(ctx, req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Cut with no free slot = %v; want the caller's deadline", err)
+	}
+	if n := clip.Callers(c, "wait"); n != 0 {
+		t.Errorf("an abandoned wait left a job with %d callers", n)
+	}
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Cut(t.Context(), req); err != nil {
+		t.Fatalf("Cut after the slot was freed: %v", err)
+	}
+	if n := stored.Load(); n != 1 {
+		t.Errorf("clip stored %d times; want once", n)
 	}
 }
