@@ -3,7 +3,9 @@ module github.com/verbatim-archive/verbatim
 go 1.26.0
 
 require (
+	github.com/abema/go-mp4 v1.4.1
 	github.com/asticode/go-astisub v0.45.0
+	github.com/at-wat/ebml-go v0.19.4
 	github.com/blevesearch/bleve/v2 v2.6.3
 	github.com/blevesearch/bleve_index_api v1.4.1
 	github.com/blevesearch/vellum v1.2.1

@@ -1,7 +1,9 @@
-// Package media knows about media files: their content type from the name
-// or the first bytes, and their duration through ffprobe when it is
-// installed. The server runs without ffmpeg; probing then reports
-// ErrNoProber and callers carry on without a duration.
+// Package media knows about media files. Probe reads what a recording is
+// from its headers alone (MP4/MOV/M4A through go-mp4, WebM/Matroska
+// through ebml-go), with bounds on the bytes read, the boxes visited and
+// the time taken, whatever the file claims; nothing else is accepted as a
+// recording. ContentType names a type for serving. ffprobe, when
+// installed, gives a duration the headers lack (ErrNoProber without it).
 package media
 
 import (
