@@ -131,7 +131,8 @@ func searchFromHome(t *testing.T, b *browser, d demo) {
 		t.Fatalf("first result opened %s; want /watch/istac-launch", path)
 	}
 	b.waitFor(t, "the video is at 45.5 s", `(() => { const v = document.getElementById('player'); return v.readyState >= 1 && Math.abs(v.currentTime - 45.5) < 0.5; })()`)
-	cur := eval[string](t, b, `document.querySelector('#transcript li.current').textContent`)
+	// The name shows where the turn starts; every line carries its speaker.
+	cur := eval[string](t, b, `(() => { const li = document.querySelector('#transcript li.current'); return li.dataset.speaker + ': ' + li.textContent; })()`)
 	if !strings.Contains(cur, "Per-Anders Sunesson") || !strings.Contains(cur, "milestone") {
 		t.Errorf("highlighted cue = %q; want Sunesson's milestone", cur)
 	}

@@ -2,13 +2,20 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
 )
 
 // The watch page as people use it (issue 13): its layout at a desktop and
@@ -149,4 +156,119 @@ func (b *browser) viewShot(t *testing.T, dir, name string) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
+}
+
+// grantClipboard lets the page read and write the clipboard, so a test
+// can read back what a copy put there.
+func (b *browser) grantClipboard(t *testing.T, origin string) {
+	t.Helper()
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		if _, err := chromedp.Call(b.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission: &cdpbrowser.PermissionDescriptor{Name: name}, Setting: cdpbrowser.PermissionSettingGranted, Origin: origin,
+		}); err != nil {
+			t.Fatalf("grant %s: %v", name, err)
+		}
+	}
+}
+
+// TestBrowserWatchFromSearch: a phrase spoken across two cues is marked on
+// its words in both; the caption does not double the query's quotes; the
+// search boxes keep q, the count shows near the top with a way back to
+// the results, and next and previous go through the matches. Then the
+// text of a cue is selected with the mouse and copied.
+func TestBrowserWatchFromSearch(t *testing.T) {
+	b := newBrowser(t)
+	d := startDemo(t)
+	dir := screenshotDir(t)
+	phrase := `"Human Rights Council and the 79th session"`
+	for _, vp := range []viewport{desktop, phone} {
+		b.use(t, vp)
+		b.run(t, "open watch with a phrase", chromedp.Navigate(d.url+"/watch/hrc47-side-event?lang=en&ui=en&q="+url.QueryEscape(phrase)))
+		b.waitFor(t, "the page opened at the phrase", `document.querySelector('#transcript li.current') !== null`)
+		marks := eval[[][]string](t, b, `Array.from(document.querySelectorAll('#transcript li')).filter(li => li.querySelector('mark')).map(li => [li.id, Array.from(li.querySelectorAll('mark')).map(m => m.textContent).join(' ')])`)
+		want := [][]string{{"cue-2", "Human Rights Council"}, {"cue-3", "and the 79th session"}}
+		if diff := cmp.Diff(want, marks); diff != "" {
+			t.Errorf("%s: marked words per cue (-want +got):\n%s", vp.name, diff)
+		}
+		if n := eval[int](t, b, `document.querySelectorAll('#transcript li.match').length`); n != 2 {
+			t.Errorf("%s: %d cues carry the match label; want 2", vp.name, n)
+		}
+		if deco := eval[string](t, b, `getComputedStyle(document.querySelector('#transcript mark')).textDecorationLine`); deco != "underline" {
+			t.Errorf("%s: a mark's text-decoration is %q; want underline (a match is not shown by colour only)", vp.name, deco)
+		}
+		count := eval[string](t, b, `document.getElementById('match-count').textContent`)
+		if count != "1 match for “Human Rights Council and the 79th session” in this language, marked on the timeline." {
+			t.Errorf("%s: match count = %q", vp.name, count)
+		}
+		for _, id := range []string{"site-q", "in-q"} {
+			if v := eval[string](t, b, `document.getElementById('`+id+`').value`); v != phrase {
+				t.Errorf("%s: search box #%s = %q; want %q", vp.name, id, v, phrase)
+			}
+		}
+		b.viewShot(t, dir, "watch-phrase-"+vp.name)
+	}
+
+	b.use(t, desktop)
+	b.run(t, "open watch from a search", chromedp.Navigate(d.url+"/watch/hrc47-side-event?lang=en&ui=en&q=trafficking"))
+	b.waitFor(t, "the video is at the first match", `(() => { const v = document.getElementById('player'), m = document.querySelector('#timeline .tl-mark'); return v.readyState >= 1 && Math.abs(v.currentTime - parseFloat(m.dataset.t)) < 0.5; })()`)
+	if msg := eval[string](t, b, `(() => { const r = document.getElementById('match-count').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight / 2 ? '' : 'at ' + r.top + ' px'; })()`); msg != "" {
+		t.Errorf("the match count is not in the top half of the window: %s", msg)
+	}
+	if href := eval[string](t, b, `document.querySelector('.matchbar a[href^="/search"]').getAttribute('href')`); href != "/search?q=trafficking" {
+		t.Errorf("the way back to the results is %q; want /search?q=trafficking", href)
+	}
+	times := eval[[]float64](t, b, `Array.from(document.querySelectorAll('#timeline .tl-mark')).map(a => parseFloat(a.dataset.t))`)
+	if len(times) < 3 {
+		t.Fatalf("the timeline marks %d matches of trafficking; want at least 3", len(times))
+	}
+	if !eval[bool](t, b, `document.getElementById('match-prev').getAttribute('aria-disabled') === 'true'`) {
+		t.Error("at the first match, 'previous match' is not disabled")
+	}
+	at := func(want float64, what string) {
+		t.Helper()
+		b.waitFor(t, what, fmt.Sprintf(`Math.abs(document.getElementById('player').currentTime - %f) < 0.5`, want))
+		if msg := eval[string](t, b, cueInView); msg != "" {
+			t.Errorf("%s: %s", what, msg)
+		}
+		if !eval[bool](t, b, `document.querySelector('#transcript li.current').classList.contains('match')`) {
+			t.Errorf("%s: the cue there is not a match", what)
+		}
+	}
+	b.run(t, "next match", chromedp.Click(chromedp.ID("match-next")))
+	at(times[1], "next goes to the second match")
+	b.run(t, "next match", chromedp.Click(chromedp.ID("match-next")))
+	at(times[2], "next again goes to the third")
+	b.run(t, "previous match", chromedp.Click(chromedp.ID("match-prev")))
+	at(times[1], "previous goes back to the second")
+
+	// Select a cue's text with the mouse and copy it.
+	b.grantClipboard(t, d.url)
+	b.run(t, "pause", chromedp.Evaluate[chromedp.Void](`document.getElementById('player').pause()`))
+	box := eval[[]float64](t, b, `(() => { const r = document.createRange(), s = document.querySelector('#transcript li.current .cue-text'); r.selectNodeContents(s); const rs = r.getClientRects(), a = rs[0], z = rs[rs.length - 1]; return [a.left + 1, a.top + a.height / 2, z.right - 1, z.top + z.height / 2]; })()`)
+	want := eval[string](t, b, `document.querySelector('#transcript li.current .cue-text').textContent`)
+	b.run(t, "drag across the cue's text",
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, box[0], box[1], chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, (box[0]+box[2])/2, (box[1]+box[3])/2, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, box[2], box[3], chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, box[2], box[3], chromedp.ButtonLeft, chromedp.ClickCount(1)),
+	)
+	// The cue's line break shows as a space (white-space: normal).
+	want = strings.Join(strings.Fields(want), " ")
+	if sel := eval[string](t, b, `getSelection().toString()`); strings.TrimSpace(sel) != want {
+		t.Errorf("dragging across the cue selected %q; want its text %q", sel, want)
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	copied, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => { document.execCommand('copy'); return await navigator.clipboard.readText(); })()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("copy and read the clipboard: %v", err)
+	}
+	if strings.TrimSpace(copied) != want {
+		t.Errorf("the clipboard holds %q after copying; want %q", copied, want)
+	}
+	if y := eval[float64](t, b, `document.getElementById('player').currentTime`); math.Abs(y-times[1]) > 0.5 {
+		t.Errorf("selecting text moved the video to %.1f s; seeking belongs to the time link", y)
+	}
+	b.run(t, "reset viewport", chromedp.ResetViewport())
+	b.clean(t)
 }

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -29,10 +31,24 @@ type watchPage struct {
 	Window     transcriptWindow
 	Timeline   timeline
 	RangeText  string
-	MatchText  string
 	MomentURL  string
 	WholeURL   string
+	Matches    matchNav
+	Downloads  []download
+	Turns      []speakerTurns
 }
+
+// matchNav is the way through a search's matches in this recording: the
+// count, the matches before and after the moment, back to the results.
+type matchNav struct {
+	Query      string // the query as typed, for the in-recording search box
+	Text       string // "3 matches for …"
+	Prev, Next string // watch URLs, "" at the ends
+	ResultsURL string
+	Count      int
+}
+
+type download struct{ Label, URL string }
 
 type trackView struct {
 	Lang    string
@@ -49,7 +65,8 @@ type cueView struct {
 	End     string
 	Clock   string
 	Speaker string
-	Text    string
+	Turn    bool // the speaker changes here: the name shows
+	Text    any  // string, or template.HTML with the matches marked
 	URL     string
 	Current bool
 	InRange bool
@@ -105,6 +122,10 @@ func (p *pages) watch(c echo.Context) error {
 			wp.q = "" // every cue links with q: never a query the archive refuses
 		}
 	}
+	if wp.startMS < 0 && len(hits) > 0 {
+		wp.startMS = hits[0].StartMS // a search within the recording opens at its first match
+	}
+	base.Query = wp.q
 	data := buildWatch(base, rec, track, lang, cues, wp, hits)
 	return p.render(c, http.StatusOK, "watch", data)
 }
@@ -131,6 +152,7 @@ func (p *pages) matchesIn(c echo.Context, id, lang, q string) (hits []archive.Hi
 			hits = append(hits, h)
 		}
 	}
+	slices.SortFunc(hits, func(a, b archive.Hit) int { return cmp.Compare(a.StartMS, b.StartMS) })
 	return hits, false
 }
 
@@ -183,9 +205,24 @@ func buildWatch(base pageBase, rec archive.Recording, track archive.Track, lang 
 	}
 	length := recordingLength(rec, cues)
 	d.Cues, d.Window = cueViews(rec.ID, lang, cues, wp, hits)
+	texts := make(map[int]string, len(d.Cues))
 	for i := range d.Cues {
-		d.Cues[i].Text = shownText(base, cues[d.Window.From+i])
+		texts[d.Window.From+i] = shownText(base, cues[d.Window.From+i])
 	}
+	marks := cueMarks(wp.q, cues, texts, hits)
+	for i := range d.Cues {
+		if m, ok := marks[d.Window.From+i]; ok {
+			d.Cues[i].Text, d.Cues[i].Match = m, true
+		} else {
+			d.Cues[i].Text = texts[d.Window.From+i]
+		}
+	}
+	if lang != "" {
+		for _, f := range [][2]string{{"vtt", "WebVTT"}, {"srt", "SubRip"}, {"ttml", "TTML"}, {"txt", base.T("watch.download.txt")}} {
+			d.Downloads = append(d.Downloads, download{Label: f[1] + " (." + f[0] + ")", URL: "/api/v1/recordings/" + rec.ID + "/tracks/" + lang + "." + f[0]})
+		}
+	}
+	d.Turns = turnsOf(rec.ID, lang, cues)
 	d.Timeline = timeline{Show: length > 0, DurationSec: formatSeconds(length), Playhead: coord(pos(max(wp.startMS, 0), length))}
 	if wp.endMS > 0 {
 		d.EndSec = formatSeconds(wp.endMS)
@@ -201,9 +238,7 @@ func buildWatch(base pageBase, rec archive.Recording, track archive.Track, lang 
 	// The strip repeats the video's own progress bar unless it has a range
 	// or matches to show.
 	d.Timeline.Show = length > 0 && (d.Timeline.Range != nil || len(d.Timeline.Marks) > 0)
-	if wp.q != "" && len(hits) > 0 {
-		d.MatchText = base.N("watch.matches", len(hits), wp.q)
-	}
+	d.Matches = matchesNav(base, rec.ID, lang, wp, hits)
 	return d
 }
 
@@ -247,6 +282,7 @@ func cueViews(id, lang string, cues []archive.Cue, wp watchParams, hits []archiv
 		out = append(out, cueView{
 			Index: i + 1, Start: formatSeconds(c.StartMS), End: formatSeconds(c.EndMS),
 			Clock: clock(c.StartMS), Speaker: c.Speaker, Text: c.Text,
+			Turn:    c.Speaker != "" && (i == w.From || cues[i-1].Speaker != c.Speaker),
 			URL:     watchURL(id, c.StartMS, lang, wp.q),
 			Current: i == current,
 			InRange: wp.endMS > 0 && c.StartMS < wp.endMS && c.EndMS > max(wp.startMS, 0),
@@ -266,4 +302,68 @@ func cueAt(cues []archive.Cue, ms int64) int {
 		}
 	}
 	return -1
+}
+
+// matchesNav places the moment among the search's matches (in time
+// order): the previous is the last one starting before the moment, the
+// next the first one after it.
+func matchesNav(base pageBase, id, lang string, wp watchParams, hits []archive.Hit) matchNav {
+	m := matchNav{Query: wp.q}
+	if wp.q == "" {
+		return m
+	}
+	m.ResultsURL = "/search?" + url.Values{"q": {wp.q}}.Encode()
+	m.Count = len(hits)
+	// The query's own quotes would double the caption's.
+	m.Text = base.N("watch.matches", len(hits), strings.Trim(wp.q, `"' `))
+	at := max(wp.startMS, 0)
+	for _, h := range hits {
+		switch {
+		case h.StartMS < at:
+			m.Prev = watchURL(id, h.StartMS, lang, wp.q)
+		case h.StartMS > at && m.Next == "":
+			m.Next = watchURL(id, h.StartMS, lang, wp.q)
+		}
+	}
+	return m
+}
+
+// speakerTurns is one speaker's turns in the track: where each starts.
+type speakerTurns struct {
+	Name  string
+	Turns []turn
+	More  int // turns left out of the list
+}
+
+type turn struct{ Clock, URL, Sec string }
+
+// maxTurns bounds each speaker's list: a six-hour track of short
+// exchanges stays a short page.
+const maxTurns = 30
+
+// turnsOf lists the speakers in order of first appearance, each with the
+// moments their turns start (a turn: consecutive cues of one speaker).
+func turnsOf(id, lang string, cues []archive.Cue) []speakerTurns {
+	var out []speakerTurns
+	at := map[string]int{}
+	prev := ""
+	for _, c := range cues {
+		if c.Speaker == "" || c.Speaker == prev {
+			prev = c.Speaker
+			continue
+		}
+		prev = c.Speaker
+		k, ok := at[c.Speaker]
+		if !ok {
+			k = len(out)
+			at[c.Speaker] = k
+			out = append(out, speakerTurns{Name: c.Speaker})
+		}
+		if len(out[k].Turns) == maxTurns {
+			out[k].More++
+			continue
+		}
+		out[k].Turns = append(out[k].Turns, turn{Clock: clock(c.StartMS), URL: watchURL(id, c.StartMS, lang, ""), Sec: formatSeconds(c.StartMS)})
+	}
+	return out
 }

@@ -19,13 +19,21 @@ func TestWatchOpensAtMomentInLanguage(t *testing.T) {
 		`<track kind="subtitles" src="/api/v1/recordings/hrc47-side-event/tracks/de.vtt" srclang="de" label="Deutsch" default>`,
 		`<track kind="subtitles" src="/api/v1/recordings/hrc47-side-event/tracks/en.vtt" srclang="en" label="English">`,
 		`<ol id="transcript" class="transcript" lang="de" data-api=`,
-		`<li id="cue-2" class="cue current" data-start="90.4" data-end="96.1" aria-current="true">`,
-		`<a class="cue-link" href="/watch/hrc47-side-event?lang=de&amp;t=90.4">`,
+		`<li id="cue-2" class="cue current" data-start="90.4" data-end="96.1" data-speaker="Moderator" aria-current="true">`,
+		`<a class="cue-time" href="/watch/hrc47-side-event?lang=de&amp;t=90.4">1:30</a>`,
 		`<span class="cue-speaker">Moderator</span>`,
 		`href="/watch/hrc47-side-event?lang=en&amp;t=95"`, // the language switch keeps the moment
 		"interpretation · transcribed by a person",
 		"Illustrative sample",
+		`<a class="skip-cues" href="#about">`, `<section class="about" id="about"`,
+		`<a href="/api/v1/recordings/hrc47-side-event/tracks/de.srt" download>SubRip (.srt)</a>`,
+		`<a href="/api/v1/recordings/hrc47-side-event/tracks/de.txt" download>Plain text (.txt)</a>`,
+		`<form class="in-search" role="search" action="/watch/hrc47-side-event" method="get">`,
 	)
+	// The speaker shows where the turn starts, not on every line.
+	if n := strings.Count(r.body, `<span class="cue-speaker">Moderator</span>`); n != 1 {
+		t.Errorf("watch names the moderator on %d lines; want 1 (one turn)", n)
+	}
 	if n := strings.Count(r.body, "cue current"); n != 1 {
 		t.Errorf("watch marks %d cues current; want 1", n)
 	}

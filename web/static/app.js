@@ -107,14 +107,15 @@
     li.dataset.start = seconds(c.start_ms);
     li.dataset.end = seconds(c.end_ms);
     var a = document.createElement('a');
-    a.className = 'cue-link';
+    a.className = 'cue-time';
     a.href = moment(c.start_ms);
-    a.appendChild(span('cue-time', clock(c.start_ms)));
-    if (c.speaker) {
-      a.appendChild(span('cue-speaker', c.speaker));
-    }
-    a.appendChild(span('cue-text', cueText(c)));
+    a.textContent = clock(c.start_ms);
     li.appendChild(a);
+    if (c.speaker) {
+      li.dataset.speaker = c.speaker;
+      li.appendChild(span('cue-speaker', c.speaker));
+    }
+    li.appendChild(span('cue-text', cueText(c)));
     return li;
   }
 
@@ -135,8 +136,21 @@
     });
   }
 
+  // turns shows a speaker's name where the speaker changes only.
+  function turns() {
+    var prev = null;
+    Array.prototype.forEach.call(list.children, function (li) {
+      var name = li.querySelector('.cue-speaker');
+      if (name) {
+        name.hidden = prev !== null && li.dataset.speaker === prev;
+      }
+      prev = li.dataset.speaker || '';
+    });
+  }
+
   function changed(res) {
     total = res.total;
+    turns();
     list.dataset.from = String(from);
     list.dataset.to = String(to);
     if (earlier) {
@@ -431,6 +445,7 @@
     highlight(t);
     movePlayhead(t);
     reached(t);
+    matchAround(t);
     if (momentLink) {
       momentLink.href = momentPath(t);
     }
@@ -445,6 +460,7 @@
     highlight(t);
     movePlayhead(t);
     reached(t);
+    matchAround(t);
     // The address follows the viewer, keeping the search and passage.
     var here = new URL(window.location.href);
     here.searchParams.set('t', fmt(t));
@@ -463,13 +479,12 @@
 
   if (list) {
     list.addEventListener('click', function (ev) {
-      var a = ev.target.closest('a.cue-link');
+      var a = ev.target.closest('a.cue-time');
       if (!a || !plainClick(ev)) {
         return;
       }
       ev.preventDefault();
-      var li = a.parentNode;
-      seek(parseFloat(li.dataset.start), true);
+      seek(parseFloat(a.closest('li').dataset.start), true);
     });
     ['wheel', 'touchmove', 'keydown'].forEach(function (type) {
       list.addEventListener(type, function () { lastUserScroll = Date.now(); }, { passive: true });
@@ -481,6 +496,65 @@
       }
     });
   }
+
+  // The way through a search's matches: previous and next follow the
+  // video, from the moments the timeline marks.
+  var prevMatch = document.getElementById('match-prev');
+  var nextMatch = document.getElementById('match-next');
+  var matchTimes = Array.prototype.map.call(document.querySelectorAll('#timeline .tl-mark'), function (a) {
+    return parseFloat(a.dataset.t);
+  });
+  function matchAround(t) {
+    var prev = null, next = null;
+    matchTimes.forEach(function (m) {
+      if (m < t - 0.5) {
+        prev = m;
+      } else if (m > t + 0.5 && next === null) {
+        next = m;
+      }
+    });
+    [[prevMatch, prev], [nextMatch, next]].forEach(function (p) {
+      if (!p[0]) {
+        return;
+      }
+      if (p[1] === null) {
+        p[0].setAttribute('aria-disabled', 'true');
+        p[0].removeAttribute('data-t');
+      } else {
+        p[0].removeAttribute('aria-disabled');
+        p[0].dataset.t = String(p[1]);
+        var u = new URL(p[0].href, window.location.href);
+        u.searchParams.set('t', String(p[1]));
+        p[0].href = u.pathname + u.search;
+      }
+    });
+  }
+  [prevMatch, nextMatch].forEach(function (a) {
+    if (a) {
+      a.addEventListener('click', function (ev) {
+        if (!plainClick(ev)) {
+          return;
+        }
+        ev.preventDefault();
+        if (a.dataset.t) {
+          seek(parseFloat(a.dataset.t), false);
+          if (current) {
+            scrollIntoList(current, true);
+          }
+        }
+      });
+    }
+  });
+
+  // Speaker turns are links to moments too.
+  Array.prototype.forEach.call(document.querySelectorAll('.turn-links a'), function (a) {
+    a.addEventListener('click', function (ev) {
+      if (plainClick(ev)) {
+        ev.preventDefault();
+        seek(parseFloat(a.dataset.t), true);
+      }
+    });
+  });
 
   if (timeline) {
     timeline.addEventListener('click', function (ev) {
@@ -527,6 +601,7 @@
   if (start > 0 || current) {
     land(); // the moment the page opened at
   }
+  matchAround(start);
   showChosenTrack();
   video.textTracks.addEventListener('addtrack', showChosenTrack);
   video.addEventListener('timeupdate', onTime);
