@@ -156,7 +156,7 @@ func subtitleErr(id, lang string, err error) error {
 func fromSubtitle(cs []subtitle.Cue) []Cue {
 	out := make([]Cue, len(cs))
 	for i, c := range cs {
-		out[i] = Cue{StartMS: c.Start.Milliseconds(), EndMS: c.End.Milliseconds(), Speaker: c.Speaker, Text: c.Text, Styled: c.Styled}
+		out[i] = Cue{StartMS: c.Start.Milliseconds(), EndMS: c.End.Milliseconds(), Speaker: c.Speaker, Text: c.Text, Styled: c.Styled, Borrowed: c.Borrowed}
 		for _, t := range c.Spans {
 			out[i].Spans = append(out[i].Spans, Span{Speaker: t.Speaker, Text: t.Text, Styled: t.Styled})
 		}
@@ -167,7 +167,7 @@ func fromSubtitle(cs []subtitle.Cue) []Cue {
 func toSubtitle(cs []Cue) []subtitle.Cue {
 	out := make([]subtitle.Cue, len(cs))
 	for i, c := range cs {
-		out[i] = subtitle.Cue{Start: time.Duration(c.StartMS) * time.Millisecond, End: time.Duration(c.EndMS) * time.Millisecond, Speaker: c.Speaker, Text: c.Text, Styled: c.Styled}
+		out[i] = subtitle.Cue{Start: time.Duration(c.StartMS) * time.Millisecond, End: time.Duration(c.EndMS) * time.Millisecond, Speaker: c.Speaker, Text: c.Text, Styled: c.Styled, Borrowed: c.Borrowed}
 		for _, t := range c.Spans {
 			out[i].Spans = append(out[i].Spans, subtitle.Span{Speaker: t.Speaker, Text: t.Text, Styled: t.Styled})
 		}

@@ -137,6 +137,9 @@ type Cue struct {
 	Text    string `json:"text"`
 	Styled  string `json:"styled,omitempty"`
 	Spans   []Span `json:"spans,omitempty"`
+	// Borrowed: the speaker was taken by time from another track, and any
+	// of these may be speaking (subtitle.Cue.Borrowed). Editors only.
+	Borrowed []string `json:"borrowed_speakers,omitempty"`
 }
 
 // Span is one speaker's turn in a cue. For viewers, a withheld span (a

@@ -58,6 +58,9 @@ func (s *Service) docs(ctx context.Context, rec Recording) ([]CueDoc, time.Time,
 		}
 		cues := v.cues(sc)
 		for i, c := range cues {
+			if searchText(c) == "" {
+				continue // a withheld gap: nothing to find
+			}
 			d := CueDoc{
 				RecordingID: rec.ID, Title: vr.Title, Event: vr.Event, Date: rec.Date,
 				Lang: t.Lang, Kind: t.Kind, Source: t.Source, Seq: i,

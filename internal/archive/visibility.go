@@ -162,13 +162,22 @@ func (v *viewer) cues(stored []subtitle.Cue) []Cue {
 	for _, c := range stored {
 		start, end := c.Start.Milliseconds(), c.End.Milliseconds()
 		redacted := v.inRedactedSpan(start, end)
+		if shown, withheld := v.borrowedFrom(c.Borrowed); withheld {
+			// An interpreted cue of a time someone withheld spoke in: it
+			// cannot be split by turn, so all of it is withheld — a gap,
+			// or nothing at all when nobody shown spoke then either.
+			if shown {
+				out = append(out, joinCue(start, end, []Span{withheldSpan()}))
+			}
+			continue
+		}
 		var spans []Span
 		shown := false
 		for _, t := range c.Turns() {
 			name, ok := v.speakerOf(t.Speaker)
 			if !ok {
 				if n := len(spans); n == 0 || !spans[n-1].Withheld {
-					spans = append(spans, Span{Text: WithheldPassage, Styled: escapeStyled(WithheldPassage), Withheld: true})
+					spans = append(spans, withheldSpan())
 				}
 				continue
 			}
@@ -199,6 +208,23 @@ func (v *viewer) cues(stored []subtitle.Cue) []Cue {
 	return out
 }
 
+func withheldSpan() Span {
+	return Span{Text: WithheldPassage, Styled: escapeStyled(WithheldPassage), Withheld: true}
+}
+
+// borrowedFrom says of the speakers a cue's speaker was borrowed from
+// whether any is shown and whether any is withheld.
+func (v *viewer) borrowedFrom(names []string) (shown, withheld bool) {
+	for _, n := range names {
+		if _, ok := v.speakerOf(n); ok {
+			shown = true
+		} else {
+			withheld = true
+		}
+	}
+	return shown, withheld
+}
+
 // cueCount is how many of t's cues the viewer is shown: all but those
 // whose every speaker is withheld, from the track's counts by speaker set
 // (no track read). A track stored before SpeakerCues existed keeps its
@@ -226,12 +252,19 @@ func (v *viewer) cueCount(t Track) int {
 // names (speakerKey) never contain it.
 const speakerSep = "|"
 
-// cuesBySpeaker counts cues by the set of their spans' speakers, as
-// speakerKey folds them, in order of appearance.
+// cuesBySpeaker counts cues by the set of their spans' speakers (and of
+// the speakers a cue's speaker was borrowed from), as speakerKey folds
+// them, in order of appearance. Viewers see a cue while any of them is
+// shown (a borrowed cue of a withheld speaker's time as a gap).
 func cuesBySpeaker(cues []subtitle.Cue) map[string]int {
 	m := map[string]int{}
 	for _, c := range cues {
 		var keys []string
+		for _, n := range c.Borrowed {
+			if k := speakerKey(n); k != "" && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
 		for _, t := range c.Turns() {
 			if k := speakerKey(t.Speaker); k != "" && !slices.Contains(keys, k) {
 				keys = append(keys, k)

@@ -286,3 +286,86 @@ func TestPatchValidatesConsent(t *testing.T) {
 		}
 	}
 }
+
+// An unmarked interpretation borrows its speakers from the original by
+// time. Its cues cannot be split by turn, so one of a time a withheld
+// speaker spoke in is withheld whole, even where the cue overlapping it
+// most is someone else's: a gap where someone shown spoke too, nothing
+// where only she did. It stays so when she is later named or hidden
+// again, and in the cue counts and the index.
+func TestViewerBorrowedSpeakers(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	mixedRecording(t, e)
+	const fr = `1
+00:00:01,000 --> 00:00:03,000
+A vous. mon village interprete
+
+2
+00:00:04,000 --> 00:00:06,500
+Merci. second secret interprete
+
+3
+00:00:07,000 --> 00:00:09,000
+hidden words interpretes
+
+4
+00:00:10,000 --> 00:00:12,000
+Je viens aussi
+
+5
+00:00:13,000 --> 00:00:15,000
+le quatre juin
+`
+	if _, err := e.svc.PutTrack(ctx, editor, "r", archive.TrackUpload{Lang: "fr", Name: "fr.srt", Data: []byte(fr)}); err != nil {
+		t.Fatal(err)
+	}
+	tr, cues, err := e.svc.GetTrack(ctx, viewer, "r", "fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cues {
+		got = append(got, c.Speaker+"|"+c.Text)
+		if len(c.Borrowed) != 0 {
+			t.Errorf("viewer cue carries the borrowed speakers %q", c.Borrowed)
+		}
+	}
+	want := []string{"|" + archive.WithheldPassage, "|" + archive.WithheldPassage, "Member A|Je viens aussi", "Bob Named|" + archive.Redacted}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("viewer fr cues:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, f := range []string{archive.FormatVTT, archive.FormatSRT, archive.FormatTTML, archive.FormatText} {
+		b, err := e.svc.ExportTrack(ctx, viewer, "r", "fr", f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		noLeak(t, "fr "+f, string(b))
+		if strings.Contains(string(b), "interpret") {
+			t.Errorf("fr %s shows interpreted words of a withheld speaker:\n%s", f, b)
+		}
+	}
+	rec, _, err := e.svc.Get(ctx, viewer, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range rec.Tracks {
+		if rt.Lang == "fr" && (rt.CueCount != len(cues) || tr.CueCount != len(cues)) {
+			t.Errorf("viewer fr cue_count %d (track %d); want %d", rt.CueCount, tr.CueCount, len(cues))
+		}
+	}
+	docs, _ := e.index.get("r")
+	for _, d := range docs {
+		if d.Lang == "fr" && (strings.Contains(d.Text+d.Next, "interpret") || d.Text == "") {
+			t.Errorf("index holds %q (next %q) for fr", d.Text, d.Next)
+		}
+	}
+	// Editors see the words and whom they were borrowed from.
+	_, ed, err := e.svc.GetTrack(ctx, editor, "r", "fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ed[0].Speaker != "Bob Named" || strings.Join(ed[0].Borrowed, ",") != "Bob Named,Maria Lopez" || !strings.Contains(ed[1].Text, "secret") {
+		t.Errorf("editor fr cues = %+v", ed[:2])
+	}
+}

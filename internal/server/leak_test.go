@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,23 +91,90 @@ const leakTTML = `<?xml version="1.0" encoding="UTF-8"?>
 
 func leakSTL(tb testing.TB) []byte {
 	tb.Helper()
+	return stlOf(tb, []stlCue{
+		{time.Second, 3 * time.Second, []string{"- Bob Named: Over to you.", "- Maria Lopez: nightjarstl one"}},
+		{4 * time.Second, 6 * time.Second, []string{"Bob Named: Thank you maria lopez", "and Ana Real of Quetzalpan."}},
+	})
+}
+
+type stlCue struct {
+	start, end time.Duration
+	lines      []string
+}
+
+func stlOf(tb testing.TB, cues []stlCue) []byte {
+	tb.Helper()
 	subs := astisub.NewSubtitles()
 	day := time.Date(2021, 1, 25, 0, 0, 0, 0, time.UTC)
 	subs.Metadata = &astisub.Metadata{Framerate: 25, Title: "leak", STLCreationDate: &day, STLRevisionDate: &day}
-	add := func(start, end time.Duration, lines ...string) {
-		it := &astisub.Item{StartAt: start, EndAt: end}
-		for _, l := range lines {
+	for _, c := range cues {
+		it := &astisub.Item{StartAt: c.start, EndAt: c.end}
+		for _, l := range c.lines {
 			it.Lines = append(it.Lines, astisub.Line{Items: []astisub.LineItem{{Text: l}}})
 		}
 		subs.Items = append(subs.Items, it)
 	}
-	add(time.Second, 3*time.Second, "- Bob Named: Over to you.", "- Maria Lopez: nightjarstl one")
-	add(4*time.Second, 6*time.Second, "Bob Named: Thank you maria lopez", "and Ana Real of Quetzalpan.")
 	var buf bytes.Buffer
 	if err := subs.WriteToSTL(&buf); err != nil {
 		tb.Fatalf("WriteToSTL: %v", err)
 	}
 	return buf.Bytes()
+}
+
+// Unmarked interpretations, one per input format, of the times Maria
+// speaks in: each borrows its speakers from the original by time, and a
+// cue of a time she spoke in (even inside Bob's cue) is hers too.
+const interpVTT = `WEBVTT
+
+00:00:01.000 --> 00:00:03.000
+Passe. nightjarptvtt um
+
+00:00:04.000 --> 00:00:06.000
+Obrigado. nightjarptvtt dois
+
+00:00:09.000 --> 00:00:10.000
+members words now
+`
+
+const interpSRT = `1
+00:00:01,000 --> 00:00:03,000
+Over. nightjarnlsrt een
+
+2
+00:00:07,000 --> 00:00:08,000
+nightjarnlsrt alleen
+
+3
+00:00:09,000 --> 00:00:10,000
+members words now
+`
+
+const interpASS = `[Script Info]
+ScriptType: v4.00+
+
+[Events]
+Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+Dialogue: 0,0:00:01.00,0:00:03.00,Default,,0,0,0,,Prosze. nightjarplass jeden
+Dialogue: 0,0:00:04.00,0:00:06.00,Default,,0,0,0,,Dziekuje.\Nnightjarplass dwa
+Dialogue: 0,0:00:09.00,0:00:10.00,Default,,0,0,0,,members words now
+`
+
+const interpTTML = `<?xml version="1.0" encoding="UTF-8"?>
+<tt xmlns="http://www.w3.org/ns/ttml" xml:lang="sv">
+<body><div>
+<p begin="00:00:01.000" end="00:00:03.000">Varsagod. nightjarsvttml ett</p>
+<p begin="00:00:04.000" end="00:00:06.000">Tack.<br/>nightjarsvttml två</p>
+<p begin="00:00:09.000" end="00:00:10.000">members words now</p>
+</div></body></tt>
+`
+
+func interpSTL(tb testing.TB) []byte {
+	tb.Helper()
+	return stlOf(tb, []stlCue{
+		{time.Second, 3 * time.Second, []string{"Vaersgo. nightjardastl en"}},
+		{4 * time.Second, 6 * time.Second, []string{"Tak.", "nightjardastl to"}},
+		{9 * time.Second, 10 * time.Second, []string{"members words now"}},
+	})
 }
 
 // leakRecording sets up the recording through the API, as an editor does.
@@ -123,13 +191,17 @@ func leakRecording(tb testing.TB, ts *testServer) {
 		"redactions": []map[string]any{{"text": "Quetzalpan"}},
 	})
 	wantStatus(tb, resp, http.StatusCreated)
-	for lang, f := range map[string]struct {
-		name string
-		data []byte
+	// The originals first: the interpretations borrow from them.
+	for _, f := range []struct {
+		lang, name string
+		data       []byte
 	}{
-		"en": {"en.vtt", []byte(leakVTT)}, "fr": {"fr.srt", []byte(leakSRT)}, "es": {"es.ass", []byte(leakASS)},
-		"de": {"de.ttml", []byte(leakTTML)}, "it": {"it.stl", leakSTL(tb)},
+		{"en", "en.vtt", []byte(leakVTT)}, {"fr", "fr.srt", []byte(leakSRT)}, {"es", "es.ass", []byte(leakASS)},
+		{"de", "de.ttml", []byte(leakTTML)}, {"it", "it.stl", leakSTL(tb)},
+		{"pt", "pt.vtt", []byte(interpVTT)}, {"nl", "nl.srt", []byte(interpSRT)}, {"pl", "pl.ass", []byte(interpASS)},
+		{"sv", "sv.ttml", []byte(interpTTML)}, {"da", "da.stl", interpSTL(tb)},
 	} {
+		lang := f.lang
 		resp := ts.do(tb, "PUT", "/api/v1/recordings/leak/tracks/"+lang+"?name="+f.name, ts.token, f.data, "Content-Type", "application/octet-stream")
 		if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
 			tb.Fatalf("upload %s: %d %s", f.name, resp.StatusCode, readAll(tb, resp))
@@ -140,7 +212,11 @@ func leakRecording(tb testing.TB, ts *testServer) {
 	}
 }
 
-var langs = []string{"en", "fr", "es", "de", "it"}
+var (
+	originalLangs = []string{"en", "fr", "es", "de", "it"}
+	interpLangs   = []string{"pt", "nl", "pl", "sv", "da"} // unmarked: speakers borrowed
+	langs         = append(slices.Clone(originalLangs), interpLangs...)
+)
 
 // walks are the concrete viewer requests made for each GET route.
 func walks(queries []string) map[string][]string {
@@ -209,7 +285,7 @@ func TestLeakEveryViewerRoute(t *testing.T) {
 	ts := newTestServer(t, nil)
 	leakRecording(t, ts)
 
-	queries := []string{"Maria", "lopez", "Maria Lopez", "Ms Lopez", "Ana Real", "Quetzalpan", "nightjarvtt", "nightjarsrt", "nightjarass", "nightjarttml", "nightjarstl", "nightjar*"}
+	queries := []string{"Maria", "lopez", "Maria Lopez", "Ms Lopez", "Ana Real", "Quetzalpan", "nightjarvtt", "nightjarsrt", "nightjarass", "nightjarttml", "nightjarstl", "nightjarptvtt", "nightjarnlsrt", "nightjarplass", "nightjarsvttml", "nightjardastl", "nightjar*"}
 	w := walks(queries)
 	for _, route := range server.GETRoutes(ts.srv) {
 		_, walked := w[route]
@@ -265,14 +341,25 @@ func TestLeakEveryViewerRoute(t *testing.T) {
 			t.Errorf("search page for %q lists hits", q)
 		}
 	}
-	for _, l := range langs {
+	for _, l := range interpLangs {
+		if res := decode[struct{ Total int }](t, ts.do(t, "GET", "/api/v1/search?q=members+words&lang="+l, "", nil)); res.Total != 1 {
+			t.Errorf("search for the interpreted words of the anonymised speaker in %s finds %d; want 1", l, res.Total)
+		}
+		for _, ext := range []string{".vtt", ".srt", ".ttml", ".txt"} {
+			b := seen["/api/v1/recordings/leak/tracks/"+l+ext]
+			if !strings.Contains(b, "Member A") || !strings.Contains(b, "members words now") || !strings.Contains(b, "[passage withheld at the speaker") {
+				t.Errorf("interpretation %s%s lacks the pseudonym's words or the withheld notice:\n%s", l, ext, b)
+			}
+		}
+	}
+	for _, l := range originalLangs {
 		if res := decode[struct{ Total int }](t, ts.do(t, "GET", "/api/v1/search?q=thank+you&lang="+l, "", nil)); res.Total < 1 {
 			t.Errorf("search for Bob's words in %s finds nothing: the test would prove nothing", l)
 		}
 	}
 	// What viewers do see: Bob's words, the pseudonym, the withheld notice
 	// in the interface language, and the markers in every export.
-	for _, l := range langs {
+	for _, l := range originalLangs {
 		for _, ext := range []string{".vtt", ".srt", ".ttml", ".txt"} {
 			b := seen["/api/v1/recordings/leak/tracks/"+l+ext]
 			if !strings.Contains(b, "Over to you.") || !strings.Contains(b, "[passage withheld at the speaker") || !strings.Contains(b, "[name withheld]") || !strings.Contains(b, "[redacted]") {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -14,8 +15,11 @@ import (
 // panics, returns either an *Error of a known kind or sorted, timed,
 // non-empty cues, and that those cues survive the canonical VTT form.
 
-func FuzzParseSRT(f *testing.F)  { fuzzParse(f, "x.srt", ".srt") }
-func FuzzParseVTT(f *testing.F)  { fuzzParse(f, "x.vtt", ".vtt") }
+func FuzzParseSRT(f *testing.F) { fuzzParse(f, "x.srt", ".srt") }
+func FuzzParseVTT(f *testing.F) {
+	f.Add([]byte("WEBVTT\n\n" + borrowedNote + "\nBob\nMar&amp;ia\n\nid\n00:00:01.000 --> 00:00:02.000\n<v Bob>one</v>\n"))
+	fuzzParse(f, "x.vtt", ".vtt")
+}
 func FuzzParseASS(f *testing.F)  { fuzzParse(f, "x.ass", ".ass", ".ssa") }
 func FuzzParseTTML(f *testing.F) { fuzzParse(f, "x.ttml", ".ttml") }
 
@@ -63,7 +67,7 @@ func fuzzParse(f *testing.F, hint string, exts ...string) {
 		}
 		for k := range cues {
 			a, b := cues[k], again[k]
-			if a.Start != b.Start || a.End != b.End || a.Speaker != b.Speaker || a.Text != b.Text {
+			if a.Start != b.Start || a.End != b.End || a.Speaker != b.Speaker || a.Text != b.Text || !slices.Equal(a.Borrowed, b.Borrowed) {
 				t.Fatalf("cue %d changed in the VTT round trip:\n %#v\n %#v\n%s", k, a, b, buf.String())
 			}
 		}

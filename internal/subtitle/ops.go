@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"time"
 )
 
@@ -49,14 +50,17 @@ func Linear(cues []Cue, a1, b1, a2, b2 time.Duration) ([]Cue, error) {
 }
 
 // BorrowSpeakers returns a copy of target in which every cue without a
-// speaker takes the speaker of the reference cue that overlaps it most in
-// time. Speaker turns are the same in every language of a recording, so an
-// interpretation track learns its speakers from the original.
+// speaker of its own (none, or one borrowed before) takes the speaker of
+// the reference cue that overlaps it most in time, and in Borrowed every
+// speaker with a turn in any reference cue it overlaps. Speaker turns are
+// the same in every language of a recording, so an interpretation track
+// learns its speakers from the original; but an interpreted cue cannot be
+// split by turn, so whoever spoke during it may be speaking in it.
 func BorrowSpeakers(target, reference []Cue) []Cue {
 	var ref []Cue
 	var longest time.Duration
 	for _, c := range reference {
-		if c.Speaker != "" {
+		if named(c) {
 			ref = append(ref, c)
 			longest = max(longest, c.End-c.Start)
 		}
@@ -64,33 +68,77 @@ func BorrowSpeakers(target, reference []Cue) []Cue {
 	slices.SortStableFunc(ref, func(a, b Cue) int { return compareDur(a.Start, b.Start) })
 	out := slices.Clone(target)
 	for k := range out {
-		if out[k].Speaker != "" {
+		c := &out[k]
+		if c.Borrowed == nil && named(*c) {
 			continue
 		}
-		out[k].Speaker = mostOverlapping(out[k], ref, longest)
-		if len(out[k].Spans) > 0 {
-			spans := slices.Clone(out[k].Spans)
+		c.Speaker, c.Borrowed = overlapping(*c, ref, longest)
+		if len(c.Spans) > 0 {
+			spans := slices.Clone(c.Spans)
 			for j := range spans {
-				spans[j].Speaker = out[k].Speaker
+				spans[j].Speaker = c.Speaker
 			}
-			out[k].Spans = spans
+			c.Spans = spans
 		}
 	}
 	return out
 }
 
-// mostOverlapping scans the reference cues that can overlap c: those that
-// start before c ends and no earlier than c.Start minus the longest cue.
-func mostOverlapping(c Cue, ref []Cue, longest time.Duration) string {
-	hi, _ := slices.BinarySearchFunc(ref, c.End, func(r Cue, t time.Duration) int { return compareDur(r.Start, t) })
-	best, bestOverlap := "", time.Duration(0)
+// named reports whether any turn of c has a speaker.
+func named(c Cue) bool {
+	return slices.ContainsFunc(c.Turns(), func(s Span) bool { return s.Speaker != "" })
+}
+
+// overlapping scans the reference cues that can overlap c (those that
+// start no later than c ends and no earlier than c.Start minus the longest
+// cue) for the speaker of the one overlapping it most and every speaker
+// of any of them.
+func overlapping(c Cue, ref []Cue, longest time.Duration) (best string, all []string) {
+	hi := sort.Search(len(ref), func(i int) bool { return ref[i].Start > c.End })
+	var bestOverlap time.Duration
+	found := false
 	for j := hi - 1; j >= 0 && ref[j].Start >= c.Start-longest; j-- {
-		ov := min(c.End, ref[j].End) - max(c.Start, ref[j].Start)
-		if ov > 0 && ov >= bestOverlap { // on a tie the earlier cue wins
-			best, bestOverlap = ref[j].Speaker, ov
+		ov, ok := overlap(c, ref[j])
+		if !ok {
+			continue
+		}
+		if !found || ov >= bestOverlap { // on a tie the earlier cue wins
+			best, bestOverlap, found = firstSpeaker(ref[j]), ov, true
+		}
+		for _, t := range slices.Backward(ref[j].Turns()) {
+			if t.Speaker != "" {
+				all = slices.DeleteFunc(all, func(s string) bool { return s == t.Speaker })
+				all = append(all, t.Speaker)
+			}
 		}
 	}
-	return best
+	slices.Reverse(all) // in order of first appearance
+	return best, all
+}
+
+// overlap is how long a and b overlap, and whether they do at all: a cue
+// of no duration overlaps the cue it falls in.
+func overlap(a, b Cue) (time.Duration, bool) {
+	ov := min(a.End, b.End) - max(a.Start, b.Start)
+	switch {
+	case ov > 0:
+		return ov, true
+	case ov < 0:
+		return 0, false
+	}
+	within := func(p, c Cue) bool {
+		return p.Start == p.End && c.Start <= p.Start && (p.Start < c.End || c.Start == c.End)
+	}
+	return 0, within(a, b) || within(b, a)
+}
+
+func firstSpeaker(c Cue) string {
+	for _, t := range c.Turns() {
+		if t.Speaker != "" {
+			return t.Speaker
+		}
+	}
+	return ""
 }
 
 func compareDur(a, b time.Duration) int {

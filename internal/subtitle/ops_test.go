@@ -3,6 +3,8 @@ package subtitle
 import (
 	"bytes"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,6 +114,92 @@ func TestWriters(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, buf.String()); diff != "" {
 			t.Errorf("Write %s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+// An interpreted cue cannot be split by turn: whoever speaks in the
+// reference cues it overlaps may be speaking in it, so all of them are
+// kept, not only the first speaker of the cue overlapping most.
+func TestBorrowSpeakersKeepsEveryOverlappingSpeaker(t *testing.T) {
+	ref := []Cue{
+		{Start: sec(0), End: sec(4), Speaker: "Bob", Spans: []Span{{Speaker: "Bob", Text: "over to you"}, {Speaker: "Maria", Text: "secret"}}},
+		{Start: sec(4), End: sec(9), Speaker: "Sunesson"},
+		{Start: sec(9), End: sec(10), Spans: []Span{{Text: "unnamed"}, {Speaker: "Ana", Text: "named later"}}},
+		{Start: sec(12), End: sec(12), Speaker: "Zed"}, // no duration
+	}
+	tests := []struct {
+		name         string
+		cue          Cue
+		speaker      string
+		wantBorrowed []string
+	}{
+		{"inside a cue of two speakers", Cue{Start: sec(1), End: sec(3)}, "Bob", []string{"Bob", "Maria"}},
+		{"across two cues", Cue{Start: sec(3), End: sec(8)}, "Sunesson", []string{"Bob", "Maria", "Sunesson"}},
+		{"a later turn's speaker", Cue{Start: sec(9.2), End: sec(9.8)}, "Ana", []string{"Ana"}},
+		{"a reference cue of no duration inside", Cue{Start: sec(11.5), End: sec(13)}, "Zed", []string{"Zed"}},
+		{"a cue of no duration", Cue{Start: sec(3.5), End: sec(3.5)}, "Bob", []string{"Bob", "Maria"}},
+		{"a cue of no duration where one ends and one starts", Cue{Start: sec(4), End: sec(4)}, "Sunesson", []string{"Sunesson"}},
+		{"borrowed before: borrowed again", Cue{Start: sec(5), End: sec(6), Speaker: "Old", Borrowed: []string{"Old"}}, "Sunesson", []string{"Sunesson"}},
+		{"its own speaker", Cue{Start: sec(1), End: sec(3), Speaker: "Kept"}, "Kept", nil},
+		{"its own speaker in a later turn", Cue{Start: sec(1), End: sec(3), Spans: []Span{{Text: "a"}, {Speaker: "Own", Text: "b"}}}, "", nil},
+		{"nothing overlaps", Cue{Start: sec(100), End: sec(101)}, "", nil},
+	}
+	for _, tt := range tests {
+		got := BorrowSpeakers([]Cue{tt.cue}, ref)[0]
+		if got.Speaker != tt.speaker || !slices.Equal(got.Borrowed, tt.wantBorrowed) {
+			t.Errorf("%s: BorrowSpeakers gives speaker %q, borrowed %q; want %q, %q", tt.name, got.Speaker, got.Borrowed, tt.speaker, tt.wantBorrowed)
+		}
+	}
+	spanned := BorrowSpeakers([]Cue{{Start: sec(1), End: sec(3), Spans: []Span{{Text: "a"}, {Text: "b"}}}}, ref)[0]
+	for _, s := range spanned.Spans {
+		if s.Speaker != "Bob" {
+			t.Errorf("a borrowed cue's span has speaker %q; want Bob", s.Speaker)
+		}
+	}
+}
+
+// Tracks are stored as WebVTT: the borrowed speakers must read back from
+// it, whatever characters their names hold, and only from the note
+// WriteVTT writes, just before its cue.
+func TestBorrowedSurvivesVTT(t *testing.T) {
+	cues := []Cue{
+		{Start: sec(1), End: sec(2), Speaker: "Bob", Text: "one", Borrowed: []string{"Bob", "María <b> & --> x", "Ana\nReal"}},
+		{Start: sec(3), End: sec(4), Text: "two"},
+		{Start: sec(5), End: sec(6), Speaker: "Bob", Text: "three", Borrowed: []string{"Bob"}},
+	}
+	var buf bytes.Buffer
+	if err := WriteVTT(&buf, cues); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := Parse(buf.Bytes(), "x.vtt", Options{})
+	if err != nil {
+		t.Fatalf("Parse(WriteVTT): %v\n%s", err, buf.String())
+	}
+	want := [][]string{{"Bob", "María <b> & --> x", "Ana Real"}, nil, {"Bob"}}
+	for k, c := range got {
+		if !slices.Equal(c.Borrowed, want[k]) {
+			t.Errorf("cue %d borrowed %q after the VTT round trip; want %q\n%s", k, c.Borrowed, want[k], buf.String())
+		}
+	}
+
+	withID := strings.Replace(buf.String(), "\n00:00:05.000", "\ncue-3\n00:00:05.000", 1)
+	other := "WEBVTT\n\nNOTE any comment\nMaria\n\n00:00:01.000 --> 00:00:02.000\none\n\n" + borrowedNote + "\nMaria\n\n00:00:02.000 --> 00:00:03.000\ntwo\n\n00:00:03.000 --> 00:00:04.000\nthree\n"
+	for _, tt := range []struct {
+		name, vtt string
+		want      [][]string
+	}{
+		{"a cue identifier between", withID, want},
+		{"only our note, only before its cue", other, [][]string{nil, {"Maria"}, nil}},
+	} {
+		got, _, err := Parse([]byte(tt.vtt), "x.vtt", Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		for k, c := range got {
+			if !slices.Equal(c.Borrowed, tt.want[k]) {
+				t.Errorf("%s: cue %d borrowed %q; want %q", tt.name, k, c.Borrowed, tt.want[k])
+			}
 		}
 	}
 }

@@ -15,6 +15,12 @@ type Cue struct {
 	Text       string // plain text; lines separated by "\n"
 	Styled     string // WebVTT inline markup for display (b, i, u, c, lang, ruby, rt); may equal Text
 	Spans      []Span
+	// Borrowed is set on a cue whose speaker was not in its own file but
+	// taken by time from another track (BorrowSpeakers): every speaker
+	// with a turn in the reference cues it overlaps, any of whom may be
+	// the one speaking. Consent must hold for all of them. WriteVTT keeps
+	// it in a NOTE block before the cue, so stored tracks read it back.
+	Borrowed []string
 }
 
 // Turns returns the cue's spans: Spans, or one span of the whole cue.

@@ -15,6 +15,7 @@ type rawCue struct {
 	speaker    string
 	lines      cueLines
 	spans      []rawSpan // readers that know speaker turns (WebVTT, TTML) fill these instead of speaker and lines
+	borrowed   []string  // Cue.Borrowed, as WebVTT stores it
 }
 
 // maxListed caps the warnings of one kind so that a 100k-cue file full of
@@ -38,7 +39,7 @@ func finish(raw []rawCue, opts Options, rep *Report) ([]Cue, error) {
 		if r.end < r.start {
 			return nil, invalid(r.line, "end time before start time")
 		}
-		c := Cue{Start: r.start, End: r.end}
+		c := Cue{Start: r.start, End: r.end, Borrowed: r.borrowed}
 		raws := r.spans
 		if raws == nil {
 			raws = []rawSpan{{speaker: r.speaker, lines: r.lines}}

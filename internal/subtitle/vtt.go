@@ -1,6 +1,7 @@
 package subtitle
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -36,8 +37,36 @@ func readVTT(text string, rep *Report) ([]rawCue, error) {
 	out := make([]rawCue, len(blocks))
 	for k, b := range blocks {
 		out[k] = vttCue(b)
+		out[k].borrowed = borrowedAbove(lines, b.line-1)
 	}
 	return out, nil
+}
+
+// borrowedAbove reads the speakers of a borrowedNote block standing just
+// before the cue whose timing line is lines[timing] (an identifier line
+// may come between): what WriteVTT wrote for a cue with Borrowed.
+func borrowedAbove(lines []string, timing int) []string {
+	j := timing - 1
+	if j >= 0 && strings.TrimSpace(lines[j]) != "" {
+		j-- // the cue's identifier
+	}
+	for j >= 0 && strings.TrimSpace(lines[j]) == "" {
+		j--
+	}
+	end := j + 1
+	for j >= 0 && strings.TrimSpace(lines[j]) != "" {
+		j--
+	}
+	if j+1 >= end || strings.TrimSpace(lines[j+1]) != borrowedNote {
+		return nil
+	}
+	var names []string
+	for _, l := range lines[j+2 : end] {
+		if n := nameLine(unescapeText(l)); n != "" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // vttCue reads one cue: times from our pre-scan of its timing line, text

@@ -35,6 +35,7 @@ func WriteVTT(w io.Writer, cues []Cue) error {
 		if len(lines) == 0 {
 			continue
 		}
+		writeBorrowed(bw, c.Borrowed)
 		fmt.Fprintf(bw, "\n%s --> %s\n", formatClock(c.Start, "."), formatClock(c.End, "."))
 		for _, l := range lines {
 			bw.WriteString(l)
@@ -42,6 +43,24 @@ func WriteVTT(w io.Writer, cues []Cue) error {
 		}
 	}
 	return flush(bw, "vtt")
+}
+
+// borrowedNote heads the NOTE block WriteVTT writes before a cue whose
+// speaker was borrowed, one speaker of Cue.Borrowed a line after it. A
+// comment, so players ignore it; readVTT gives it back to the cue.
+const borrowedNote = "NOTE speaker borrowed by time; any of these may be speaking:"
+
+func writeBorrowed(bw *bufio.Writer, names []string) {
+	var lines []string
+	for _, n := range names {
+		if n = nameLine(n); n != "" {
+			lines = append(lines, escapeVTT(n)) // no "-->" and no blank line can end the note
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	bw.WriteString("\n" + borrowedNote + "\n" + strings.Join(lines, "\n") + "\n")
 }
 
 // WriteSRT writes cues as SRT, speakers as a "Name: " prefix and styles as
@@ -155,6 +174,10 @@ func styledLines(c Cue) []string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// nameLine is a name as one line without control characters: a line
+// break is a space, as between words.
+func nameLine(s string) string { return oneLine(dropControls(oneLine(s))) }
 
 func xmlEscape(s string) string {
 	var sb strings.Builder
