@@ -42,50 +42,85 @@ type TrackResult struct {
 // borrows them by time from another track of the recording; speakers not yet
 // on the recording are added to it.
 func (s *Service) PutTrack(ctx context.Context, who Principal, id string, up TrackUpload) (TrackResult, error) {
-	if err := requireEditor(who, "put track"); err != nil {
+	lang, rec, err := s.trackTarget(ctx, who, "put track", id, up)
+	if err != nil {
 		return TrackResult{}, err
+	}
+	p, err := s.parseTrack(ctx, rec, lang, up)
+	if err != nil {
+		return TrackResult{}, err
+	}
+	format := fmt.Sprint(p.rep.Format)
+	tr, held, err := s.storeTrack(ctx, id, lang, p.cues, up.Data, func(t *Track, first bool) {
+		t.FormatUploaded = format
+		t.Kind, t.Source = provenance(up, *t, first)
+	})
+	if err != nil {
+		return TrackResult{}, err
+	}
+	res := TrackResult{Track: tr, Speakers: speakersOf(p.cues), Warnings: held}
+	res.Warnings = append(res.Warnings, p.warnings()...)
+	return res, nil
+}
+
+// trackTarget checks the caller, the language, the provenance and the
+// size of an upload and loads the recording it is for.
+func (s *Service) trackTarget(ctx context.Context, who Principal, op, id string, up TrackUpload) (string, Recording, error) {
+	if err := requireEditor(who, op); err != nil {
+		return "", Recording{}, err
 	}
 	lang, err := canonicalLang(up.Lang)
 	if err != nil {
-		return TrackResult{}, err
+		return "", Recording{}, err
 	}
 	if err := validProvenance(up.Kind, up.Source); err != nil {
-		return TrackResult{}, err
+		return "", Recording{}, err
 	}
 	if int64(len(up.Data)) > s.maxTrack {
-		return TrackResult{}, fmtErr("put track", id, ErrTooLarge, fmt.Sprintf("the file is larger than %d bytes", s.maxTrack))
+		return "", Recording{}, fmtErr(op, id, ErrTooLarge, fmt.Sprintf("the file is larger than %d bytes", s.maxTrack))
 	}
 	rec, _, err := s.load(ctx, id)
-	if err != nil {
-		return TrackResult{}, err
+	return lang, rec, err
+}
+
+// parsedTrack is a subtitle file read and checked against the budgets and
+// the recording, ready to store.
+type parsedTrack struct {
+	cues []subtitle.Cue
+	rep  subtitle.Report
+}
+
+func (p parsedTrack) warnings() []Warning {
+	out := make([]Warning, 0, len(p.rep.Warnings))
+	for _, w := range p.rep.Warnings {
+		out = append(out, Warning{Line: w.Line, Reason: w.Reason})
 	}
+	return out
+}
+
+// parseTrack reads up for rec. Every error it returns is about the file
+// (its syntax, or a budget it exceeds), never about the request.
+func (s *Service) parseTrack(ctx context.Context, rec Recording, lang string, up TrackUpload) (parsedTrack, error) {
 	cues, rep, err := subtitle.Parse(up.Data, up.Name, subtitle.Options{MaxBytes: s.maxTrack, MediaDuration: time.Duration(rec.DurationMS) * time.Millisecond, MaxCues: s.limits.cues})
 	if err != nil {
-		return TrackResult{}, subtitleErr(id, lang, err)
+		return parsedTrack{}, subtitleErr(rec.ID, lang, err)
 	}
-	if err := s.checkCues(id, lang, len(cues)); err != nil {
-		return TrackResult{}, err
+	if err := s.checkCues(rec.ID, lang, len(cues)); err != nil {
+		return parsedTrack{}, err
 	}
 	if !hasSpeakers(cues) {
 		cues = s.borrowSpeakers(ctx, rec, lang, cues)
 	}
 	if err := s.checkTrackSpeakers(rec, lang, cues); err != nil {
-		return TrackResult{}, err
+		return parsedTrack{}, err
 	}
-	format := fmt.Sprint(rep.Format)
-	tr, held, err := s.storeTrack(ctx, id, lang, cues, up.Data, func(t *Track, first bool) {
-		t.FormatUploaded = format
-		t.Kind = cmp.Or(up.Kind, t.Kind, defaultKind(first))
-		t.Source = cmp.Or(up.Source, t.Source, SourceHuman)
-	})
-	if err != nil {
-		return TrackResult{}, err
-	}
-	res := TrackResult{Track: tr, Speakers: speakersOf(cues), Warnings: held}
-	for _, w := range rep.Warnings {
-		res.Warnings = append(res.Warnings, Warning{Line: w.Line, Reason: w.Reason})
-	}
-	return res, nil
+	return parsedTrack{cues: cues, rep: rep}, nil
+}
+
+// provenance is the kind and source a track gets: the upload's, else the
+// track's own, else the defaults.
+func provenance(up TrackUpload, t Track, first bool) (Kind, Source) {
+	return cmp.Or(up.Kind, t.Kind, defaultKind(first)), cmp.Or(up.Source, t.Source, SourceHuman)
 }
 
 func defaultKind(firstTrack bool) Kind {

@@ -45,6 +45,27 @@ func (s *Server) putTrack(c echo.Context) error {
 	return c.JSON(status, trackUploaded{Track: res.Track, CueCount: res.Track.CueCount, Speakers: res.Speakers, Warnings: res.Warnings})
 }
 
+// checkTrack answers POST /tracks/<lang>/check: the report of what a PUT
+// of the same body would store (format, errors with line numbers,
+// warnings, speakers, first cues), with nothing stored. A file with
+// errors is a 200 report with acceptable false, not a 4xx: the check
+// itself worked.
+func (s *Server) checkTrack(c echo.Context) error {
+	data, name, err := s.readTrackBody(c)
+	if err != nil {
+		return err
+	}
+	up := archive.TrackUpload{
+		Lang: c.Param("lang"), Name: name, Data: data,
+		Kind: archive.Kind(c.FormValue("kind")), Source: archive.Source(c.FormValue("source")),
+	}
+	rep, err := s.svc.CheckTrack(c.Request().Context(), who(c), c.Param("id"), up)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rep)
+}
+
 func (s *Server) readTrackBody(c echo.Context) ([]byte, string, error) {
 	req := c.Request()
 	if req.ContentLength > s.opts.MaxTrack {

@@ -192,3 +192,29 @@ func TestSearchAPI(t *testing.T) {
 		t.Errorf("after recording delete search finds %d; want 0", res.Total)
 	}
 }
+
+// The check route reports what a PUT would store and stores nothing; a
+// rejected file is a report (200, acceptable false) with its line.
+func TestTrackCheck(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.published(t, "r")
+	overlap := "1\n00:00:01,000 --> 00:00:04,000\nOne.\n\n2\n00:00:03,000 --> 00:00:05,000\nTwo.\n"
+	resp := ts.do(t, "POST", "/api/v1/recordings/r/tracks/en/check?name=en.srt&kind=interpretation", ts.token, overlap)
+	wantStatus(t, resp, http.StatusOK)
+	rep := decode[archive.TrackCheck](t, resp)
+	if !rep.Acceptable || rep.Format != "srt" || rep.CueCount != 2 || len(rep.FirstCues) != 2 || rep.Kind != archive.KindInterpretation ||
+		len(rep.Warnings) == 0 || !strings.Contains(rep.Warnings[0].Reason, "overlaps") || rep.Warnings[0].Line != 6 {
+		t.Errorf("check = %+v; want an acceptable srt of 2 cues, interpretation, overlap warning at line 6", rep)
+	}
+	wantStatus(t, ts.do(t, "GET", "/api/v1/recordings/r/tracks/en", "", nil), http.StatusNotFound)
+
+	bad := "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nfine\n\n00:00:09.000 --> 00:00:05.000\nbackwards\n"
+	resp = ts.do(t, "POST", "/api/v1/recordings/r/tracks/en/check?name=en.vtt", ts.token, bad)
+	wantStatus(t, resp, http.StatusOK)
+	rep = decode[archive.TrackCheck](t, resp)
+	if rep.Acceptable || len(rep.Errors) != 1 || rep.Errors[0].Line != 6 || rep.Errors[0].Reason == "" {
+		t.Errorf("check of a bad file = %+v; want not acceptable, one error at line 6", rep)
+	}
+	wantStatus(t, ts.do(t, "POST", "/api/v1/recordings/r/tracks/en/check", "", overlap), http.StatusUnauthorized)
+	wantStatus(t, ts.do(t, "GET", "/api/v1/recordings/r/tracks/en", "", nil), http.StatusNotFound)
+}

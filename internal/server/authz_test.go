@@ -51,6 +51,7 @@ var routeAccess = map[string]access{
 	"DELETE /api/v1/recordings/:id":                   editorAPI,
 	"PUT /api/v1/recordings/:id/media":                editorAPI,
 	"PUT /api/v1/recordings/:id/tracks/:lang":         editorAPI,
+	"POST /api/v1/recordings/:id/tracks/:lang/check":  editorAPI,
 	"DELETE /api/v1/recordings/:id/tracks/:lang":      editorAPI,
 	"GET /api/v1/recordings/:id/tracks/:lang/source":  editorAPI,
 	"HEAD /api/v1/recordings/:id/tracks/:lang/source": editorAPI,

@@ -83,6 +83,8 @@ func TestBrowserEditorPublishes(t *testing.T) {
 	if w := eval[string](t, b, `document.querySelector('.track-warnings').innerText`); !strings.Contains(w, "overlaps") {
 		t.Errorf("warnings shown = %q; want the overlap", w)
 	}
+	b.run(t, "accept the track", chromedp.Click(chromedp.ID("track-accept")))
+	b.waitFor(t, "the track is stored", `document.getElementById('track-report').dataset.state === 'stored'`)
 	b.run(t, "reopen", chromedp.Navigate(url+"/edit/survivors-panel"), chromedp.WaitVisible(chromedp.ID("rec-publish")))
 	b.submit(t, "publish", "#rec-publish")
 	if !eval[bool](t, b, `!!document.querySelector('.badge-published')`) {

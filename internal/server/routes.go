@@ -19,6 +19,8 @@ func isLongRoute(method, path string) bool {
 		return method == "PATCH"
 	case "/api/v1/recordings/:id/tracks/:lang":
 		return method == "PUT"
+	case "/api/v1/recordings/:id/tracks/:lang/check":
+		return true
 	}
 	return false
 }
@@ -59,7 +61,8 @@ func (s *Server) routes() {
 	api.DELETE("/recordings/:id", s.deleteRecording, editor)
 	api.PUT("/recordings/:id/media", s.putMedia, editor, upload)
 	api.PUT("/recordings/:id/tracks/:lang", s.putTrack, editor, upload)
-	api.Match(read, "/recordings/:id/tracks/:lang", s.getTrack) // also :lang = en.vtt|.srt|.ttml|.txt
+	api.POST("/recordings/:id/tracks/:lang/check", s.checkTrack, editor, upload) // PUT's dry run
+	api.Match(read, "/recordings/:id/tracks/:lang", s.getTrack)                  // also :lang = en.vtt|.srt|.ttml|.txt
 	api.DELETE("/recordings/:id/tracks/:lang", s.deleteTrack, editor)
 	api.Match(read, "/recordings/:id/tracks/:lang/source", s.getTrackSource, editor)
 	api.POST("/recordings/:id/tracks/:lang/shift", s.shiftTrack, editor)

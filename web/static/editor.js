@@ -1,7 +1,8 @@
 // The editors' recording page: the video goes up with tus (resumable,
 // pausable, resumed after a reload when the same file is chosen again),
-// a subtitle track with a PUT whose report (warnings, first cues) is
-// shown. Text only ever goes into the page as textContent.
+// a subtitle track is checked first and its report (errors, warnings,
+// first cues) shown before the editor accepts it. Text only ever goes
+// into the page as textContent.
 (function () {
   "use strict";
 
@@ -87,12 +88,75 @@
   if (tracks && form) {
     var t = tracks.dataset;
     var report = document.getElementById("track-report");
-    var add = function (tag, text, cls) {
+    var add = function (parent, tag, text, cls) {
       var el = document.createElement(tag);
       el.textContent = text;
       if (cls) el.className = cls;
-      report.appendChild(el);
+      parent.appendChild(el);
       return el;
+    };
+    var list = function (head, items, cls, line) {
+      if (!items.length) return;
+      add(report, "p", fmt(head, [items.length]), cls + "-head");
+      var ul = add(report, "ul", "", cls);
+      items.forEach(function (x) { add(ul, "li", (line && x.line ? fmt(t.msgLine, [x.line]) + " " : "") + (line ? x.reason : x)); });
+    };
+    var label = function (select, value) { // an option's text in the interface language
+      var o = document.querySelector("#" + select + " option[value='" + value + "']");
+      return o ? o.textContent : value;
+    };
+    var failed = function (e) {
+      add(report, "p", t.msgRejected + " " + (e.line ? fmt(t.msgLine, [e.line]) + " " : "") + (e.reason || e.message || ""), "form-error");
+    };
+    var answer = function (r) {
+      return r.json().then(function (j) { return { ok: r.ok, body: j }; }, function () { return { ok: false, body: { error: { message: r.status + " " + r.statusText } } }; });
+    };
+    // The file is checked first (POST …/check: nothing is stored) and the
+    // report shown; Accept sends the same file with PUT. Subtitle files
+    // are small (the server caps them), so sending it twice is cheaper
+    // than keeping a pending copy on the server.
+    var show = function (rep, send) {
+      report.replaceChildren();
+      report.dataset.state = rep.acceptable ? "checked" : "refused";
+      if (!rep.acceptable) {
+        add(report, "p", t.msgBad, "form-error");
+        list(t.msgErrors, rep.errors || [], "track-errors", true);
+        return;
+      }
+      add(report, "p", fmt(t.msgSummary, [rep.format + (rep.encoding ? " (" + rep.encoding + ")" : ""), rep.cue_count, clock(rep.start_ms / 1000), clock(rep.end_ms / 1000)]), "track-summary");
+      add(report, "p", fmt(t.msgStoredAs, [rep.lang, label("track-kind", rep.kind), label("track-source", rep.source)]), "track-provenance");
+      if (rep.replaces) add(report, "p", fmt(t.msgReplaces, [rep.replaces.lang, rep.replaces.version, rep.replaces.cue_count]), "track-replaces");
+      if ((rep.new_speakers || []).length) add(report, "p", fmt(t.msgNew, [rep.new_speakers.join(", ")]), "track-new-speakers");
+      if ((rep.held_speakers || []).length) add(report, "p", fmt(t.msgHeld, [rep.held_speakers.join(", ")]), "track-held");
+      list(t.msgWarnings, rep.warnings || [], "track-warnings", true);
+      add(report, "p", t.msgFirst, "track-first-head");
+      var ol = add(report, "ol", "", "track-first-cues");
+      (rep.first_cues || []).forEach(function (c) {
+        add(ol, "li", clock(c.start_ms / 1000) + "–" + clock(c.end_ms / 1000) + " " + (c.speaker ? c.speaker + ": " : "") + c.text);
+      });
+      var p = add(report, "p", "", "track-actions");
+      var ok = add(p, "button", t.msgAccept);
+      ok.type = "button";
+      ok.id = "track-accept";
+      p.appendChild(document.createTextNode(" "));
+      var no = add(p, "button", t.msgCancel);
+      no.type = "button";
+      no.id = "track-cancel";
+      no.addEventListener("click", function () {
+        report.replaceChildren();
+        report.dataset.state = "cancelled";
+        add(report, "p", t.msgCancelled, "form-notice");
+        form.reset();
+      });
+      ok.addEventListener("click", function () {
+        ok.disabled = no.disabled = true;
+        send("PUT", "").then(function (res) {
+          if (!res.ok) { failed(res.body.error || {}); return; }
+          report.dataset.state = "stored";
+          add(report, "p", fmt(t.msgCues, [res.body.cue_count]), "form-notice track-stored");
+          window.setTimeout(function () { window.location.reload(); }, 800);
+        }).catch(function (err) { failed({ message: err.message }); });
+      });
     };
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
@@ -103,38 +167,15 @@
         "&source=" + encodeURIComponent(document.getElementById("track-source").value) +
         "&name=" + encodeURIComponent(file.name);
       var base = "/api/v1/recordings/" + encodeURIComponent(t.recording) + "/tracks/" + encodeURIComponent(lang);
+      var send = function (method, path) {
+        return fetch(base + path + q, { method: method, body: file, headers: { "X-CSRF-Token": t.csrf, "Accept": "application/json" }, credentials: "same-origin" }).then(answer);
+      };
       report.replaceChildren();
-      fetch(base + q, { method: "PUT", body: file, headers: { "X-CSRF-Token": t.csrf, "Accept": "application/json" }, credentials: "same-origin" })
-        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
-        .then(function (res) {
-          if (!res.ok) {
-            var e = res.body.error || {};
-            add("p", t.msgRejected + " " + (e.line ? fmt(t.msgLine, [e.line]) + " " : "") + (e.reason || e.message || ""), "form-error");
-            return;
-          }
-          add("p", fmt(t.msgCues, [res.body.cue_count]), "form-notice");
-          var w = res.body.warnings || [];
-          if (w.length) {
-            add("p", fmt(t.msgWarnings, [w.length]), "track-warnings-head");
-            var ul = add("ul", "", "track-warnings");
-            w.forEach(function (x) {
-              var li = document.createElement("li");
-              li.textContent = fmt(t.msgLine, [x.line]) + " " + x.reason;
-              ul.appendChild(li);
-            });
-          }
-          return fetch(base, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-            .then(function (r) { return r.json(); })
-            .then(function (tr) {
-              var ol = add("ol", "", "track-first-cues");
-              (tr.cues || []).slice(0, 5).forEach(function (c) {
-                var li = document.createElement("li");
-                li.textContent = clock(c.start_ms / 1000) + " " + (c.speaker ? c.speaker + ": " : "") + c.text;
-                ol.appendChild(li);
-              });
-            });
-        })
-        .catch(function (err) { add("p", t.msgRejected + " " + err.message, "form-error"); });
+      delete report.dataset.state;
+      send("POST", "/check").then(function (res) {
+        if (!res.ok) { failed(res.body.error || {}); return; }
+        show(res.body, send);
+      }).catch(function (err) { failed({ message: err.message }); });
     });
   }
 })();
