@@ -266,3 +266,38 @@ func withText(pngData []byte, keyword, text string) ([]byte, error) {
 func be32(b []byte, v uint32) []byte {
 	return append(b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 }
+
+// ReadText returns the text of a PNG's iTXt (or tEXt) chunk with keyword:
+// what a card says, read back without reading pixels.
+func ReadText(pngData []byte, keyword string) (string, error) {
+	const sigLen = 8
+	if len(pngData) < sigLen || string(pngData[:sigLen]) != "\x89PNG\r\n\x1a\n" {
+		return "", errors.New("card: not a PNG")
+	}
+	for p := sigLen; p+12 <= len(pngData); {
+		n := int(uint32(pngData[p])<<24 | uint32(pngData[p+1])<<16 | uint32(pngData[p+2])<<8 | uint32(pngData[p+3]))
+		if n < 0 || p+12+n > len(pngData) {
+			return "", fmt.Errorf("card: PNG chunk at byte %d runs past the end", p)
+		}
+		typ, body := string(pngData[p+4:p+8]), pngData[p+8:p+8+n]
+		k, rest, _ := bytes.Cut(body, []byte{0})
+		if string(k) == keyword {
+			switch typ {
+			case "tEXt":
+				return string(rest), nil
+			case "iTXt":
+				// compression flag and method, language tag, translated keyword
+				if len(rest) < 2 || rest[0] != 0 {
+					return "", fmt.Errorf("card: iTXt %s is compressed or short", keyword)
+				}
+				parts := bytes.SplitN(rest[2:], []byte{0}, 3)
+				if len(parts) != 3 {
+					return "", fmt.Errorf("card: iTXt %s is malformed", keyword)
+				}
+				return string(parts[2]), nil
+			}
+		}
+		p += 12 + n
+	}
+	return "", fmt.Errorf("card: no %s text in the PNG", keyword)
+}
