@@ -109,6 +109,7 @@
       add(report, "p", t.msgRejected + " " + (e.line ? fmt(t.msgLine, [e.line]) + " " : "") + (e.reason || e.message || ""), "form-error");
     };
     var answer = function (r) {
+      if (r.status === 204) return { ok: true, body: {} };
       return r.json().then(function (j) { return { ok: r.ok, body: j }; }, function () { return { ok: false, body: { error: { message: r.status + " " + r.statusText } } }; });
     };
     // The file is checked first (POST …/check: nothing is stored) and the
@@ -176,6 +177,67 @@
         if (!res.ok) { failed(res.body.error || {}); return; }
         show(res.body, send);
       }).catch(function (err) { failed({ message: err.message }); });
+    });
+  }
+
+  // Track controls: shift, drift correction, replace (through the same
+  // check-then-accept form), delete after an inline confirmation.
+  if (tracks) {
+    var seconds = function (v) { // "754.2", "12:34.5", "1:02:03" → ms, or NaN
+      v = v.trim();
+      if (!/^-?\d+(\.\d+)?$|^\d+(:\d{1,2}){1,2}(\.\d+)?$/.test(v)) return NaN;
+      var sign = v[0] === "-" ? -1 : 1, total = 0;
+      v.replace("-", "").split(":").forEach(function (p) { total = total * 60 + parseFloat(p); });
+      return Math.round(sign * total * 1000);
+    };
+    document.querySelectorAll("[data-track]").forEach(function (li) {
+      var lang = li.dataset.track;
+      var say = li.querySelector(".track-ctl-status");
+      var url = "/api/v1/recordings/" + encodeURIComponent(t.recording) + "/tracks/" + encodeURIComponent(lang);
+      var call = function (method, path, body) {
+        say.textContent = "…";
+        say.className = "track-ctl-status";
+        return fetch(url + path, { method: method, body: body === undefined ? undefined : JSON.stringify(body),
+          headers: { "X-CSRF-Token": t.csrf, "Accept": "application/json", "Content-Type": "application/json" }, credentials: "same-origin" })
+          .then(answer).then(function (res) {
+            if (!res.ok) {
+              var e = res.body.error || {};
+              say.textContent = t.msgRejected + " " + (e.message || "");
+              say.className = "track-ctl-status form-error";
+              return;
+            }
+            say.textContent = fmt(t.msgDone, [(res.body && res.body.version) || "–"]);
+            say.className = "track-ctl-status form-notice";
+            li.dataset.done = "1";
+            window.setTimeout(function () { window.location.reload(); }, 600);
+          }).catch(function (err) { say.textContent = t.msgRejected + " " + err.message; });
+      };
+      var time = function (cls) {
+        var v = li.querySelector(cls).value, ms = seconds(v);
+        if (isNaN(ms)) { say.textContent = fmt(t.msgBadtime, [v]); say.className = "track-ctl-status form-error"; }
+        return ms;
+      };
+      li.querySelector(".track-shift-go").addEventListener("click", function () {
+        var ms = time(".track-shift");
+        if (!isNaN(ms)) call("POST", "/shift", { offset_ms: ms });
+      });
+      li.querySelector(".track-drift-go").addEventListener("click", function () {
+        var p = [".track-a1", ".track-b1", ".track-a2", ".track-b2"].map(time);
+        if (p.some(isNaN)) return;
+        call("POST", "/linear", { points: [{ from_ms: p[0], to_ms: p[1] }, { from_ms: p[2], to_ms: p[3] }] });
+      });
+      li.querySelector(".track-replace").addEventListener("click", function () {
+        document.getElementById("track-lang").value = lang;
+        document.getElementById("track-kind").value = li.dataset.kind;
+        document.getElementById("track-source").value = li.dataset.source;
+        var f = document.getElementById("track-file");
+        f.scrollIntoView({ block: "center" });
+        f.focus();
+      });
+      var confirmBox = li.querySelector(".track-delete-confirm");
+      li.querySelector(".track-delete").addEventListener("click", function () { confirmBox.hidden = false; });
+      li.querySelector(".track-delete-no").addEventListener("click", function () { confirmBox.hidden = true; });
+      li.querySelector(".track-delete-yes").addEventListener("click", function () { call("DELETE", ""); });
     });
   }
 })();
