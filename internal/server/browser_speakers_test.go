@@ -61,6 +61,49 @@ func TestBrowserEditorHidesSpeaker(t *testing.T) {
 	b.clean(t)
 }
 
+// An editor reaches the speakers page from the list, redacts words, then
+// a time span, on it; the watch page reads "[redacted]" there and shows
+// neither; removing the words' redaction brings them back.
+func TestBrowserEditorRedacts(t *testing.T) {
+	b := newBrowser(t)
+	url := startConsentSite(t)
+	b.run(t, "sign in",
+		chromedp.Navigate(url+"/login?ui=en"),
+		chromedp.SendKeys(chromedp.ID("login-name"), "ed"),
+		chromedp.SendKeys(chromedp.ID("login-password"), consentPassword),
+	)
+	b.submit(t, "sign in", ".login-form button")
+	b.run(t, "open the list", chromedp.Navigate(url+"/edit"), chromedp.WaitVisible(chromedp.CSS(`tr[data-id="launch"] .edit-speakers-link`)))
+	b.submit(t, "follow the speakers link", `tr[data-id="launch"] .edit-speakers-link`)
+	b.run(t, "redact words", chromedp.WaitVisible(chromedp.ID("redact-text")), chromedp.SendKeys(chromedp.ID("redact-text"), "opening REMARKS"))
+	b.submit(t, "save the redaction", ".speakers-form button[type=submit]")
+	if !eval[bool](t, b, `!!document.querySelector('.form-notice') && !!document.querySelector('tr[data-redaction="0"]')`) {
+		t.Fatalf("not saved: %s", eval[string](t, b, `document.body.innerText`))
+	}
+	b.run(t, "redact a span", chromedp.SendKeys(chromedp.ID("redact-from"), "6"), chromedp.SendKeys(chromedp.ID("redact-to"), "0:07"))
+	b.submit(t, "save the span", ".speakers-form button[type=submit]")
+	if got := eval[string](t, b, `document.querySelector('.redactions').innerText`); !strings.Contains(got, "opening REMARKS") || !strings.Contains(got, "from 0:06 to 0:07") {
+		t.Fatalf("the page does not list both redactions:\n%s", got)
+	}
+
+	watch := func(what string) (string, string) {
+		b.run(t, what, chromedp.Navigate(url+"/watch/launch?lang=en&ui=en"), chromedp.WaitVisible(chromedp.CSS("#cue-1")))
+		return eval[string](t, b, `document.querySelector('#cue-1 .cue-text').innerText`), eval[string](t, b, `document.getElementById('transcript').innerText`)
+	}
+	first, all := watch("watch")
+	if !strings.Contains(first, "[redacted]") || strings.Contains(all, "Opening") || strings.Contains(all, "Thank you") {
+		t.Errorf("cue 1 = %q, transcript:\n%s\nwant [redacted] for the words and the span, and neither shown", first, all)
+	}
+
+	b.run(t, "back to the speakers page", chromedp.Navigate(url+"/edit/launch/speakers"), chromedp.WaitVisible(chromedp.CSS(`tr[data-redaction="0"] input[type=checkbox]`)))
+	b.run(t, "tick the words' removal", chromedp.Click(chromedp.CSS(`tr[data-redaction="0"] input[type=checkbox]`)))
+	b.submit(t, "remove it", ".speakers-form button[type=submit]")
+	if first, _ := watch("watch again"); !strings.Contains(first, "Opening remarks.") {
+		t.Errorf("after removing the redaction cue 1 = %q; want Bob's words back", first)
+	}
+	b.clean(t)
+}
+
 const consentPassword = "a long enough password"
 
 // submit clicks a form's button and waits for the page it loads.

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -89,5 +90,81 @@ func TestSpeakersPage(t *testing.T) {
 	}
 	if strings.Contains(shown(), "harbour") {
 		t.Error("a stale form undid the hiding")
+	}
+}
+
+// The speakers page sets redactions and the recording's embargo: a bad
+// span or words and a span at once are 400 naming the problem and change
+// nothing; a stale ETag is 409; a good save applies at once; an embargo
+// takes the recording from viewers.
+func TestSpeakersPageRedactionsAndEmbargo(t *testing.T) {
+	site := newWebSite(t, 1, nil)
+	ctx := context.Background()
+	ed := archive.Principal{Name: "ana", Role: archive.RoleEditor}
+	if _, _, err := site.svc.Create(ctx, ed, archive.RecordingInput{ID: "r", Title: "T", Status: archive.StatusPublished,
+		Speakers: []archive.Speaker{{Name: "Bob"}}, Redactions: []archive.Redaction{{Text: "Quetzalpan"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := site.svc.PutTrack(ctx, ed, "r", archive.TrackUpload{Lang: "en", Name: "en.srt", Data: []byte("1\n00:00:01,000 --> 00:00:02,000\nBob: hello from Quetzalpan and Oakridge\n\n2\n00:00:03,000 --> 00:00:04,000\nBob: the second cue\n")}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowserClient(t, site.urls[0])
+	if resp := b.signIn(t, "ana", testPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in = %d", resp.StatusCode)
+	}
+	_, page := b.send(t, "GET", "/edit/r/speakers", nil)
+	form := func(page string, set map[string]string) url.Values {
+		v := url.Values{"_csrf": {formToken(t, page)}, "etag": {etagInput.FindStringSubmatch(page)[1]}, "sp.0.id": {"bob"}, "sp.0.visibility": {"named"},
+			"rd.0.kept": {"1"}, "rd.0.text": {"Quetzalpan"}, "rd.0.start": {"0"}, "rd.0.end": {"0"}}
+		for k, x := range set {
+			v.Set(k, x)
+		}
+		return v
+	}
+	shown := func() string {
+		_, cues, err := site.svc.GetTrack(ctx, archive.Principal{}, "r", "en")
+		if err != nil {
+			return err.Error()
+		}
+		return cues[0].Text + "\n" + cues[1].Text
+	}
+	for _, bad := range []map[string]string{
+		{"rd.new.from": "3", "rd.new.to": "2"},
+		{"rd.new.from": "3"},
+		{"rd.new.text": "Oakridge", "rd.new.from": "3", "rd.new.to": "4"},
+		{"rd.0.start": "x"},
+	} {
+		resp, body := b.post(t, "/edit/r/speakers", form(page, bad))
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "form-error") {
+			t.Errorf("form %v = %d; want 400 with the problem", bad, resp.StatusCode)
+		}
+	}
+	if got := shown(); !strings.Contains(got, "Oakridge") || !strings.Contains(got, "second") {
+		t.Fatalf("a refused form changed the recording: %q", got)
+	}
+	resp, _ := b.post(t, "/edit/r/speakers", form(page, map[string]string{"rd.new.text": "oakridge", "rd.0.remove": "on"}))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save = %d; want 303", resp.StatusCode)
+	}
+	if got := shown(); strings.Contains(got, "Oakridge") || !strings.Contains(got, "Quetzalpan") || !strings.Contains(got, archive.Redacted) {
+		t.Errorf("after redacting Oakridge and removing Quetzalpan's redaction viewers see %q", got)
+	}
+	if resp, _ := b.post(t, "/edit/r/speakers", form(page, map[string]string{"rd.new.from": "0:03", "rd.new.to": "4"})); resp.StatusCode != http.StatusConflict {
+		t.Errorf("stale form = %d; want 409", resp.StatusCode)
+	}
+	_, page = b.send(t, "GET", "/edit/r/speakers", nil)
+	if !strings.Contains(page, "oakridge") || strings.Contains(page, `value="Quetzalpan"`) {
+		t.Errorf("the page does not list the redactions as saved:\n%s", page)
+	}
+	resp, _ = b.post(t, "/edit/r/speakers", form(page, map[string]string{"rd.0.text": "oakridge", "rd.new.from": "0:03", "rd.new.to": "4", "embargo": "2999-01-01T00:00:00Z"}))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save span and embargo = %d; want 303", resp.StatusCode)
+	}
+	if _, _, err := site.svc.GetTrack(ctx, archive.Principal{}, "r", "en"); !errors.Is(err, archive.ErrNotFound) {
+		t.Errorf("embargoed recording for viewers: %v; want not found", err)
+	}
+	rec, _, _ := site.svc.Get(ctx, ed, "r")
+	if rec.EmbargoUntil != "2999-01-01T00:00:00Z" || len(rec.Redactions) != 2 || rec.Redactions[1].StartMS != 3000 || rec.Redactions[1].EndMS != 4000 {
+		t.Errorf("recording = embargo %q, redactions %+v", rec.EmbargoUntil, rec.Redactions)
 	}
 }
