@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -268,6 +269,98 @@ func TestBrowserWatchFromSearch(t *testing.T) {
 	}
 	if y := eval[float64](t, b, `document.getElementById('player').currentTime`); math.Abs(y-times[1]) > 0.5 {
 		t.Errorf("selecting text moved the video to %.1f s; seeking belongs to the time link", y)
+	}
+	b.run(t, "reset viewport", chromedp.ResetViewport())
+	b.clean(t)
+}
+
+// TestBrowserWatchLanguageAndKeys: switching the transcript's language,
+// by its links or by the player's own captions menu, swaps the transcript
+// without a reload while the video plays on at the same moment; the
+// keyboard shortcuts work, and not while the viewer types.
+func TestBrowserWatchLanguageAndKeys(t *testing.T) {
+	b := newBrowser(t)
+	d := startDemo(t)
+	dir := screenshotDir(t)
+	for _, vp := range []viewport{desktop, phone} {
+		b.use(t, vp)
+		b.run(t, "open watch at 100 s", chromedp.Navigate(d.url+"/watch/hrc47-side-event?t=100&lang=en&ui=en"))
+		b.waitFor(t, "the video is at 100 s", `Math.abs(document.getElementById('player').currentTime - 100) < 0.5`)
+		b.run(t, "play", chromedp.Evaluate[chromedp.Void](`(() => { window.__samePage = true; const v = document.getElementById('player'); v.muted = true; v.play(); })()`))
+		b.waitFor(t, "playing", `document.getElementById('player').currentTime > 100.5`)
+		before := eval[float64](t, b, `document.getElementById('player').currentTime`)
+		b.run(t, "switch to French", chromedp.Click(chromedp.CSS(`.track-langs a[hreflang="fr"]`)))
+		switched := func(lang, what string) {
+			t.Helper()
+			b.waitFor(t, what, fmt.Sprintf(`(() => {
+				const c = document.querySelector('#transcript li.current a.cue-time');
+				return document.getElementById('transcript').lang === %[1]q && c !== null && c.getAttribute('href').includes('lang=%[1]s');
+			})()`, lang))
+			v := eval[map[string]any](t, b, `(() => { const v = document.getElementById('player'), c = document.querySelector('#transcript li.current');
+				return {paused: v.paused, t: v.currentTime, same: window.__samePage === true, start: parseFloat(c.dataset.start), end: parseFloat(c.dataset.end),
+					showing: Array.from(v.textTracks).filter(t => t.mode === 'showing').map(t => t.language).join(),
+					current: document.querySelector('.track-langs a[aria-current]').hreflang, url: location.search}; })()`)
+			if v["paused"] != false || v["same"] != true {
+				t.Errorf("%s, %s: paused %v, same page %v; want playing on, no reload", vp.name, what, v["paused"], v["same"])
+			}
+			at := v["t"].(float64)
+			if at < before || at > before+10 {
+				t.Errorf("%s, %s: the video is at %.1f s; it was at %.1f s before the switch", vp.name, what, at, before)
+			}
+			if s, e := v["start"].(float64), v["end"].(float64); at+0.5 < s || at > e+1 {
+				t.Errorf("%s, %s: current cue %.1f–%.1f s, video at %.1f s", vp.name, what, s, e, at)
+			}
+			if v["showing"] != lang || v["current"] != lang || !strings.Contains(v["url"].(string), "lang="+lang) {
+				t.Errorf("%s, %s: captions showing %v, link marked %v, address %v; want all %s", vp.name, what, v["showing"], v["current"], v["url"], lang)
+			}
+		}
+		switched("fr", "the French transcript replaces the English one")
+		b.viewShot(t, dir, "watch-switched-"+vp.name)
+		before = eval[float64](t, b, `document.getElementById('player').currentTime`)
+		b.run(t, "captions menu: German", chromedp.Evaluate[chromedp.Void](`(() => { for (const t of document.getElementById('player').textTracks) t.mode = t.language === 'de' ? 'showing' : 'disabled'; })()`))
+		switched("de", "choosing German captions in the player switches the transcript")
+	}
+
+	b.use(t, desktop)
+	b.run(t, "open watch at 100 s", chromedp.Navigate(d.url+"/watch/hrc47-side-event?t=100&lang=en&ui=en"))
+	b.waitFor(t, "the video is at 100 s", `Math.abs(document.getElementById('player').currentTime - 100) < 0.5`)
+	if eval[bool](t, b, `document.querySelector('.keys').hidden`) {
+		t.Error("the keyboard hint is hidden with JavaScript on")
+	}
+	vt := func() float64 { return eval[float64](t, b, `document.getElementById('player').currentTime`) }
+	key := func(k string) { b.run(t, "press "+k, chromedp.KeyEvent(k)) }
+	b.run(t, "focus the page", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	cue := eval[[]float64](t, b, `(() => { const c = document.querySelector('#transcript li.current'); return [parseFloat(c.dataset.start), parseFloat(c.nextElementSibling.dataset.start), parseFloat(c.previousElementSibling.dataset.start)]; })()`)
+	key("j")
+	b.waitFor(t, "j goes to the next line", fmt.Sprintf(`Math.abs(document.getElementById('player').currentTime - %f) < 0.2`, cue[1]))
+	key("k")
+	b.waitFor(t, "k goes back to the line before", fmt.Sprintf(`Math.abs(document.getElementById('player').currentTime - %f) < 0.2`, cue[0]))
+	key("k")
+	b.waitFor(t, "k again goes one line further back", fmt.Sprintf(`Math.abs(document.getElementById('player').currentTime - %f) < 0.2`, cue[2]))
+	from := vt()
+	key(kb.ArrowRight)
+	b.waitFor(t, "→ moves 5 s on", fmt.Sprintf(`Math.abs(document.getElementById('player').currentTime - %f) < 0.2`, from+5))
+	key(kb.ArrowLeft)
+	b.waitFor(t, "← moves 5 s back", fmt.Sprintf(`Math.abs(document.getElementById('player').currentTime - %f) < 0.2`, from))
+	key(" ")
+	b.waitFor(t, "space plays", `!document.getElementById('player').paused`)
+	key(" ")
+	b.waitFor(t, "space pauses", `document.getElementById('player').paused`)
+	key("/")
+	if id := eval[string](t, b, `document.activeElement.id`); id != "in-q" {
+		t.Fatalf("/ focused %q; want the search box of the recording (in-q)", id)
+	}
+	// DevTools sends the key's character as an event of its own, which the
+	// page's preventDefault on keydown cannot cancel as a real key press
+	// would: empty the box before typing.
+	b.run(t, "empty the box", chromedp.Evaluate[chromedp.Void](`document.getElementById('in-q').value = ''`))
+	from = vt()
+	b.run(t, "type in the search box", chromedp.KeyEvent("jk "))
+	if v := eval[string](t, b, `document.getElementById('in-q').value`); v != "jk " {
+		t.Errorf("typing j, k and space in the search box gave %q; want them typed", v)
+	}
+	if now := vt(); now != from || !eval[bool](t, b, `document.getElementById('player').paused`) {
+		t.Errorf("typing in the search box moved the video from %.2f to %.2f s or started it", from, now)
 	}
 	b.run(t, "reset viewport", chromedp.ResetViewport())
 	b.clean(t)

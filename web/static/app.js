@@ -258,6 +258,18 @@
     }
   });
 
+  // Another language: the same window of time from that track's cues.
+  list.addEventListener('transcript-lang', function switchTrack(ev) {
+    if (busy) {
+      setTimeout(function () { switchTrack(ev); }, 100);
+      return;
+    }
+    lang = ev.detail.lang;
+    api = api.replace(/[^/]+$/, encodeURIComponent(lang));
+    list.dataset.api = api;
+    around(ev.detail.ms);
+  });
+
   [[earlier, prepend], [later, append]].forEach(function (p) {
     if (p[0]) {
       p[0].addEventListener('click', function (ev) {
@@ -380,7 +392,7 @@
     }
     var b = band();
     var r = el.getBoundingClientRect();
-    if (b.bottom - b.top < r.height * 2) {
+    if (b.bottom - b.top < r.height) {
       b = list.getBoundingClientRect(); // the page hides the list: scroll it for later
     }
     if (r.top >= b.top && r.bottom <= b.bottom) {
@@ -567,18 +579,146 @@
     });
   }
 
-  // A language switch keeps the position the viewer has reached.
+  // A language switch happens in place (switchLang, below).
   Array.prototype.forEach.call(document.querySelectorAll('.track-langs a'), function (a) {
     a.addEventListener('click', function (ev) {
-      if (!plainClick(ev)) {
-        return;
+      if (plainClick(ev)) {
+        ev.preventDefault();
+        switchLang(a.getAttribute('hreflang'));
       }
-      ev.preventDefault();
-      var u = new URL(a.href);
-      u.searchParams.set('t', fmt(video.currentTime || start));
-      window.location.assign(u.pathname + u.search);
     });
   });
+
+  // switchLang swaps the transcript and the captions to another language
+  // in place: the video plays on at the same moment.
+  var pageLang = lang;
+  function switchLang(to) {
+    var link = document.querySelector('.track-langs a[hreflang="' + to + '"]');
+    if (!to || to === lang || !link) {
+      return;
+    }
+    lang = to;
+    video.dataset.lang = to;
+    showChosenTrack();
+    Array.prototype.forEach.call(document.querySelectorAll('.track-langs a'), function (a) {
+      if (a === link) {
+        a.setAttribute('aria-current', 'page');
+      } else {
+        a.removeAttribute('aria-current');
+      }
+    });
+    var name = document.querySelector('.transcript-lang');
+    if (name) {
+      name.textContent = link.textContent;
+      name.lang = to;
+    }
+    var about = document.querySelector('.track-about');
+    if (about) {
+      about.textContent = link.dataset.about || '';
+    }
+    Array.prototype.forEach.call(document.querySelectorAll('.downloads a'), function (a) {
+      a.href = a.getAttribute('href').replace(/\/tracks\/[^/.]+\./, '/tracks/' + encodeURIComponent(to) + '.');
+    });
+    var field = document.querySelector('.in-search input[name=lang]');
+    if (field) {
+      field.value = to;
+    }
+    // The search's matches are those of the page's language.
+    Array.prototype.forEach.call(document.querySelectorAll('.matchbar, #timeline .tl-mark'), function (el) {
+      el.style.display = to === pageLang ? '' : 'none';
+    });
+    if (list) {
+      list.setAttribute('lang', to);
+      list.dispatchEvent(new CustomEvent('transcript-lang', { detail: { lang: to, ms: video.currentTime * 1000 } }));
+    }
+    var here = new URL(window.location.href);
+    here.searchParams.set('lang', to);
+    here.searchParams.set('t', fmt(video.currentTime || start));
+    history.replaceState(null, '', here.pathname + here.search);
+    if (momentLink) {
+      momentLink.href = momentPath(video.currentTime || start);
+    }
+  }
+
+  // Choosing captions in the player's own menu switches the transcript.
+  video.textTracks.addEventListener('change', function () {
+    for (var i = 0; i < video.textTracks.length; i++) {
+      if (video.textTracks[i].mode === 'showing') {
+        switchLang(video.textTracks[i].language);
+        return;
+      }
+    }
+  });
+
+  // Keyboard: space plays or pauses, arrows move 5 s, j and k go to the
+  // next and previous line, / searches the recording. Never while the
+  // viewer types, and not over keys a focused control handles itself.
+  document.addEventListener('keydown', function (ev) {
+    var el = ev.target;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented ||
+        el.closest('input, textarea, select, [contenteditable]') || el === video) {
+      return;
+    }
+    var onControl = el.closest('a, button, summary');
+    var t = video.currentTime;
+    var i, to = null;
+    switch (ev.key) {
+    case ' ':
+      if (onControl) {
+        return;
+      }
+      if (video.paused) {
+        var p = video.play();
+        if (p && p.catch) {
+          p.catch(function () {});
+        }
+      } else {
+        video.pause();
+      }
+      break;
+    case 'ArrowLeft':
+    case 'ArrowRight':
+      seek(Math.max(0, t + (ev.key === 'ArrowLeft' ? -5 : 5)), !video.paused);
+      break;
+    case 'j':
+    case 'k':
+      // j: the first line starting after now; k: the line before the
+      // one being spoken.
+      var c = cueAt(t);
+      var before = c && c.start <= t ? c.start : t;
+      for (i = 0; i < cues.length; i++) {
+        if (ev.key === 'j' && cues[i].start > t + 0.05) {
+          to = cues[i];
+          break;
+        }
+        if (ev.key === 'k' && cues[i].start < before - 0.05) {
+          to = cues[i];
+        }
+      }
+      if (to) {
+        seek(to.start, !video.paused);
+        if (current) {
+          scrollIntoList(current, true);
+        }
+      }
+      break;
+    case '/':
+      var q = document.getElementById('in-q');
+      if (!q) {
+        return;
+      }
+      q.focus();
+      q.select();
+      break;
+    default:
+      return;
+    }
+    ev.preventDefault();
+  });
+  var keys = document.querySelector('.keys');
+  if (keys) {
+    keys.hidden = false;
+  }
 
   if (copyButton && status) {
     copyButton.hidden = false;
