@@ -29,8 +29,8 @@ func TestCueCacheBounded(t *testing.T) {
 	}
 	c.get("0") // 0 is now the most recent; 1 the least
 	c.put("3", track(10))
-	if c.size > c.limit {
-		t.Errorf("cache holds %d bytes; budget %d", c.size, c.limit)
+	if c.lru.size > c.lru.limit {
+		t.Errorf("cache holds %d bytes; budget %d", c.lru.size, c.lru.limit)
 	}
 	for key, want := range map[string]bool{"0": true, "1": false, "2": true, "3": true} {
 		if _, ok := c.get(key); ok != want {

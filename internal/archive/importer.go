@@ -179,7 +179,7 @@ func (s *Service) importTrack(ctx context.Context, who Principal, fsys fs.FS, id
 	if err != nil {
 		return fmt.Errorf("archive: import track %s: %w: %w", t.Lang, ErrInvalid, err)
 	}
-	if _, tr, err := s.findTrack(ctx, who, id, t.Lang); err == nil && (t.Kind == "" || t.Kind == tr.Kind) && (t.Source == "" || t.Source == tr.Source) {
+	if _, _, tr, err := s.findTrack(ctx, who, id, t.Lang); err == nil && (t.Kind == "" || t.Kind == tr.Kind) && (t.Source == "" || t.Source == tr.Source) {
 		if old, err := s.readSmall(ctx, tr.Key+".source"); err == nil && bytes.Equal(old, data) {
 			say("%s: track %s unchanged", id, tr.Lang)
 			return nil

@@ -43,8 +43,9 @@ type Options struct {
 	MaxSpeakers    int   // speakers per recording (DefaultMaxSpeakers)
 	MaxSpeakerName int   // characters of a speaker's name, pseudonym or role (DefaultMaxSpeakerName)
 	MaxManifest    int64 // bytes of a manifest as written (DefaultMaxManifest, at most MaxManifestRead)
-	// CueCache is how many bytes of parsed tracks are kept in memory
-	// (DefaultCueCache when 0; negative: none).
+	// CueCache is how many bytes of parsed tracks are kept in memory,
+	// and as many of viewer results (DefaultCueCache when 0; negative:
+	// none).
 	CueCache int64
 	// UploadExpiry is how long an unfinished resumable upload is kept
 	// after its last write (default DefaultUploadExpiry).
@@ -69,7 +70,8 @@ type Service struct {
 	retryEvery   time.Duration
 	pwCost       int
 	limits       budgets
-	cues         *cueCache // nil: no cache
+	cues         *cueCache    // nil: no cache
+	viewed       *viewerCache // nil: no cache
 	uploadExpiry time.Duration
 	dummy        struct {
 		once sync.Once
@@ -105,9 +107,9 @@ func NewService(o Options) (*Service, error) {
 	s.limits = limits
 	switch {
 	case o.CueCache == 0:
-		s.cues = newCueCache(DefaultCueCache)
+		s.cues, s.viewed = newCueCache(DefaultCueCache), newViewerCache(DefaultCueCache)
 	case o.CueCache > 0:
-		s.cues = newCueCache(o.CueCache)
+		s.cues, s.viewed = newCueCache(o.CueCache), newViewerCache(o.CueCache)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -195,16 +195,38 @@ func (s *Service) putSmall(ctx context.Context, key string, data []byte, ct stri
 
 // GetTrack returns a track and its cues as who may see them.
 func (s *Service) GetTrack(ctx context.Context, who Principal, id, lang string) (Track, []Cue, error) {
-	rec, tr, cues, err := s.readTrack(ctx, who, id, lang)
+	rec, etag, tr, err := s.findTrack(ctx, who, id, lang)
 	if err != nil {
 		return Track{}, nil, err
 	}
 	if who.CanEdit() {
-		return tr, fromSubtitle(cues), nil
+		cues, err := s.cuesOf(ctx, tr)
+		return tr, fromSubtitle(cues), err
 	}
-	out := newViewer(rec, s.now()).cues(cues)
+	out, err := s.viewerCues(ctx, rec, etag, tr)
+	if err != nil {
+		return Track{}, nil, err
+	}
 	tr.Key, tr.SpeakerCues, tr.CueCount = "", nil, len(out)
 	return tr, out, nil
+}
+
+// viewerCues is what viewers may see of a track now, from the viewer
+// cache while it holds (see viewerCache).
+func (s *Service) viewerCues(ctx context.Context, rec Recording, etag string, tr Track) ([]Cue, error) {
+	now := s.now()
+	key := viewerKey(rec, etag, tr)
+	if out, ok := s.viewed.get(key, now); ok {
+		return out, nil
+	}
+	cues, err := s.cuesOf(ctx, tr)
+	if err != nil {
+		return nil, err
+	}
+	v := newViewer(rec, now)
+	out := v.cues(cues)
+	s.viewed.put(key, out, now, v.next)
+	return out, nil
 }
 
 // TrackSource returns the file exactly as the editor uploaded it (editors
@@ -213,7 +235,7 @@ func (s *Service) TrackSource(ctx context.Context, who Principal, id, lang strin
 	if err := requireEditor(who, "track source"); err != nil {
 		return nil, err
 	}
-	_, tr, err := s.findTrack(ctx, who, id, lang)
+	_, _, tr, err := s.findTrack(ctx, who, id, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -303,29 +325,30 @@ func (s *Service) DeleteTrack(ctx context.Context, who Principal, id, lang strin
 	return nil
 }
 
-// findTrack loads the manifest and the track's entry, checking visibility.
-func (s *Service) findTrack(ctx context.Context, who Principal, id, lang string) (Recording, Track, error) {
+// findTrack loads the manifest (and its ETag) and the track's entry,
+// checking visibility.
+func (s *Service) findTrack(ctx context.Context, who Principal, id, lang string) (Recording, string, Track, error) {
 	lang, err := canonicalLang(lang)
 	if err != nil {
-		return Recording{}, Track{}, err
+		return Recording{}, "", Track{}, err
 	}
-	rec, _, err := s.load(ctx, id)
+	rec, etag, err := s.load(ctx, id)
 	if err != nil {
-		return Recording{}, Track{}, err
+		return Recording{}, "", Track{}, err
 	}
 	if _, ok := visibleTo(who, rec, s.now()); !ok {
-		return Recording{}, Track{}, notFound("track", id, msgNoRecording, nil)
+		return Recording{}, "", Track{}, notFound("track", id, msgNoRecording, nil)
 	}
 	i := slices.IndexFunc(rec.Tracks, func(t Track) bool { return t.Lang == lang })
 	if i < 0 {
-		return Recording{}, Track{}, notFound("track", id+"/"+lang, msgNoTrack, nil)
+		return Recording{}, "", Track{}, notFound("track", id+"/"+lang, msgNoTrack, nil)
 	}
-	return rec, rec.Tracks[i], nil
+	return rec, etag, rec.Tracks[i], nil
 }
 
 // readTrack returns the stored (unfiltered) cues of a track.
 func (s *Service) readTrack(ctx context.Context, who Principal, id, lang string) (Recording, Track, []subtitle.Cue, error) {
-	rec, tr, err := s.findTrack(ctx, who, id, lang)
+	rec, _, tr, err := s.findTrack(ctx, who, id, lang)
 	if err != nil {
 		return Recording{}, Track{}, nil, err
 	}
