@@ -84,6 +84,8 @@ type Service struct {
 
 	mu    sync.Mutex
 	marks map[string]*markState // pending-index markers this process knows, by key
+
+	lastAudit time.Time // the time of this process's latest audit entry (auditTime)
 }
 
 // NewService returns a Service on the given store and index.

@@ -60,6 +60,11 @@ func (s *Service) PutMedia(ctx context.Context, who Principal, id string, up Med
 		s.removeOrphan(key)
 		return Media{}, err
 	}
+	ch := []AuditChange{{Field: "size", After: fmt.Sprint(m.Size)}, {Field: "content_type", After: m.ContentType}, {Field: "sha256", After: m.SHA256}}
+	if old != nil {
+		ch[0].Before, ch[1].Before, ch[2].Before = fmt.Sprint(old.Size), old.ContentType, old.SHA256
+	}
+	s.audit(ctx, who, id, AuditMedia, up.Name, ch)
 	if old != nil && old.Key != key {
 		s.removeOrphan(old.Key)
 	}

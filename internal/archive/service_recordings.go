@@ -124,6 +124,9 @@ func (s *Service) Create(ctx context.Context, who Principal, in RecordingInput) 
 		if errors.Is(err, ErrPrecondition) {
 			return Recording{}, "", fmtErr("create", rec.ID, ErrConflict, "a recording with this id exists")
 		}
+		if err == nil {
+			s.audit(ctx, who, rec.ID, AuditCreate, "", recordingChanges(Recording{}, rec))
+		}
 		return rec, etag, err
 	}
 	base := Slug(rec.Title, 72)
@@ -136,6 +139,9 @@ func (s *Service) Create(ctx context.Context, who Principal, in RecordingInput) 
 			rec.ID = base + "-" + strconv.Itoa(n)
 		}
 		etag, err := s.save(ctx, rec, "")
+		if err == nil {
+			s.audit(ctx, who, rec.ID, AuditCreate, "", recordingChanges(Recording{}, rec))
+		}
 		if !errors.Is(err, ErrPrecondition) {
 			return rec, etag, err
 		}
@@ -154,10 +160,20 @@ func (s *Service) Patch(ctx context.Context, who Principal, id, ifMatch string, 
 	if ifMatch == "" {
 		return Recording{}, "", fmtErr("patch", id, ErrPrecondition, "If-Match with the recording's ETag is required")
 	}
-	return s.change(ctx, id, ifMatch, func(r *Recording) error {
+	var before Recording
+	rec, etag, err := s.change(ctx, id, ifMatch, func(r *Recording) error {
+		before = *r
+		before.Speakers = slices.Clone(r.Speakers)
 		apply(r, p)
 		return s.normalize(r)
 	})
+	if err != nil {
+		return Recording{}, "", err
+	}
+	if ch := recordingChanges(before, rec); len(ch) > 0 {
+		s.audit(ctx, who, id, AuditMetadata, "", ch)
+	}
+	return rec, etag, nil
 }
 
 func apply(r *Recording, p Patch) {

@@ -51,13 +51,14 @@ func (s *Service) PutTrack(ctx context.Context, who Principal, id string, up Tra
 		return TrackResult{}, err
 	}
 	format := fmt.Sprint(p.rep.Format)
-	tr, held, err := s.storeTrack(ctx, id, lang, p.cues, up.Data, func(t *Track, first bool) {
+	tr, old, held, err := s.storeTrack(ctx, id, lang, p.cues, up.Data, func(t *Track, first bool) {
 		t.FormatUploaded = format
 		t.Kind, t.Source = provenance(up, *t, first)
 	})
 	if err != nil {
 		return TrackResult{}, err
 	}
+	s.audit(ctx, who, id, AuditTrackPut, lang, trackChanges(old, tr))
 	res := TrackResult{Track: tr, Speakers: speakersOf(p.cues), Warnings: held}
 	res.Warnings = append(res.Warnings, p.warnings()...)
 	return res, nil
@@ -134,18 +135,18 @@ func defaultKind(firstTrack bool) Kind {
 // last) and removes the previous version's objects once the manifest no
 // longer points at them. set fills format and provenance; first tells it
 // whether the recording had no tracks before.
-func (s *Service) storeTrack(ctx context.Context, id, lang string, cues []subtitle.Cue, source []byte, set func(t *Track, first bool)) (Track, []Warning, error) {
+func (s *Service) storeTrack(ctx context.Context, id, lang string, cues []subtitle.Cue, source []byte, set func(t *Track, first bool)) (Track, Track, []Warning, error) {
 	var vtt bytes.Buffer
 	if err := subtitle.WriteVTT(&vtt, cues); err != nil {
-		return Track{}, nil, fmt.Errorf("archive: write track %s/%s: %w", id, lang, err)
+		return Track{}, Track{}, nil, fmt.Errorf("archive: write track %s/%s: %w", id, lang, err)
 	}
 	key := fmt.Sprintf("%s%s/tracks/%s.%s", recordingsPrefix, id, lang, newRev())
 	if err := s.putSmall(ctx, key+".source", source, "application/octet-stream"); err != nil {
-		return Track{}, nil, err
+		return Track{}, Track{}, nil, err
 	}
 	if err := s.putSmall(ctx, key+".vtt", vtt.Bytes(), "text/vtt; charset=utf-8"); err != nil {
 		s.removeOrphan(key + ".source")
-		return Track{}, nil, err
+		return Track{}, Track{}, nil, err
 	}
 	var old, stored Track
 	held := []Warning{}
@@ -176,13 +177,13 @@ func (s *Service) storeTrack(ctx context.Context, id, lang string, cues []subtit
 	if err != nil {
 		s.removeOrphan(key + ".source")
 		s.removeOrphan(key + ".vtt")
-		return Track{}, nil, err
+		return Track{}, Track{}, nil, err
 	}
 	if old.Key != "" && old.Key != key {
 		s.removeOrphan(old.Key + ".source")
 		s.removeOrphan(old.Key + ".vtt")
 	}
-	return stored, held, nil
+	return stored, old, held, nil
 }
 
 func (s *Service) putSmall(ctx context.Context, key string, data []byte, ct string) error {
@@ -320,6 +321,7 @@ func (s *Service) DeleteTrack(ctx context.Context, who Principal, id, lang strin
 	if err != nil {
 		return err
 	}
+	s.audit(ctx, who, id, AuditTrackDelete, lang, trackChanges(gone, Track{}))
 	s.removeOrphan(gone.Key + ".source")
 	s.removeOrphan(gone.Key + ".vtt")
 	return nil

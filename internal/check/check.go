@@ -150,6 +150,7 @@ func Run(ctx context.Context, blobs archive.Blobs, opts Options) (Report, error)
 	if err != nil {
 		return rep, err
 	}
+	keepAudit(refs, objs, present)
 	rep.Orphans = orphans(objs, refs)
 	if rep.PendingIndex, err = archive.ListPending(ctx, blobs); err != nil {
 		return rep, fmt.Errorf("check: %w", err)
@@ -252,6 +253,17 @@ func manifestID(key string) (string, bool) {
 		return "", false
 	}
 	return id, true
+}
+
+// keepAudit marks the audit entries of every recording whose manifest
+// exists: no manifest lists them, and they are kept as long as it is.
+func keepAudit(refs map[string]bool, objs []archive.BlobInfo, present map[string]bool) {
+	for _, o := range objs {
+		id, _, ok := strings.Cut(strings.TrimPrefix(o.Key, recordingsPrefix), "/")
+		if ok && strings.HasPrefix(o.Key, archive.AuditPrefix(id)) && present[recordingsPrefix+id+"/manifest.json"] {
+			refs[o.Key] = true
+		}
+	}
 }
 
 func markAll(refs map[string]bool, objs []archive.BlobInfo, prefix string) {

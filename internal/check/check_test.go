@@ -183,21 +183,24 @@ func TestRunClean(t *testing.T) {
 	whole(t, b, "a")
 	put(t, b, "recordings/a/media/orphan.mp4", "half")
 	put(t, b, "recordings/gone/tracks/en.1.vtt", "WEBVTT\n")
+	// A recording's audit trail is kept with it; a deleted one's is not.
+	put(t, b, archive.AuditPrefix("a")+"00000000000000000001-abc.json", "{}")
+	put(t, b, archive.AuditPrefix("gone")+"00000000000000000001-abc.json", "{}")
 
 	// Young orphans may be uploads in progress: kept.
 	rep, err := check.Run(ctx, b, check.Options{Clean: true})
 	if err != nil {
 		t.Fatalf("Run(clean, now) = %v", err)
 	}
-	if len(rep.Removed) != 0 || rep.Young != 2 {
-		t.Errorf("Run(clean, now) removed %v, young %d; want nothing removed, 2 young", rep.Removed, rep.Young)
+	if len(rep.Removed) != 0 || rep.Young != 3 {
+		t.Errorf("Run(clean, now) removed %v, young %d; want nothing removed, 3 young", rep.Removed, rep.Young)
 	}
 
 	rep, err = check.Run(ctx, b, check.Options{Clean: true, Now: later})
 	if err != nil {
 		t.Fatalf("Run(clean, later) = %v", err)
 	}
-	want := []string{"recordings/a/media/orphan.mp4", "recordings/gone/tracks/en.1.vtt"}
+	want := []string{"recordings/a/media/orphan.mp4", "recordings/gone/audit/00000000000000000001-abc.json", "recordings/gone/tracks/en.1.vtt"}
 	if diff := cmp.Diff(want, rep.Removed); diff != "" {
 		t.Errorf("Run(clean) removed (-want +got):\n%s", diff)
 	}
@@ -205,8 +208,8 @@ func TestRunClean(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run after clean = %v", err)
 	}
-	if !rep.OK() || len(rep.Orphans) != 0 || rep.Recordings != 1 || rep.Objects != 4 {
-		t.Errorf("Run after clean = %+v; want consistent, no orphans, 1 recording, 4 objects", rep)
+	if !rep.OK() || len(rep.Orphans) != 0 || rep.Recordings != 1 || rep.Objects != 5 {
+		t.Errorf("Run after clean = %+v; want consistent, no orphans, 1 recording, 5 objects (the audit entry kept)", rep)
 	}
 }
 

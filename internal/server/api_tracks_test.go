@@ -218,3 +218,22 @@ func TestTrackCheck(t *testing.T) {
 	wantStatus(t, ts.do(t, "POST", "/api/v1/recordings/r/tracks/en/check", "", overlap), http.StatusUnauthorized)
 	wantStatus(t, ts.do(t, "GET", "/api/v1/recordings/r/tracks/en", "", nil), http.StatusNotFound)
 }
+
+func TestAuditAPI(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.published(t, "r")
+	wantStatus(t, ts.do(t, "PUT", "/api/v1/recordings/r/tracks/en?name=en.vtt", ts.token, enVTT), http.StatusCreated)
+	wantStatus(t, ts.do(t, "POST", "/api/v1/recordings/r/tracks/en/shift", ts.token, map[string]int{"offset_ms": 250}), http.StatusOK)
+	resp := ts.do(t, "GET", "/api/v1/recordings/r/audit?limit=1", ts.token, nil)
+	wantStatus(t, resp, http.StatusOK)
+	page := decode[archive.AuditPage](t, resp)
+	if len(page.Entries) != 1 || page.Entries[0].Action != archive.AuditTrackShift || page.Next == "" {
+		t.Fatalf("audit page = %+v; want the shift, then a cursor", page)
+	}
+	older := decode[archive.AuditPage](t, ts.do(t, "GET", "/api/v1/recordings/r/audit?before="+page.Next, ts.token, nil))
+	if len(older.Entries) == 0 || older.Entries[0].Action != archive.AuditTrackPut {
+		t.Errorf("older page = %+v; want the track upload first", older)
+	}
+	wantStatus(t, ts.do(t, "GET", "/api/v1/recordings/r/audit?limit=0", ts.token, nil), http.StatusBadRequest)
+	wantStatus(t, ts.do(t, "GET", "/api/v1/recordings/r/audit", "", nil), http.StatusUnauthorized)
+}

@@ -55,6 +55,8 @@ var routeAccess = map[string]access{
 	"DELETE /api/v1/recordings/:id/tracks/:lang":      editorAPI,
 	"GET /api/v1/recordings/:id/tracks/:lang/source":  editorAPI,
 	"HEAD /api/v1/recordings/:id/tracks/:lang/source": editorAPI,
+	"GET /api/v1/recordings/:id/audit":                editorAPI,
+	"HEAD /api/v1/recordings/:id/audit":               editorAPI,
 	"POST /api/v1/recordings/:id/tracks/:lang/shift":  editorAPI,
 	"POST /api/v1/recordings/:id/tracks/:lang/linear": editorAPI,
 	"POST /api/v1/uploads/":                           editorAPI,

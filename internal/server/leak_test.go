@@ -240,6 +240,7 @@ func walks(queries []string) map[string][]string {
 		"/media/:id":                          {"/media/leak"},
 		"/api/v1/recordings/:id/tracks/:lang": {},
 		"/api/v1/recordings/:id/tracks/:lang/source": {},
+		"/api/v1/recordings/:id/audit":               {"/api/v1/recordings/leak/audit", "/api/v1/recordings/leak/audit?limit=200"},
 	}
 	for _, l := range langs {
 		w["/watch/:id"] = append(w["/watch/:id"], "/watch/leak?lang="+l, "/watch/leak?lang="+l+"&ui="+l+"&t=4")

@@ -65,6 +65,7 @@ func (s *Server) routes() {
 	api.Match(read, "/recordings/:id/tracks/:lang", s.getTrack)                  // also :lang = en.vtt|.srt|.ttml|.txt
 	api.DELETE("/recordings/:id/tracks/:lang", s.deleteTrack, editor)
 	api.Match(read, "/recordings/:id/tracks/:lang/source", s.getTrackSource, editor)
+	api.Match(read, "/recordings/:id/audit", s.getAudit, editor)
 	api.POST("/recordings/:id/tracks/:lang/shift", s.shiftTrack, editor)
 	api.POST("/recordings/:id/tracks/:lang/linear", s.linearTrack, editor)
 	api.Match(read, "/search", s.search, s.heavy.middleware(asError))
