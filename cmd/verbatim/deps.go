@@ -166,6 +166,7 @@ func openWith(ctx context.Context, cfg *config.Config, mode openMode, log *slog.
 		MaxCues: cfg.Limits.MaxCues, MaxSpeakers: cfg.Limits.MaxSpeakers, MaxSpeakerName: cfg.Limits.MaxSpeakerName, MaxManifest: cfg.Limits.MaxManifest,
 		Query:        archive.QueryLimits{MaxChars: cfg.Limits.MaxQueryChars, MaxTerms: cfg.Limits.MaxQueryTerms},
 		CueCache:     cueCache(cfg.Limits.CueCache),
+		CatalogFresh: cfg.Limits.CatalogFresh,
 		UploadExpiry: cfg.UploadExpiry,
 	})
 	if err != nil {

@@ -75,8 +75,8 @@ func TestDemoServesBothSamples(t *testing.T) {
 	}
 	var list struct {
 		Recordings []struct {
-			ID     string
-			Tracks []struct{ Lang string }
+			ID        string
+			Languages []string
 		}
 	}
 	if err := json.Unmarshal(body, &list); err != nil {
@@ -84,10 +84,10 @@ func TestDemoServesBothSamples(t *testing.T) {
 	}
 	ids := map[string]int{}
 	for _, r := range list.Recordings {
-		ids[r.ID] = len(r.Tracks)
+		ids[r.ID] = len(r.Languages)
 	}
 	if len(ids) != 2 || ids["hrc47-side-event"] < 4 || ids["istac-launch"] < 3 {
-		t.Errorf("demo recordings = %v; want hrc47-side-event (4 tracks) and istac-launch (3+)", ids)
+		t.Errorf("demo recordings = %v; want hrc47-side-event (4 languages) and istac-launch (3+)", ids)
 	}
 	file, err := os.ReadFile("../../subtitles/media/istac-launch.webm")
 	if err != nil {

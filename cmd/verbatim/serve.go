@@ -53,6 +53,7 @@ func serve(ctx context.Context, cfg *config.Config, d *deps, io Stdio, announce 
 		ShutdownGrace: cfg.ShutdownGrace, LogClients: cfg.LogClients, Metrics: d.reg,
 		BodyIdleTimeout: cfg.Limits.BodyIdleTimeout, SmallBodyTimeout: cfg.Limits.SmallBodyTimeout,
 		MaxConcurrentUploads: cfg.Limits.MaxConcurrentUploads,
+		MaxPerPage:           cfg.Limits.MaxPerPage,
 		MaxConcurrentSearch:  cfg.Limits.MaxConcurrentSearch, SearchWait: cfg.Limits.SearchWait,
 	})
 	if err != nil {

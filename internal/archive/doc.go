@@ -27,6 +27,7 @@
 //	secrets/session-key.json             the session-signing key when none is configured
 //	pending/index/<id>/<stamp>           index work not yet applied (a crash or an outage)
 //	pending/embargo/…                    embargoes that lapse by themselves
+//	catalog/entries/<id>.json            what a listing shows of a recording (derived)
 //
 // A manifest is written last, with a conditional write (If-Match on its
 // ETag, or If-None-Match to create), after the objects it points at: a
@@ -35,6 +36,42 @@
 // durable fact is in the store, any number of Services — processes, on
 // several machines — may share one bucket; what a Service keeps in memory
 // is a cache of what storage says or work it also recorded there.
+//
+// # The catalog
+//
+// Listings (the API's pages, the home and event pages, the decoration of
+// search results) read the catalog, never a manifest: one small entry
+// object per recording, catalog/entries/<id>.json, holding the editor's
+// summary, the viewer's summary (nil for drafts and embargoed recordings;
+// speaker names as viewers may see them, never a hidden one) and the ETag
+// of the manifest it was derived from. Manifests stay the truth; the
+// catalog is derived and `verbatim reindex` rebuilds it.
+//
+// Writes. Every manifest write (and delete) is bracketed by a pending
+// marker (pending/index/…); after the manifest, the writer derives the
+// entry (indexRecording → catalogRecording) and only then removes the
+// marker. A crash between the manifest and the entry leaves the marker,
+// and the repair loop re-derives the entry, as it does the index. Entries
+// are written unconditionally, but after each write the writer Stats the
+// manifest again and goes round once more if it changed: whichever of two
+// processes writes the entry last, its write came after the last manifest
+// write or it sees that manifest and re-derives. So the entry left last
+// matches the manifest written last (S3 and the disk store are strongly
+// consistent for a single key). One object per recording means no two
+// recordings ever contend for the same catalog object: no shared summary
+// object, no lost update.
+//
+// Reads. Each Service keeps a view of the catalog in memory (a few
+// hundred bytes per recording). A listing refreshes it when it is older
+// than Options.CatalogFresh (default 2 s): one ListObjects of
+// catalog/entries/ (one request per 1,000 recordings on S3) and a read of
+// the entries whose ETag changed, at most 16 at a time. A page is then
+// filtered and sorted in memory: per request it costs no reads at all
+// within the freshness window, and memory bounded by the page it returns
+// plus one slice of the matches. A change made through another process is
+// listed here within CatalogFresh plus one request; a change made through
+// this process is listed at once. The first listing after a start reads
+// every entry once (in parallel); that is the cost of a restart.
 //
 // # Visibility
 //

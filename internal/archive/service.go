@@ -55,6 +55,10 @@ type Options struct {
 	PasswordCost int
 	// Query bounds the length and words of a search (see QueryLimits).
 	Query QueryLimits
+	// CatalogFresh is how old this process's view of the catalog may be
+	// before a listing looks for other processes' changes
+	// (DefaultCatalogFresh when 0).
+	CatalogFresh time.Duration
 }
 
 // Service is every use case of the archive. It is safe for concurrent use;
@@ -82,6 +86,8 @@ type Service struct {
 	pendingGrace time.Duration
 	indexMu      sync.Mutex // serialises index updates
 
+	catalog *catalogView
+
 	mu    sync.Mutex
 	marks map[string]*markState // pending-index markers this process knows, by key
 
@@ -100,7 +106,7 @@ func NewService(o Options) (*Service, error) {
 		blobs: o.Blobs, index: o.Index, prober: o.Prober, log: o.Logger, now: o.Now,
 		maxTrack: o.MaxTrack, retryEvery: o.RetryEvery, pwCost: o.PasswordCost,
 		pendingGrace: o.PendingGrace, marks: map[string]*markState{},
-		query: o.Query.withDefaults(),
+		query: o.Query.withDefaults(), catalog: newCatalogView(o.CatalogFresh),
 	}
 	limits, err := newBudgets(o)
 	if err != nil {

@@ -15,7 +15,14 @@ const indexTimeout = 10 * time.Second
 // viewers may see of the current manifest (nothing for drafts, deleted
 // recordings lose theirs). Updates are serialised so an older state never
 // overwrites a newer one from this process.
+//
+// The recording's catalog entry is brought in step first: every path that
+// re-derives the index (a write's finish, a pending marker's repair, an
+// embargo's end) re-derives the catalog too.
 func (s *Service) indexRecording(ctx context.Context, id string) error {
+	if err := s.catalogRecording(ctx, id); err != nil {
+		return err
+	}
 	s.indexMu.Lock()
 	defer s.indexMu.Unlock()
 	return s.indexInto(ctx, s.index, id)
@@ -117,7 +124,10 @@ func (s *Service) Reindex(ctx context.Context, into Index, progress ReindexProgr
 	}
 	skipped := map[string]bool{}
 	for i, id := range ids {
-		err := s.indexInto(ctx, into, id)
+		err := s.catalogRecording(ctx, id)
+		if err == nil {
+			err = s.indexInto(ctx, into, id)
+		}
 		if err != nil && (errors.Is(err, ErrUnavailable) || ctx.Err() != nil) {
 			return fmt.Errorf("archive: reindex %s: %w", id, err)
 		}
@@ -128,6 +138,9 @@ func (s *Service) Reindex(ctx context.Context, into Index, progress ReindexProgr
 		if progress != nil {
 			progress(i+1, len(ids), id, err)
 		}
+	}
+	if err := s.dropOrphanEntries(ctx, ids); err != nil {
+		return err
 	}
 	for _, p := range pending {
 		if skipped[p.RecordingID] {

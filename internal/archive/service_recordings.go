@@ -120,7 +120,7 @@ func (s *Service) Create(ctx context.Context, who Principal, in RecordingInput) 
 		if err := checkID("create", rec.ID); err != nil {
 			return Recording{}, "", err
 		}
-		etag, err := s.save(ctx, rec, "")
+		etag, err := s.saveNew(ctx, rec)
 		if errors.Is(err, ErrPrecondition) {
 			return Recording{}, "", fmtErr("create", rec.ID, ErrConflict, "a recording with this id exists")
 		}
@@ -138,7 +138,7 @@ func (s *Service) Create(ctx context.Context, who Principal, in RecordingInput) 
 		if n > 1 {
 			rec.ID = base + "-" + strconv.Itoa(n)
 		}
-		etag, err := s.save(ctx, rec, "")
+		etag, err := s.saveNew(ctx, rec)
 		if err == nil {
 			s.audit(ctx, who, rec.ID, AuditCreate, "", recordingChanges(Recording{}, rec))
 		}
@@ -147,6 +147,22 @@ func (s *Service) Create(ctx context.Context, who Principal, in RecordingInput) 
 		}
 	}
 	return Recording{}, "", fmtErr("create", base, ErrConflict, "no free id derived from the title")
+}
+
+// saveNew creates rec's manifest with a pending marker around it, so a
+// crash between the manifest and its catalog entry is repaired.
+func (s *Service) saveNew(ctx context.Context, rec Recording) (string, error) {
+	mark, err := s.beginIndex(ctx, rec.ID)
+	if err != nil {
+		return "", err
+	}
+	etag, err := s.save(ctx, rec, "")
+	if err != nil {
+		s.dropMark(ctx, mark)
+		return "", err
+	}
+	s.finishIndex(ctx, rec.ID, mark)
+	return etag, nil
 }
 
 // Patch changes a recording's metadata. ifMatch is the ETag the editor read;

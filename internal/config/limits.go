@@ -59,6 +59,14 @@ type Limits struct {
 	// (VERBATIM_MAX_CONCURRENT_UPLOADS); one more answers 503 with
 	// Retry-After at once rather than queueing.
 	MaxConcurrentUploads int
+	// MaxPerPage is the largest per_page a listing accepts
+	// (VERBATIM_MAX_PER_PAGE); more answer 400 naming the parameter.
+	MaxPerPage int
+	// CatalogFresh is how old a server's view of the catalog may be before
+	// a listing looks for other servers' changes (VERBATIM_CATALOG_FRESH):
+	// the bound within which a change made through one server is listed by
+	// another.
+	CatalogFresh time.Duration
 }
 
 // Budget defaults.
@@ -78,6 +86,8 @@ const (
 	DefaultBodyIdleTimeout      = 20 * time.Second
 	DefaultSmallBodyTimeout     = 60 * time.Second
 	DefaultMaxConcurrentUploads = 8
+	DefaultMaxPerPage           = 100
+	DefaultCatalogFresh         = 2 * time.Second
 	// maxQueryCharsCeiling and maxQueryTermsCeiling keep an operator from
 	// configuring a budget that no longer bounds anything.
 	maxQueryCharsCeiling = 16 << 10
@@ -105,6 +115,8 @@ func DefaultLimits() Limits {
 		BodyIdleTimeout:      DefaultBodyIdleTimeout,
 		SmallBodyTimeout:     DefaultSmallBodyTimeout,
 		MaxConcurrentUploads: DefaultMaxConcurrentUploads,
+		MaxPerPage:           DefaultMaxPerPage,
+		CatalogFresh:         DefaultCatalogFresh,
 	}
 }
 
@@ -122,6 +134,8 @@ func (l *Limits) read(r *envReader) {
 	r.duration("VERBATIM_BODY_IDLE_TIMEOUT", &l.BodyIdleTimeout)
 	r.duration("VERBATIM_SMALL_BODY_TIMEOUT", &l.SmallBodyTimeout)
 	r.integer("VERBATIM_MAX_CONCURRENT_UPLOADS", &l.MaxConcurrentUploads)
+	r.integer("VERBATIM_MAX_PER_PAGE", &l.MaxPerPage)
+	r.duration("VERBATIM_CATALOG_FRESH", &l.CatalogFresh)
 }
 
 // validate explains every budget that is out of range, naming its variable.
@@ -155,6 +169,10 @@ func (l Limits) validate() []error {
 	}
 	if l.SmallBodyTimeout < time.Second || l.SmallBodyTimeout > time.Hour {
 		add("VERBATIM_SMALL_BODY_TIMEOUT must be between 1s and 1h, got %s", l.SmallBodyTimeout)
+	}
+	between("VERBATIM_MAX_PER_PAGE", l.MaxPerPage, 1, 10_000)
+	if l.CatalogFresh < 10*time.Millisecond || l.CatalogFresh > 10*time.Minute {
+		add("VERBATIM_CATALOG_FRESH must be between 10ms and 10m, got %s", l.CatalogFresh)
 	}
 	if l.MaxConcurrentUploads < 1 {
 		add("VERBATIM_MAX_CONCURRENT_UPLOADS must be at least 1, got %d", l.MaxConcurrentUploads)

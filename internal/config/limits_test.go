@@ -11,7 +11,8 @@ import (
 func TestLimitsDefaults(t *testing.T) {
 	want := Limits{MaxQueryChars: 512, MaxQueryTerms: 32, MaxConcurrentSearch: 2 * runtime.GOMAXPROCS(0), SearchWait: 2 * time.Second,
 		MaxCues: 20000, MaxSpeakers: 200, MaxSpeakerName: 200, MaxManifest: 1 << 20, CueCache: 64 << 20,
-		BodyIdleTimeout: 20 * time.Second, SmallBodyTimeout: time.Minute, MaxConcurrentUploads: 8}
+		BodyIdleTimeout: 20 * time.Second, SmallBodyTimeout: time.Minute, MaxConcurrentUploads: 8,
+		MaxPerPage: 100, CatalogFresh: 2 * time.Second}
 	if diff := cmp.Diff(want, DefaultLimits()); diff != "" {
 		t.Errorf("DefaultLimits() mismatch (-want +got):\n%s", diff)
 	}
@@ -31,13 +32,16 @@ func TestLimitsFromEnv(t *testing.T) {
 		"VERBATIM_BODY_IDLE_TIMEOUT":      "5s",
 		"VERBATIM_SMALL_BODY_TIMEOUT":     "2m",
 		"VERBATIM_MAX_CONCURRENT_UPLOADS": "2",
+		"VERBATIM_MAX_PER_PAGE":           "50",
+		"VERBATIM_CATALOG_FRESH":          "500ms",
 	}))
 	if err != nil {
 		t.Fatalf("FromEnv: %v", err)
 	}
 	want := Limits{MaxQueryChars: 1000, MaxQueryTerms: 10, MaxConcurrentSearch: 3, SearchWait: 500 * time.Millisecond,
 		MaxCues: 40000, MaxSpeakers: 50, MaxSpeakerName: 80, MaxManifest: 2 << 20, CueCache: 0,
-		BodyIdleTimeout: 5 * time.Second, SmallBodyTimeout: 2 * time.Minute, MaxConcurrentUploads: 2}
+		BodyIdleTimeout: 5 * time.Second, SmallBodyTimeout: 2 * time.Minute, MaxConcurrentUploads: 2,
+		MaxPerPage: 50, CatalogFresh: 500 * time.Millisecond}
 	if diff := cmp.Diff(want, c.Limits); diff != "" {
 		t.Errorf("Limits mismatch (-want +got):\n%s", diff)
 	}
@@ -58,6 +62,8 @@ func TestLimitsErrors(t *testing.T) {
 		{"VERBATIM_MAX_QUERY_TERMS", "-1", "config: VERBATIM_MAX_QUERY_TERMS must be between 1 and 1024, got -1"},
 		{"VERBATIM_MAX_QUERY_TERMS", "5000", "config: VERBATIM_MAX_QUERY_TERMS must be between 1 and 1024, got 5000"},
 		{"VERBATIM_MAX_CONCURRENT_SEARCH", "0", "config: VERBATIM_MAX_CONCURRENT_SEARCH must be at least 1, got 0"},
+		{"VERBATIM_MAX_PER_PAGE", "0", "config: VERBATIM_MAX_PER_PAGE must be between 1 and 10000, got 0"},
+		{"VERBATIM_CATALOG_FRESH", "1ms", "config: VERBATIM_CATALOG_FRESH must be between 10ms and 10m, got 1ms"},
 		{"VERBATIM_MAX_CONCURRENT_SEARCH", "2.5", `config: VERBATIM_MAX_CONCURRENT_SEARCH="2.5" is not a whole number`},
 		{"VERBATIM_SEARCH_WAIT", "-1s", "config: VERBATIM_SEARCH_WAIT must be more than 0s and at most 1m, got -1s"},
 		{"VERBATIM_SEARCH_WAIT", "0s", "config: VERBATIM_SEARCH_WAIT must be more than 0s and at most 1m, got 0s"},

@@ -9,18 +9,65 @@ import (
 	"github.com/verbatim-archive/verbatim/internal/archive"
 )
 
-type recordingList struct {
-	Recordings []archive.Recording `json:"recordings"`
-	Total      int                 `json:"total"`
-}
+// defaultPerPage is a listing's page size when the client names none.
+const defaultPerPage = 20
 
+// listRecordings answers a page of the catalog, newest first: ?page=,
+// ?per_page= (at most Options.MaxPerPage), and the filters ?event=,
+// ?lang=, ?year=, ?speaker= and (editors only) ?status=.
 func (s *Server) listRecordings(c echo.Context) error {
-	recs, err := s.svc.List(c.Request().Context(), who(c))
+	q, err := s.catalogQuery(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, recordingList{Recordings: recs, Total: len(recs)})
+	page, err := s.svc.ListPage(c.Request().Context(), who(c), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
 }
+
+// catalogQuery reads a listing's parameters, refusing each bad one by name.
+func (s *Server) catalogQuery(c echo.Context) (archive.CatalogQuery, error) {
+	page, err := intParam(c, "page")
+	if err != nil {
+		return archive.CatalogQuery{}, err
+	}
+	per, err := intParam(c, "per_page")
+	if err != nil {
+		return archive.CatalogQuery{}, err
+	}
+	if per == 0 {
+		per = min(defaultPerPage, s.opts.MaxPerPage)
+	}
+	if per > s.opts.MaxPerPage {
+		return archive.CatalogQuery{}, archive.NewError(archive.ErrInvalid, "per_page=%d is over the limit of %d (VERBATIM_MAX_PER_PAGE)", per, s.opts.MaxPerPage)
+	}
+	if page > maxListPage {
+		return archive.CatalogQuery{}, archive.NewError(archive.ErrInvalid, "page=%d is past the last page a listing serves (%d)", page, maxListPage)
+	}
+	q := archive.CatalogQuery{
+		Event: c.QueryParam("event"), Lang: c.QueryParam("lang"), Year: c.QueryParam("year"),
+		Speaker: c.QueryParam("speaker"), Page: page, PerPage: per,
+	}
+	if y := q.Year; y != "" && (len(y) != 4 || strings.Trim(y, "0123456789") != "") {
+		return archive.CatalogQuery{}, archive.NewError(archive.ErrInvalid, "year=%q is not a four-digit year", y)
+	}
+	if st := c.QueryParam("status"); st != "" {
+		if !who(c).CanEdit() {
+			return archive.CatalogQuery{}, archive.NewError(archive.ErrInvalid, "status is a filter for editors; viewers see published recordings only")
+		}
+		q.Status = archive.Status(st)
+		if q.Status != archive.StatusDraft && q.Status != archive.StatusPublished {
+			return archive.CatalogQuery{}, archive.NewError(archive.ErrInvalid, "status=%q is not draft or published", st)
+		}
+	}
+	return q, nil
+}
+
+// maxListPage bounds how deep a client may page (page × per_page is
+// walked in memory).
+const maxListPage = 10_000
 
 func (s *Server) createRecording(c echo.Context) error {
 	var in archive.RecordingInput

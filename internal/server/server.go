@@ -72,6 +72,8 @@ type Options struct {
 	// MaxConcurrentUploads caps media and track uploads running at once;
 	// one more answers 503 busy with Retry-After.
 	MaxConcurrentUploads int
+	// MaxPerPage is the largest per_page a listing accepts (default 100).
+	MaxPerPage int
 	// MaxConcurrentSearch is how many expensive requests (search API,
 	// search page, page renders) run at once (default 2 × GOMAXPROCS,
 	// as config's); SearchWait is how long another waits for a slot before
@@ -137,6 +139,9 @@ func New(o Options) (*Server, error) {
 	}
 	if o.MaxConcurrentUploads <= 0 {
 		o.MaxConcurrentUploads = 8
+	}
+	if o.MaxPerPage <= 0 {
+		o.MaxPerPage = 100
 	}
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 12 * time.Hour

@@ -1,0 +1,385 @@
+package archive
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// CatalogPrefix holds one small entry object per recording,
+// catalog/entries/<id>.json: what a listing needs of it, derived from its
+// manifest. See the package doc ("The catalog") for why this is safe with
+// several processes on one store.
+const CatalogPrefix = "catalog/entries/"
+
+// DefaultCatalogFresh is how old this process's view of the catalog may be
+// before a listing lists the entries again: a change written by another
+// process is listed here within this bound (plus one request).
+const DefaultCatalogFresh = 2 * time.Second
+
+// maxCatalogEntry bounds one entry object as read; an entry is a few
+// hundred bytes.
+const maxCatalogEntry = 256 << 10
+
+// catalogReaders bounds the entry reads one refresh runs at once.
+const catalogReaders = 16
+
+// Summary is what a listing shows of one recording. Speakers holds display
+// names as a viewer may see them (pseudonyms for anonymised speakers,
+// nothing for hidden or held ones), for editors too.
+type Summary struct {
+	ID         string    `json:"id"`
+	Title      string    `json:"title"`
+	Event      string    `json:"event"`
+	Date       string    `json:"date"`
+	Place      string    `json:"place"`
+	Status     Status    `json:"status"`
+	Sample     bool      `json:"sample,omitempty"`
+	Languages  []string  `json:"languages"`
+	DurationMS int64     `json:"duration_ms"`
+	Speakers   []string  `json:"speaker_names"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// catalogEntry is the stored object: the editor's summary, the viewer's
+// (nil when viewers may not see the recording at derive time: a draft or
+// an embargo; an embargo's end re-derives the entry) and the ETag of the
+// manifest it was derived from.
+type catalogEntry struct {
+	Editor       Summary  `json:"editor"`
+	Viewer       *Summary `json:"viewer,omitempty"`
+	ManifestETag string   `json:"manifest_etag"`
+}
+
+func catalogKey(id string) string { return CatalogPrefix + id + ".json" }
+
+// deriveEntry builds the catalog entry of a manifest.
+func deriveEntry(rec Recording, etag string, now time.Time) catalogEntry {
+	v := newViewer(rec, now)
+	vr, visible := v.recording()
+	names := make([]string, 0, len(rec.Speakers))
+	for _, sp := range rec.Speakers {
+		if v.show[sp.ID] {
+			if sp.Visibility == VisibilityAnonymised {
+				names = append(names, sp.Pseudonym)
+			} else {
+				names = append(names, sp.Name)
+			}
+		}
+	}
+	sum := func(r Recording) Summary {
+		return Summary{
+			ID: r.ID, Title: r.Title, Event: r.Event, Date: r.Date, Place: r.Place, Status: r.Status,
+			Sample: r.Sample, Languages: slices.Clone(r.Languages), DurationMS: r.DurationMS,
+			Speakers: slices.Clone(names), UpdatedAt: r.UpdatedAt,
+		}
+	}
+	e := catalogEntry{Editor: sum(rec), ManifestETag: etag}
+	if e.Editor.Languages == nil {
+		e.Editor.Languages = []string{}
+	}
+	if visible {
+		s := sum(vr)
+		s.Languages = e.Editor.Languages
+		e.Viewer = &s
+	}
+	return e
+}
+
+// catalogRecording brings id's catalog entry in step with its manifest:
+// written when the manifest exists, removed when it does not. After the
+// write it checks the manifest again and goes round once more when it
+// changed meanwhile, so the entry left last always matches the manifest
+// written last, whichever process writes which (see the package doc).
+func (s *Service) catalogRecording(ctx context.Context, id string) error {
+	for attempt := 0; ; attempt++ {
+		if attempt >= maxUpdateAttempts {
+			return fmt.Errorf("archive: catalog %s: the manifest kept changing", id)
+		}
+		rec, etag, err := s.load(ctx, id)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			if err := s.blobs.Delete(ctx, catalogKey(id)); err != nil {
+				return fmt.Errorf("archive: catalog %s: remove entry: %w", id, err)
+			}
+			s.catalog.forget(id)
+		case err != nil:
+			return fmt.Errorf("archive: catalog %s: %w", id, err)
+		default:
+			e := deriveEntry(rec, etag, s.now())
+			data, err := json.Marshal(e)
+			if err != nil {
+				return fmt.Errorf("archive: catalog %s: encode: %w", id, err)
+			}
+			info, err := s.blobs.Put(ctx, catalogKey(id), bytes.NewReader(data), int64(len(data)), PutOptions{ContentType: "application/json"})
+			if err != nil {
+				return fmt.Errorf("archive: catalog %s: write entry: %w", id, err)
+			}
+			s.catalog.remember(e, info.ETag)
+		}
+		now, err := s.blobs.Stat(ctx, manifestKey(id))
+		switch {
+		case errors.Is(err, ErrNotFound) && etag == "":
+			return nil
+		case err == nil && now.ETag == etag && etag != "":
+			return nil
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return fmt.Errorf("archive: catalog %s: check manifest: %w", id, err)
+		}
+	}
+}
+
+// catalogView is this process's copy of the catalog: every entry, with the
+// ETag of the object it was read from, refreshed by listing CatalogPrefix
+// at most every fresh and reading only the entries whose ETag changed.
+type catalogView struct {
+	fresh time.Duration
+
+	refresh sync.Mutex // one refresh at a time; others wait for it
+
+	mu      sync.Mutex
+	entries map[string]catalogEntry
+	etags   map[string]string
+	at      time.Time // last complete refresh (zero: never)
+}
+
+func newCatalogView(fresh time.Duration) *catalogView {
+	if fresh <= 0 {
+		fresh = DefaultCatalogFresh
+	}
+	return &catalogView{fresh: fresh, entries: map[string]catalogEntry{}, etags: map[string]string{}}
+}
+
+func (v *catalogView) remember(e catalogEntry, etag string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.entries[e.Editor.ID], v.etags[e.Editor.ID] = e, etag
+}
+
+func (v *catalogView) forget(id string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.entries, id)
+	delete(v.etags, id)
+}
+
+// sync lists the entries when the view is older than fresh and reads the
+// changed ones, at most catalogReaders at a time.
+func (v *catalogView) sync(ctx context.Context, blobs Blobs) error {
+	v.refresh.Lock()
+	defer v.refresh.Unlock()
+	v.mu.Lock()
+	stale := v.at.IsZero() || time.Since(v.at) >= v.fresh
+	v.mu.Unlock()
+	if !stale {
+		return nil
+	}
+	started := time.Now()
+	infos, err := blobs.List(ctx, CatalogPrefix)
+	if err != nil {
+		return fmt.Errorf("archive: list catalog: %w", err)
+	}
+	listed := make(map[string]bool, len(infos))
+	var todo []BlobInfo
+	v.mu.Lock()
+	for _, in := range infos {
+		id, ok := strings.CutSuffix(strings.TrimPrefix(in.Key, CatalogPrefix), ".json")
+		if !ok || !ValidID(id) {
+			continue
+		}
+		listed[id] = true
+		if v.etags[id] != in.ETag {
+			todo = append(todo, in)
+		}
+	}
+	for id := range v.entries {
+		if !listed[id] {
+			delete(v.entries, id)
+			delete(v.etags, id)
+		}
+	}
+	v.mu.Unlock()
+	if err := v.read(ctx, blobs, todo); err != nil {
+		return err
+	}
+	v.mu.Lock()
+	v.at = started
+	v.mu.Unlock()
+	return nil
+}
+
+func (v *catalogView) read(ctx context.Context, blobs Blobs, todo []BlobInfo) error {
+	var (
+		wg    sync.WaitGroup
+		errMu sync.Mutex
+		first error
+	)
+	sem := make(chan struct{}, catalogReaders)
+	for _, in := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			e, etag, err := readEntry(ctx, blobs, in.Key)
+			if errors.Is(err, ErrNotFound) {
+				return // removed since the listing
+			}
+			if err != nil {
+				errMu.Lock()
+				first = cmp.Or(first, err)
+				errMu.Unlock()
+				return
+			}
+			v.remember(e, etag)
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+func readEntry(ctx context.Context, blobs Blobs, key string) (catalogEntry, string, error) {
+	rc, info, err := blobs.Get(ctx, key, 0, -1)
+	if err != nil {
+		return catalogEntry{}, "", fmt.Errorf("archive: read catalog entry %s: %w", key, err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, maxCatalogEntry+1))
+	if err != nil {
+		return catalogEntry{}, "", fmt.Errorf("archive: read catalog entry %s: %w", key, err)
+	}
+	if len(data) > maxCatalogEntry {
+		return catalogEntry{}, "", fmt.Errorf("archive: catalog entry %s is over %d bytes", key, maxCatalogEntry)
+	}
+	var e catalogEntry
+	if err := json.Unmarshal(data, &e); err != nil {
+		return catalogEntry{}, "", fmt.Errorf("archive: decode catalog entry %s: %w", key, err)
+	}
+	return e, info.ETag, nil
+}
+
+// CatalogQuery selects a page of the catalog. Zero fields do not filter;
+// Status is honoured for editors only (viewers see published recordings).
+type CatalogQuery struct {
+	Event   string
+	Lang    string
+	Year    string // "2024": recordings dated in that year
+	Speaker string // a display name, matched as names are
+	Status  Status
+	Page    int // 1-based; 0 means 1
+	PerPage int
+}
+
+// CatalogPage is one page of summaries, newest date first (undated last,
+// then by id), with the number of matching recordings.
+type CatalogPage struct {
+	Total      int       `json:"total"`
+	Page       int       `json:"page"`
+	PerPage    int       `json:"per_page"`
+	Recordings []Summary `json:"recordings"`
+}
+
+// ListPage returns a page of the recordings who may see that match q. It
+// reads the catalog, never a manifest: a page costs the page, however
+// large the archive (see the package doc for the freshness bound).
+func (s *Service) ListPage(ctx context.Context, who Principal, q CatalogQuery) (CatalogPage, error) {
+	if q.Page <= 0 {
+		q.Page = 1
+	}
+	if q.PerPage <= 0 {
+		return CatalogPage{}, fmtErr("list", "", ErrInvalid, "per_page must be at least 1")
+	}
+	if q.Status != "" && q.Status != StatusDraft && q.Status != StatusPublished {
+		return CatalogPage{}, fmtErr("list", "", ErrInvalid, fmt.Sprintf("status=%q is not draft or published", q.Status))
+	}
+	if q.Lang != "" {
+		l, err := canonicalLang(q.Lang)
+		if err != nil {
+			return CatalogPage{}, fmtErr("list", "", ErrInvalid, fmt.Sprintf("lang=%q is not a BCP 47 language tag such as en or pt-BR", q.Lang))
+		}
+		q.Lang = l
+	}
+	if err := s.catalog.sync(ctx, s.blobs); err != nil {
+		return CatalogPage{}, err
+	}
+	match := s.catalogMatcher(who, q)
+	s.catalog.mu.Lock()
+	var all []Summary
+	for _, e := range s.catalog.entries {
+		if sum, ok := match(e); ok {
+			all = append(all, sum)
+		}
+	}
+	s.catalog.mu.Unlock()
+	slices.SortFunc(all, func(a, b Summary) int {
+		return cmp.Or(cmp.Compare(b.Date, a.Date), cmp.Compare(a.ID, b.ID))
+	})
+	out := CatalogPage{Total: len(all), Page: q.Page, PerPage: q.PerPage, Recordings: []Summary{}}
+	if from := (q.Page - 1) * q.PerPage; from < len(all) && from >= 0 {
+		out.Recordings = all[from:min(from+q.PerPage, len(all))]
+	}
+	return out, nil
+}
+
+func (s *Service) catalogMatcher(who Principal, q CatalogQuery) func(catalogEntry) (Summary, bool) {
+	editor := who.CanEdit()
+	speaker := speakerKey(q.Speaker)
+	return func(e catalogEntry) (Summary, bool) {
+		sum := e.Editor
+		if !editor {
+			if e.Viewer == nil || e.Viewer.Status != StatusPublished {
+				return Summary{}, false
+			}
+			sum = *e.Viewer
+		} else if q.Status != "" && sum.Status != q.Status {
+			return Summary{}, false
+		}
+		switch {
+		case q.Event != "" && !strings.EqualFold(sum.Event, q.Event):
+			return Summary{}, false
+		case q.Lang != "" && !slices.Contains(sum.Languages, q.Lang):
+			return Summary{}, false
+		case q.Year != "" && !strings.HasPrefix(sum.Date, q.Year+"-") && sum.Date != q.Year:
+			return Summary{}, false
+		case speaker != "" && !slices.ContainsFunc(sum.Speakers, func(n string) bool { return speakerKey(n) == speaker }):
+			return Summary{}, false
+		}
+		return sum, true
+	}
+}
+
+// dropOrphanEntries removes the catalog entries of recordings not among
+// ids (the manifests listed by a reindex), re-checking each manifest so a
+// recording created since the listing keeps its entry.
+func (s *Service) dropOrphanEntries(ctx context.Context, ids []string) error {
+	infos, err := s.blobs.List(ctx, CatalogPrefix)
+	if err != nil {
+		return fmt.Errorf("archive: list catalog: %w", err)
+	}
+	known := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		known[id] = true
+	}
+	for _, in := range infos {
+		id, ok := strings.CutSuffix(strings.TrimPrefix(in.Key, CatalogPrefix), ".json")
+		if !ok || !ValidID(id) {
+			if err := s.blobs.Delete(ctx, in.Key); err != nil {
+				return fmt.Errorf("archive: remove stray catalog object %s: %w", in.Key, err)
+			}
+			continue
+		}
+		if !known[id] {
+			if err := s.catalogRecording(ctx, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
