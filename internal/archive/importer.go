@@ -104,6 +104,7 @@ func (s *Service) importMetadata(ctx context.Context, who Principal, in Recordin
 		before := *r
 		before.Speakers = append([]Speaker(nil), r.Speakers...)
 		r.Title, r.Event, r.Date, r.Place, r.Description = in.Title, in.Event, in.Date, in.Place, in.Description
+		r.MetadataLang = in.MetadataLang
 		r.Sample = in.Sample
 		if in.Status != "" {
 			r.Status = in.Status

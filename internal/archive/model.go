@@ -47,6 +47,10 @@ type Recording struct {
 	Date        string `json:"date"` // YYYY-MM-DD
 	Place       string `json:"place"`
 	Description string `json:"description"`
+	// MetadataLang is the language title, event, place, description and
+	// speaker names are written in (a BCP 47 tag); pages mark them with it
+	// whatever the interface language. Empty: the floor language.
+	MetadataLang string `json:"metadata_lang,omitempty"`
 	// Sample marks demo material (illustrative, not a record of what was
 	// said): pages label it wherever it appears.
 	Sample     bool      `json:"sample,omitempty"`

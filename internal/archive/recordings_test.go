@@ -31,6 +31,7 @@ func TestCreateValidates(t *testing.T) {
 		{"no title", editor, archive.RecordingInput{ID: "b"}, archive.ErrInvalid},
 		{"bad date", editor, archive.RecordingInput{ID: "b", Title: "T", Date: "22.6.2021"}, archive.ErrInvalid},
 		{"bad status", editor, archive.RecordingInput{ID: "b", Title: "T", Status: "live"}, archive.ErrInvalid},
+		{"bad metadata language", editor, archive.RecordingInput{ID: "b", Title: "T", MetadataLang: "not a tag"}, archive.ErrInvalid},
 		{"bad visibility", editor, archive.RecordingInput{ID: "b", Title: "T", Speakers: []archive.Speaker{{Name: "A", Visibility: "secret"}}}, archive.ErrInvalid},
 	}
 	for _, tt := range tests {
@@ -38,6 +39,15 @@ func TestCreateValidates(t *testing.T) {
 		if !errors.Is(err, tt.want) {
 			t.Errorf("%s: Create(%q) error = %v; want %v", tt.name, tt.in.ID, err, tt.want)
 		}
+	}
+}
+
+// The metadata language is stored as a canonical BCP 47 tag.
+func TestCreateMetadataLang(t *testing.T) {
+	e := newEnv(t)
+	rec, _, err := e.svc.Create(context.Background(), editor, archive.RecordingInput{ID: "m", Title: "T", MetadataLang: "EN-gb"})
+	if err != nil || rec.MetadataLang != "en-GB" {
+		t.Errorf("Create with metadata_lang EN-gb = %q, %v; want en-GB", rec.MetadataLang, err)
 	}
 }
 

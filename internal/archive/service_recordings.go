@@ -14,16 +14,18 @@ import (
 // RecordingInput is what an editor sets on create; ID may be empty to derive
 // a slug from the title.
 type RecordingInput struct {
-	ID          string    `json:"id"`
-	Title       string    `json:"title"`
-	Event       string    `json:"event"`
-	Date        string    `json:"date"`
-	Place       string    `json:"place"`
-	Description string    `json:"description"`
-	Sample      bool      `json:"sample"`
-	Status      Status    `json:"status"`
-	DurationMS  int64     `json:"duration_ms"`
-	Speakers    []Speaker `json:"speakers"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Event       string `json:"event"`
+	Date        string `json:"date"`
+	Place       string `json:"place"`
+	Description string `json:"description"`
+	// MetadataLang: see Recording.
+	MetadataLang string    `json:"metadata_lang"`
+	Sample       bool      `json:"sample"`
+	Status       Status    `json:"status"`
+	DurationMS   int64     `json:"duration_ms"`
+	Speakers     []Speaker `json:"speakers"`
 	// Sensitive, EmbargoUntil and Redactions: see Recording.
 	Sensitive    bool        `json:"sensitive"`
 	EmbargoUntil string      `json:"embargo_until"`
@@ -33,15 +35,16 @@ type RecordingInput struct {
 // Patch changes some fields of a recording; nil fields stay as they are.
 // Speakers, when given, replaces the whole list.
 type Patch struct {
-	Title       *string    `json:"title"`
-	Event       *string    `json:"event"`
-	Date        *string    `json:"date"`
-	Place       *string    `json:"place"`
-	Description *string    `json:"description"`
-	Sample      *bool      `json:"sample"`
-	Status      *Status    `json:"status"`
-	DurationMS  *int64     `json:"duration_ms"`
-	Speakers    *[]Speaker `json:"speakers"`
+	Title        *string    `json:"title"`
+	Event        *string    `json:"event"`
+	Date         *string    `json:"date"`
+	Place        *string    `json:"place"`
+	Description  *string    `json:"description"`
+	MetadataLang *string    `json:"metadata_lang"`
+	Sample       *bool      `json:"sample"`
+	Status       *Status    `json:"status"`
+	DurationMS   *int64     `json:"duration_ms"`
+	Speakers     *[]Speaker `json:"speakers"`
 	// Sensitive makes every new speaker label start hidden.
 	Sensitive *bool `json:"sensitive"`
 	// EmbargoUntil holds the recording until an RFC 3339 time; "" lifts it.
@@ -108,7 +111,7 @@ func (s *Service) Create(ctx context.Context, who Principal, in RecordingInput) 
 	now := s.now().UTC()
 	rec := Recording{
 		ID: in.ID, Title: strings.TrimSpace(in.Title), Event: in.Event, Date: in.Date, Place: in.Place,
-		Description: in.Description, Sample: in.Sample, Status: cmp.Or(in.Status, StatusDraft), DurationMS: in.DurationMS,
+		Description: in.Description, MetadataLang: in.MetadataLang, Sample: in.Sample, Status: cmp.Or(in.Status, StatusDraft), DurationMS: in.DurationMS,
 		Speakers: in.Speakers, Languages: []string{}, Tracks: []Track{},
 		Sensitive: in.Sensitive, EmbargoUntil: in.EmbargoUntil, Redactions: in.Redactions,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
@@ -203,6 +206,7 @@ func apply(r *Recording, p Patch) {
 	set(&r.Date, p.Date)
 	set(&r.Place, p.Place)
 	set(&r.Description, p.Description)
+	set(&r.MetadataLang, p.MetadataLang)
 	if p.Sample != nil {
 		r.Sample = *p.Sample
 	}
@@ -270,6 +274,13 @@ func (s *Service) normalize(r *Recording) error {
 		if _, err := time.Parse(time.DateOnly, r.Date); err != nil {
 			return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("date %q is not YYYY-MM-DD", r.Date))
 		}
+	}
+	if r.MetadataLang != "" {
+		lang, err := canonicalLang(r.MetadataLang)
+		if err != nil {
+			return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("metadata_lang %q is not a BCP 47 language tag such as en or pt-BR", r.MetadataLang))
+		}
+		r.MetadataLang = lang
 	}
 	if r.Status != StatusDraft && r.Status != StatusPublished {
 		return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("status %q is neither draft nor published", r.Status))

@@ -139,6 +139,8 @@ func TestPagesOnTheDemoServer(t *testing.T) {
 	// The interface language picks the subtitle language when none is asked.
 	fr := fetch("/watch/hrc47-side-event", "Accept-Language", "fr")
 	wantContains(t, "French watch", fr.body, `<html lang="fr">`, `<ol id="transcript" class="transcript" lang="fr" data-api="/api/v1/recordings/hrc47-side-event/tracks/fr"`)
+	// The demo's metadata is English (metadata_lang in its manifest).
+	wantContains(t, "French watch", fr.body, `<h1 lang="en">High Level Online Side Event`)
 
 	for _, tt := range []struct {
 		path   string

@@ -16,6 +16,7 @@ import (
 type watchPage struct {
 	pageBase
 	Rec        archive.Recording
+	MetaLang   string // the language of the recording's metadata
 	Sample     bool
 	DateText   string
 	Duration   string
@@ -187,6 +188,7 @@ func buildWatch(base pageBase, rec archive.Recording, track archive.Track, lang 
 	if rec.Date == "" {
 		d.DateText = ""
 	}
+	d.MetaLang = metadataLang(rec)
 	if rec.Media != nil {
 		d.MediaURL = "/media/" + rec.ID
 	}
@@ -366,4 +368,18 @@ func turnsOf(id, lang string, cues []archive.Cue) []speakerTurns {
 		out[k].Turns = append(out[k].Turns, turn{Clock: clock(c.StartMS), URL: watchURL(id, c.StartMS, lang, ""), Sec: formatSeconds(c.StartMS)})
 	}
 	return out
+}
+
+// metadataLang is the language the recording's title, description and
+// speaker names are in: as the editor set it, else the floor language.
+func metadataLang(rec archive.Recording) string {
+	if rec.MetadataLang != "" {
+		return rec.MetadataLang
+	}
+	for _, t := range rec.Tracks {
+		if t.Kind == archive.KindOriginal {
+			return t.Lang
+		}
+	}
+	return ""
 }

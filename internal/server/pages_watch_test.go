@@ -57,6 +57,23 @@ func TestWatchRangeAndMatches(t *testing.T) {
 	}
 }
 
+// The recording's metadata carries its own language on a page in
+// another: set by the editor, else the floor language.
+func TestWatchMetadataLang(t *testing.T) {
+	store := demoStore()
+	r := get(t, pageServer(t, store), "/watch/hrc47-side-event?lang=de&ui=de")
+	wantContains(t, "watch", r.body, `<html lang="de">`, `<h1 lang="en">`, `<ul class="speakers" lang="en">`)
+	rec := store.recs[0]
+	rec.MetadataLang = "fr"
+	if got := metadataLang(rec); got != "fr" {
+		t.Errorf("metadataLang with metadata_lang fr = %q; want fr", got)
+	}
+	rec.MetadataLang, rec.Tracks = "", nil
+	if got := metadataLang(rec); got != "" {
+		t.Errorf("metadataLang of a recording without tracks = %q; want \"\" (the page's language)", got)
+	}
+}
+
 func TestWatchIgnoresMalformedTimes(t *testing.T) {
 	srv := pageServer(t, demoStore())
 	r := get(t, srv, "/watch/hrc47-side-event?t=soon&end=-4&lang=de")
