@@ -13,7 +13,8 @@ import (
 
 // An editor checks a subtitle file with an error (the report names the
 // line; nothing to accept), then one with a warning (report, first cues),
-// accepts it, shifts the track, and deletes it after confirming.
+// accepts it, shifts the track, and deletes it after confirming; the
+// page's audit trail shows each change, newest first.
 func TestBrowserEditorTrackControls(t *testing.T) {
 	b := newBrowser(t)
 	url := startEditorSite(t)
@@ -82,6 +83,16 @@ func TestBrowserEditorTrackControls(t *testing.T) {
 		t.Errorf("after the shift the track is %s; want the first cue at 3500 ms, version 2", got)
 	}
 
+	audit := eval[string](t, b, `document.querySelector('.audit-table').innerText`)
+	for _, want := range []string{"track shifted (en)", "offset_ms: — → 2500", "first_cue_ms: 1000 → 3500", "track uploaded (en)", "cue_count: 0 → 2", "created", "title: — → Track panel", "ed"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit on the page lacks %q:\n%s", want, audit)
+		}
+	}
+	if first := eval[string](t, b, `document.querySelector('.audit-entry').innerText`); !strings.Contains(first, "track shifted") {
+		t.Errorf("newest audit entry = %q; want the shift", first)
+	}
+
 	b.run(t, "ask to delete", chromedp.Click(chromedp.CSS(`[data-track="en"] .track-delete`)))
 	if !eval[bool](t, b, `!document.querySelector('[data-track="en"] .track-delete-confirm').hidden`) {
 		t.Fatalf("no confirmation asked before deleting")
@@ -94,6 +105,9 @@ func TestBrowserEditorTrackControls(t *testing.T) {
 	b.waitAcross(t, "the track is gone from the page", `!document.querySelector('[data-track="en"]') && document.readyState === 'complete'`)
 	if got := trackJSON(); !strings.HasPrefix(got, "404") {
 		t.Errorf("after deleting the track is %s; want 404", got)
+	}
+	if first := eval[string](t, b, `document.querySelector('.audit-entry').innerText`); !strings.Contains(first, "track deleted (en)") {
+		t.Errorf("newest audit entry after deleting = %q; want the deletion", first)
 	}
 	b.clean(t)
 }

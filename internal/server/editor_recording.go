@@ -23,7 +23,19 @@ type recordingPage struct {
 	Problem  string
 	Notice   string
 	New      bool
+	Audit    []auditRow // the newest changes, for an existing recording
+	// AuditOlder is the cursor of the next, older page of changes.
+	AuditOlder string
 }
+
+// auditRow is one audit entry as the page shows it.
+type auditRow struct {
+	When, Who, Action, Target string
+	Changes                   []archive.AuditChange
+}
+
+// auditOnPage is how many changes the recording page lists at a time.
+const auditOnPage = 20
 
 // metaFields are the metadata fields the form edits, in order.
 var metaFields = []string{"title", "event", "date", "place", "description"}
@@ -54,6 +66,17 @@ func (s *Server) renderRecording(c echo.Context, status int, page recordingPage)
 		page.Title = page.T("rec.new.title")
 	}
 	page.Duration = durationText(page.UI, page.Rec.DurationMS)
+	if !page.New {
+		trail, err := s.svc.Audit(c.Request().Context(), who(c), page.Rec.ID, auditOnPage, c.QueryParam("audit_before"))
+		if err != nil {
+			return err
+		}
+		for _, e := range trail.Entries {
+			page.Audit = append(page.Audit, auditRow{When: e.At.Format("2006-01-02 15:04:05 UTC"), Who: e.Who,
+				Action: page.T("audit.action." + e.Action), Target: e.Target, Changes: e.Changes})
+		}
+		page.AuditOlder = trail.Next
+	}
 	return s.pg.render(c, status, "edit_recording", page)
 }
 
