@@ -13,9 +13,24 @@ import (
 )
 
 // borrowSpeakers labels cues from the recording's other track with the
-// most speaker marks, by time. Failing to read one is not fatal: the
-// upload then simply has no speakers.
+// most speaker marks of its own, by time. Failing to read one is not
+// fatal here: the upload then simply has no speakers, and viewers get
+// them borrowed when they read (viewerCues).
 func (s *Service) borrowSpeakers(ctx context.Context, rec Recording, lang string, cues []subtitle.Cue) []subtitle.Cue {
+	ref, err := s.reference(ctx, rec, lang, func(t Track, err error) {
+		s.log.Warn("archive: cannot borrow speakers", "track", t.Key, "err", err)
+	})
+	if err != nil || ref == nil {
+		return cues
+	}
+	return subtitle.BorrowSpeakers(cues, ref)
+}
+
+// reference returns the cues of the recording's track, other than lang,
+// with the most speaker marks of its own (nil if none has any). A track
+// that cannot be read is passed to skip, or fails the call when skip is
+// nil.
+func (s *Service) reference(ctx context.Context, rec Recording, lang string, skip func(Track, error)) ([]subtitle.Cue, error) {
 	var best []subtitle.Cue
 	bestMarks := 0
 	for _, t := range rec.Tracks {
@@ -23,28 +38,45 @@ func (s *Service) borrowSpeakers(ctx context.Context, rec Recording, lang string
 			continue
 		}
 		ref, err := s.cuesOf(ctx, t)
+		if err != nil && skip == nil {
+			return nil, err
+		}
 		if err != nil {
-			s.log.Warn("archive: cannot borrow speakers", "track", t.Key, "err", err)
+			skip(t, err)
 			continue
 		}
 		if n := countSpeakers(ref); n > bestMarks {
 			best, bestMarks = ref, n
 		}
 	}
-	if bestMarks == 0 {
-		return cues
-	}
-	return subtitle.BorrowSpeakers(cues, best)
+	return best, nil
 }
 
+// countSpeakers counts the cues with a speaker of their own (not one
+// borrowed from another track).
 func countSpeakers(cues []subtitle.Cue) int {
 	n := 0
 	for _, c := range cues {
-		if c.Speaker != "" {
+		if c.Speaker != "" && c.Borrowed == nil {
 			n++
 		}
 	}
 	return n
+}
+
+// viewerSpeakers gives a track without speaker marks of its own its
+// speakers as the recording's tracks say now, whatever the order they
+// were uploaded in (an interpretation uploaded before its original has
+// nothing borrowed in storage; a replaced original changes who spoke).
+func (s *Service) viewerSpeakers(ctx context.Context, rec Recording, lang string, cues []subtitle.Cue) ([]subtitle.Cue, error) {
+	if hasSpeakers(cues) {
+		return cues, nil
+	}
+	ref, err := s.reference(ctx, rec, lang, nil)
+	if err != nil || ref == nil {
+		return cues, err
+	}
+	return subtitle.BorrowSpeakers(cues, ref), nil
 }
 
 func hasSpeakers(cues []subtitle.Cue) bool { return countSpeakers(cues) > 0 }

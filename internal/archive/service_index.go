@@ -60,6 +60,9 @@ func (s *Service) docs(ctx context.Context, rec Recording) ([]CueDoc, time.Time,
 	}
 	for _, t := range rec.Tracks {
 		sc, err := s.cuesOf(ctx, t)
+		if err == nil {
+			sc, err = s.viewerSpeakers(ctx, rec, t.Lang, sc)
+		}
 		if err != nil {
 			return nil, time.Time{}, err
 		}

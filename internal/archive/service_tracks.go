@@ -221,6 +221,9 @@ func (s *Service) viewerCues(ctx context.Context, rec Recording, etag string, tr
 		return out, nil
 	}
 	cues, err := s.cuesOf(ctx, tr)
+	if err == nil {
+		cues, err = s.viewerSpeakers(ctx, rec, tr.Lang, cues)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -369,3 +369,47 @@ le quatre juin
 		t.Errorf("editor fr cues = %+v", ed[:2])
 	}
 }
+
+// Borrowing holds whatever the order of uploads: an interpretation
+// uploaded before its original, and one whose most-marked neighbour is
+// itself borrowed, still withhold what a withheld speaker said.
+func TestViewerBorrowedSpeakersAnyOrder(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.create(t, archive.RecordingInput{ID: "r", Title: "T", Status: archive.StatusPublished, Speakers: []archive.Speaker{
+		{Name: "Bob Named"}, {Name: "Maria Lopez", Visibility: archive.VisibilityHidden},
+	}})
+	put := func(lang, name, data string) {
+		t.Helper()
+		if _, err := e.svc.PutTrack(ctx, editor, "r", archive.TrackUpload{Lang: lang, Name: name, Data: []byte(data)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Interpretations first, unmarked; the second has more cues than the
+	// original, so it would be the best-marked track if borrowed marks
+	// counted.
+	put("fr", "fr.srt", "1\n00:00:01,000 --> 00:00:03,000\nA vous. secret interprete\n\n2\n00:00:05,000 --> 00:00:06,000\nMerci\n")
+	put("en", "en.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Bob Named>Over to you.</v> <v Maria Lopez>the secret</v>\n\n00:00:05.000 --> 00:00:06.000\n<v Bob Named>Thanks.</v>\n")
+	put("de", "de.srt", "1\n00:00:01,000 --> 00:00:02,000\nBitte. geheim eins\n\n2\n00:00:02,000 --> 00:00:03,000\ngeheim zwei\n\n3\n00:00:05,000 --> 00:00:05,500\nDanke\n\n4\n00:00:05,500 --> 00:00:06,000\nDanke sehr\n")
+	put("es", "es.srt", "1\n00:00:01,000 --> 00:00:03,000\nsecreto\n\n2\n00:00:05,000 --> 00:00:06,000\nGracias\n")
+	for _, lang := range []string{"fr", "de", "es"} {
+		_, cues, err := e.svc.GetTrack(ctx, viewer, "r", lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cues {
+			if strings.Contains(c.Text, "secret") || strings.Contains(c.Text, "geheim") || strings.Contains(c.Text, "secreto") {
+				t.Errorf("%s: viewers see %q", lang, c.Text)
+			}
+		}
+		if n := len(cues); n == 0 || cues[n-1].Speaker != "Bob Named" {
+			t.Errorf("%s: viewer cues %+v; want Bob's thanks, under his name, last", lang, cues)
+		}
+	}
+	docs, _ := e.index.get("r")
+	for _, d := range docs {
+		if strings.Contains(d.Text, "secret") || strings.Contains(d.Text, "geheim") {
+			t.Errorf("the index holds %q (%s)", d.Text, d.Lang)
+		}
+	}
+}

@@ -191,18 +191,24 @@ func leakRecording(tb testing.TB, ts *testServer) {
 		"redactions": []map[string]any{{"text": "Quetzalpan"}},
 	})
 	wantStatus(tb, resp, http.StatusCreated)
-	// The originals first: the interpretations borrow from them.
+	// One interpretation before the originals (it learns its speakers
+	// when read), the others after (they borrow them on upload).
 	for _, f := range []struct {
 		lang, name string
 		data       []byte
 	}{
+		{"da", "da.stl", interpSTL(tb)},
 		{"en", "en.vtt", []byte(leakVTT)}, {"fr", "fr.srt", []byte(leakSRT)}, {"es", "es.ass", []byte(leakASS)},
 		{"de", "de.ttml", []byte(leakTTML)}, {"it", "it.stl", leakSTL(tb)},
 		{"pt", "pt.vtt", []byte(interpVTT)}, {"nl", "nl.srt", []byte(interpSRT)}, {"pl", "pl.ass", []byte(interpASS)},
-		{"sv", "sv.ttml", []byte(interpTTML)}, {"da", "da.stl", interpSTL(tb)},
+		{"sv", "sv.ttml", []byte(interpTTML)},
 	} {
 		lang := f.lang
-		resp := ts.do(tb, "PUT", "/api/v1/recordings/leak/tracks/"+lang+"?name="+f.name, ts.token, f.data, "Content-Type", "application/octet-stream")
+		kind := "original"
+		if slices.Contains(interpLangs, lang) {
+			kind = "interpretation"
+		}
+		resp := ts.do(tb, "PUT", "/api/v1/recordings/leak/tracks/"+lang+"?name="+f.name+"&kind="+kind, ts.token, f.data, "Content-Type", "application/octet-stream")
 		if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
 			tb.Fatalf("upload %s: %d %s", f.name, resp.StatusCode, readAll(tb, resp))
 		}

@@ -105,11 +105,12 @@ func overlapping(c Cue, ref []Cue, longest time.Duration) (best string, all []st
 		if !found || ov >= bestOverlap { // on a tie the earlier cue wins
 			best, bestOverlap, found = firstSpeaker(ref[j]), ov, true
 		}
-		for _, t := range slices.Backward(ref[j].Turns()) {
-			if t.Speaker != "" {
-				all = slices.DeleteFunc(all, func(s string) bool { return s == t.Speaker })
-				all = append(all, t.Speaker)
-			}
+		// A reference cue whose own speaker was borrowed brings all of
+		// its speakers.
+		names := slices.Concat(ref[j].Borrowed, speakersOf(ref[j]))
+		for _, n := range slices.Backward(names) {
+			all = slices.DeleteFunc(all, func(s string) bool { return s == n })
+			all = append(all, n)
 		}
 	}
 	slices.Reverse(all) // in order of first appearance
@@ -130,6 +131,16 @@ func overlap(a, b Cue) (time.Duration, bool) {
 		return p.Start == p.End && c.Start <= p.Start && (p.Start < c.End || c.Start == c.End)
 	}
 	return 0, within(a, b) || within(b, a)
+}
+
+func speakersOf(c Cue) []string {
+	var out []string
+	for _, t := range c.Turns() {
+		if t.Speaker != "" {
+			out = append(out, t.Speaker)
+		}
+	}
+	return out
 }
 
 func firstSpeaker(c Cue) string {
