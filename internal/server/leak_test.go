@@ -28,8 +28,9 @@ import (
 // forbidden are folded (see folded) and must appear in no viewer response.
 var forbidden = []string{"maria", "lopez", "ana real", "quetzalpan", "nightjar"}
 
-// notContent are the GET routes that carry no recording content, and why.
-// A new route must be walked below or listed here.
+// notContent are the GET routes (by path) and the viewer routes of other
+// methods (by "METHOD /path") that carry no recording content, and why. A
+// new route must be walked below (walks, viewerWrites) or listed here.
 var notContent = map[string]string{
 	"/healthz":      "liveness, no content",
 	"/readyz":       "readiness, no content",
@@ -224,7 +225,18 @@ var (
 	langs         = append(slices.Clone(originalLangs), interpLangs...)
 )
 
-// walks are the concrete viewer requests made for each GET route.
+// viewerWrites are the routes other than GET and HEAD that viewers may
+// use (public in routeAccess) and that answer with recording content —
+// creating a quote, say. Each makes its requests as a viewer on the leak
+// recording and returns the response bodies (checked) and, by GET route,
+// the URLs of what it made (walked and checked with walks). A public
+// route that is not a GET must have an entry here or in notContent,
+// keyed "METHOD /path".
+var viewerWrites = map[string]func(tb testing.TB, ts *testServer) (bodies []string, walks map[string][]string){}
+
+// walks are the concrete viewer requests made for each GET route; a new
+// GET route adds its requests here, or — for pages of something a viewer
+// makes first, such as a quote — its viewerWrites probe returns them.
 func walks(queries []string) map[string][]string {
 	w := map[string][]string{
 		"/":                                   {"/", "/?ui=fr"},
@@ -294,11 +306,35 @@ func TestLeakEveryViewerRoute(t *testing.T) {
 
 	queries := []string{"Maria", "lopez", "Maria Lopez", "Ms Lopez", "Ana Real", "Quetzalpan", "nightjarvtt", "nightjarsrt", "nightjarass", "nightjarttml", "nightjarstl", "nightjarptvtt", "nightjarnlsrt", "nightjarplass", "nightjarsvttml", "nightjardastl", "nightjar*"}
 	w := walks(queries)
+	for key, probe := range viewerWrites {
+		bodies, made := probe(t, ts)
+		for i, body := range bodies {
+			for _, bad := range forbidden {
+				if strings.Contains(" "+folded(body)+" ", " "+bad) {
+					t.Errorf("%s (response %d) shows %q:\n%.2000s", key, i, bad, body)
+				}
+			}
+		}
+		for route, urls := range made {
+			w[route] = append(w[route], urls...)
+		}
+	}
 	for _, route := range server.GETRoutes(ts.srv) {
 		_, walked := w[route]
 		_, exempt := notContent[route]
 		if !walked && !exempt {
 			t.Errorf("GET %s is in the route table but the leak test neither walks it nor lists it as carrying no recording content", route)
+		}
+	}
+	for key, a := range routeAccess {
+		method, route, _ := strings.Cut(key, " ")
+		if a != public || method == http.MethodGet || method == http.MethodHead {
+			continue
+		}
+		_, probed := viewerWrites[key]
+		_, exempt := notContent[key]
+		if !probed && !exempt {
+			t.Errorf("%s %s is open to viewers but the leak test has no viewerWrites probe for it nor lists it as carrying no recording content", method, route)
 		}
 	}
 	seen := map[string]string{} // what a viewer got, by URL
