@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -8,8 +9,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,13 +26,18 @@ import (
 )
 
 // An editor signs in, creates a recording, uploads a small video (the
-// progress bar moves, the upload is paused mid-way and resumed), uploads
+// progress bar moves, the connection drops mid-way and the page resumes
+// from the offset, the upload is paused and resumed), uploads
 // an SRT and sees its warning and first cues, publishes; the recording
 // is then on the home page and in search with its duration.
 func TestBrowserEditorPublishes(t *testing.T) {
 	b := newBrowser(t)
-	url := startEditorSite(t)
-	// The sample video, padded to 16 MiB so that the upload outlasts the
+	// The page sends 8 MiB per PATCH; the server keeps what each PATCH
+	// brought whole and drops a broken one's bytes (archive.WriteUpload).
+	const chunk = 8 << 20
+	drop := &dropper{Nth: 2, At: 3<<20 + 12345}
+	url := startEditorSiteCut(t, drop)
+	// The sample video, padded to 20 MiB so that the upload outlasts the
 	// socket buffers and its progress can be watched (players and ffprobe
 	// ignore what follows the last cluster).
 	sample, err := os.ReadFile("../../subtitles/media/istac-launch.webm")
@@ -37,7 +45,7 @@ func TestBrowserEditorPublishes(t *testing.T) {
 		t.Fatal(err)
 	}
 	video := filepath.Join(t.TempDir(), "panel.webm")
-	if err := os.WriteFile(video, append(sample, make([]byte, 16<<20-len(sample))...), 0o644); err != nil {
+	if err := os.WriteFile(video, append(sample, make([]byte, 20<<20-len(sample))...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	srt := filepath.Join(t.TempDir(), "panel.en.srt")
@@ -57,6 +65,20 @@ func TestBrowserEditorPublishes(t *testing.T) {
 
 	b.run(t, "choose the video", chromedp.SetUploadFiles(chromedp.ID("video-file"), []string{video}))
 	b.waitFor(t, "the progress bar moves", `document.getElementById('video-progress').value > 0`)
+	// The connection drops drop.At bytes into the second PATCH; the page
+	// resumes by itself from the offset the server reports (the first
+	// PATCH's 8 MiB, stored whole).
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, offsets := drop.state(); len(offsets) >= 3 {
+			if want := []int64{0, chunk, chunk}; !slices.Equal(offsets[:3], want) {
+				t.Fatalf("PATCH offsets %v; want %v: the resume from where the connection dropped", offsets, want)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no PATCH after the dropped connection: offsets %v", must(drop.state()))
+		}
+	}
 	first := eval[float64](t, b, `document.getElementById('video-progress').value`)
 	b.waitFor(t, "the progress bar moves on", `document.getElementById('video-progress').value > `+ftoa(first))
 	b.run(t, "pause", chromedp.Click(chromedp.ID("video-pause")))
@@ -71,6 +93,7 @@ func TestBrowserEditorPublishes(t *testing.T) {
 	}
 	b.run(t, "resume", chromedp.Click(chromedp.ID("video-resume")))
 	b.waitFor(t, "the upload completes", `document.querySelector('[data-upload]').dataset.done === '1'`)
+
 	time.Sleep(1500 * time.Millisecond) // the page reloads itself after a finished upload
 	b.run(t, "reopen the page", chromedp.Navigate(url+"/edit/survivors-panel"), chromedp.WaitVisible(chromedp.ID("track-file")))
 	if body := eval[string](t, b, `document.body.innerText`); !strings.Contains(body, "A video is attached") {
@@ -96,6 +119,16 @@ func TestBrowserEditorPublishes(t *testing.T) {
 	}
 	b.clean(t)
 
+	stored, err := http.Get(url + "/media/survivors-panel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(stored.Body)
+	stored.Body.Close()
+	if want, _ := os.ReadFile(video); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("stored media: %d bytes (%v), identical %v; want the %d bytes sent", len(got), err, bytes.Equal(got, want), len(want))
+	}
+
 	b.run(t, "home", chromedp.Navigate(url+"/?ui=en"))
 	home := eval[string](t, b, `document.body.innerText`)
 	if !strings.Contains(home, "Survivors panel") || (dur != "" && !strings.Contains(home, dur)) {
@@ -106,12 +139,87 @@ func TestBrowserEditorPublishes(t *testing.T) {
 	b.clean(t)
 }
 
+func must[A, B any](_ A, b B) B { return b }
+
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // startEditorSite serves an empty archive with an editor "ed", media
 // probed with ffprobe when it is installed, and upload bodies read
 // slowly (about 1.6 MiB/s) so that a browser's progress can be watched.
 func startEditorSite(t *testing.T) string {
+	t.Helper()
+	return startEditorSiteCut(t, nil)
+}
+
+// dropper cuts the connection of the Nth resumable-upload PATCH after
+// its first At bytes: the server gets those bytes and then an early end
+// of the body, the browser no answer at all (the socket is closed), as
+// when venue Wi-Fi drops. Offsets records each PATCH's Upload-Offset.
+type dropper struct {
+	Nth     int
+	At      int64
+	mu      sync.Mutex
+	cut     bool
+	Offsets []int64
+}
+
+func (d *dropper) state() (bool, []int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cut, slices.Clone(d.Offsets)
+}
+
+// serve passes r to next, cutting it as the dropper says.
+func (d *dropper) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	off, _ := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
+	d.mu.Lock()
+	d.Offsets = append(d.Offsets, off)
+	now := len(d.Offsets) == d.Nth
+	d.cut = d.cut || now
+	d.mu.Unlock()
+	if !now {
+		next.ServeHTTP(w, r)
+		return
+	}
+	r.Body = &cutBody{ReadCloser: r.Body, left: d.At}
+	next.ServeHTTP(&muted{ResponseWriter: w, h: http.Header{}}, r) // its answer never reaches the browser
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err) // net/http recovers it and closes the connection as well
+	}
+	conn.Close()
+}
+
+// muted swallows a handler's answer; the connection (read deadlines)
+// stays reachable through Unwrap.
+type muted struct {
+	http.ResponseWriter
+	h http.Header
+}
+
+func (m *muted) Header() http.Header         { return m.h }
+func (m *muted) WriteHeader(int)             {}
+func (m *muted) Write(p []byte) (int, error) { return len(p), nil }
+func (m *muted) Unwrap() http.ResponseWriter { return m.ResponseWriter }
+
+// cutBody ends with an error after left bytes.
+type cutBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (c *cutBody) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, io.ErrUnexpectedEOF
+	}
+	n, err := c.ReadCloser.Read(p[:min(int64(len(p)), c.left)])
+	c.left -= int64(n)
+	return n, err
+}
+
+// startEditorSiteCut is startEditorSite with d (if not nil) cutting the
+// first upload PATCH.
+func startEditorSiteCut(t *testing.T, d *dropper) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	store, err := disk.Open(t.TempDir())
@@ -140,6 +248,10 @@ func startEditorSite(t *testing.T) string {
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPatch {
 			r.Body = &slowBody{ReadCloser: r.Body}
+			if d != nil {
+				d.serve(w, r, srv)
+				return
+			}
 		}
 		srv.ServeHTTP(w, r)
 	})
