@@ -49,6 +49,23 @@ type Summary struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
+// SummaryOf is the summary of r as it is; Speakers lists r's speakers'
+// names, so r should be a viewer's form of the recording.
+func SummaryOf(r Recording) Summary {
+	names := make([]string, 0, len(r.Speakers))
+	for _, sp := range r.Speakers {
+		names = append(names, sp.Name)
+	}
+	return Summary{
+		ID: r.ID, Title: r.Title, Event: r.Event, Date: r.Date, Place: r.Place, Status: r.Status,
+		Sample: r.Sample, Languages: slices.Clone(r.Languages), DurationMS: r.DurationMS,
+		Speakers: names, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+// EventSlug is the URL form of an event name (/events/<slug>).
+func EventSlug(event string) string { return Slug(event, 80) }
+
 // catalogEntry is the stored object: the editor's summary, the viewer's
 // (nil when viewers may not see the recording at derive time: a draft or
 // an embargo; an embargo's end re-derives the entry) and the ETag of the
@@ -76,11 +93,9 @@ func deriveEntry(rec Recording, etag string, now time.Time) catalogEntry {
 		}
 	}
 	sum := func(r Recording) Summary {
-		return Summary{
-			ID: r.ID, Title: r.Title, Event: r.Event, Date: r.Date, Place: r.Place, Status: r.Status,
-			Sample: r.Sample, Languages: slices.Clone(r.Languages), DurationMS: r.DurationMS,
-			Speakers: slices.Clone(names), UpdatedAt: r.UpdatedAt,
-		}
+		out := SummaryOf(r)
+		out.Speakers = slices.Clone(names)
+		return out
 	}
 	e := catalogEntry{Editor: sum(rec), ManifestETag: etag}
 	if e.Editor.Languages == nil {
@@ -342,7 +357,7 @@ func (s *Service) catalogMatcher(who Principal, q CatalogQuery) func(catalogEntr
 			return Summary{}, false
 		}
 		switch {
-		case q.Event != "" && !strings.EqualFold(sum.Event, q.Event):
+		case q.Event != "" && !strings.EqualFold(sum.Event, q.Event) && EventSlug(sum.Event) != q.Event:
 			return Summary{}, false
 		case q.Lang != "" && !slices.Contains(sum.Languages, q.Lang):
 			return Summary{}, false

@@ -57,3 +57,54 @@ func TestListRecordingsPages(t *testing.T) {
 		}
 	}
 }
+
+// The home pages through the catalog; event pages and browsing by year,
+// language and speaker narrow it, and a hidden speaker's name finds
+// nothing.
+func TestHomePagesAndBrowsing(t *testing.T) {
+	ts := newTestServer(t, nil)
+	for i := range 31 {
+		body := map[string]any{"id": fmt.Sprintf("r%02d", i), "title": fmt.Sprintf("Title %02d", i), "status": "published",
+			"event": "Other event", "date": fmt.Sprintf("2020-01-%02d", 1+i%28)}
+		if i == 30 {
+			body["event"], body["date"] = "HRC 57", "2024-09-10"
+			body["speakers"] = []map[string]any{{"name": "Open Chair"}, {"name": "Hidden Person", "visibility": "hidden"}}
+		}
+		wantStatus(t, ts.do(t, "POST", "/api/v1/recordings", ts.token, body), http.StatusCreated)
+	}
+	get := func(path string, want int) string {
+		t.Helper()
+		resp := ts.do(t, "GET", path, "", nil, "Accept-Language", "en")
+		wantStatus(t, resp, want)
+		return string(readAll(t, resp))
+	}
+	first := get("/", http.StatusOK)
+	for _, want := range []string{"Title 30", `href="/events/hrc-57"`, "Page 1 of 2", `href="/?page=2" rel="next"`} {
+		if !strings.Contains(first, want) {
+			t.Errorf("home page 1 lacks %q", want)
+		}
+	}
+	if strings.Count(first, `class="card"`) != 30 {
+		t.Errorf("home page 1 shows %d cards; want 30", strings.Count(first, `class="card"`))
+	}
+	if second := get("/?page=2", http.StatusOK); strings.Count(second, `class="card"`) != 1 || !strings.Contains(second, `rel="prev"`) {
+		t.Errorf("home page 2 shows %d cards (want 1) or lacks the link back", strings.Count(second, `class="card"`))
+	}
+	ev := get("/events/hrc-57", http.StatusOK)
+	if !strings.Contains(ev, "Title 30") || strings.Contains(ev, "Title 29") || !strings.Contains(ev, "All recordings") {
+		t.Errorf("event page does not show exactly its recording")
+	}
+	get("/events/no-such-event", http.StatusNotFound)
+	if y := get("/?year=2024", http.StatusOK); !strings.Contains(y, "Title 30") || strings.Contains(y, "Title 00") {
+		t.Errorf("year 2024 does not list exactly r30")
+	}
+	if s := get("/?speaker=open+chair", http.StatusOK); !strings.Contains(s, "Title 30") || strings.Contains(s, "Title 00") {
+		t.Errorf("browsing by a named speaker does not list exactly r30")
+	}
+	if s := get("/?speaker=Hidden+Person", http.StatusOK); strings.Contains(s, "Title 30") || !strings.Contains(s, "No published recordings match.") {
+		t.Errorf("browsing by a hidden speaker's name lists their recording")
+	}
+	if s := get("/?speaker=open+chair", http.StatusOK); strings.Contains(s, "Hidden Person") {
+		t.Errorf("a page lists a hidden speaker's name")
+	}
+}

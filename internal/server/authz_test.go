@@ -35,6 +35,7 @@ const (
 // route without an entry here fails TestAuthorizationMatrix.
 var routeAccess = map[string]access{
 	"GET /": public, "HEAD /": public,
+	"GET /events/:slug": public, "HEAD /events/:slug": public,
 	"GET /healthz": public, "HEAD /healthz": public,
 	"GET /readyz": public, "HEAD /readyz": public,
 	"GET /media/:id": public, "HEAD /media/:id": public,
@@ -138,7 +139,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	seed := func(id, title string, status archive.Status) {
 		t.Helper()
-		if _, _, err := site.svc.Create(ctx, ed, archive.RecordingInput{ID: id, Title: title, Status: status}); err != nil {
+		if _, _, err := site.svc.Create(ctx, ed, archive.RecordingInput{ID: id, Title: title, Event: title, Status: status}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := site.svc.PutMedia(ctx, ed, id, archive.MediaUpload{Body: strings.NewReader(title + " media"), Name: "v.webm", ContentType: "video/webm", Size: -1}); err != nil {
@@ -263,7 +264,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 // matrixRequest fills a route's parameters and gives it a plausible body.
 func matrixRequest(r server.Route, id, asset string) (string, io.Reader, string) {
-	p := strings.NewReplacer(":id", id, ":lang", "en", ":name", id, ":action", "token", "/*", "/nope").Replace(r.Path)
+	p := strings.NewReplacer(":id", id, ":lang", "en", ":name", id, ":action", "token", ":slug", "open-panel", "/*", "/nope").Replace(r.Path)
 	switch r.Path {
 	case "/static/:name":
 		p = asset

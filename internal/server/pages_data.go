@@ -14,6 +14,7 @@ import (
 // reach a page. viewerStore adapts *archive.Service to it.
 type pageStore interface {
 	List(ctx context.Context) ([]archive.Recording, error)
+	Page(ctx context.Context, q archive.CatalogQuery) (archive.CatalogPage, error)
 	Get(ctx context.Context, id string) (archive.Recording, error)
 	Track(ctx context.Context, id, lang string) (archive.Track, []archive.Cue, error)
 	Search(ctx context.Context, q archive.SearchQuery) (archive.SearchResult, error)
@@ -24,6 +25,10 @@ type viewerStore struct{ svc *archive.Service }
 
 func (v viewerStore) List(ctx context.Context) ([]archive.Recording, error) {
 	return v.svc.List(ctx, archive.Principal{})
+}
+
+func (v viewerStore) Page(ctx context.Context, q archive.CatalogQuery) (archive.CatalogPage, error) {
+	return v.svc.ListPage(ctx, archive.Principal{}, q)
 }
 
 func (v viewerStore) Get(ctx context.Context, id string) (archive.Recording, error) {

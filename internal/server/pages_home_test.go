@@ -14,11 +14,11 @@ func TestHomeGroupsRecordingsByEvent(t *testing.T) {
 	}
 	wantContains(t, "home", r.body,
 		`<html lang="en">`,
-		`<h2 id="event-0">HRC 47</h2>`, `<h2 id="event-1">ODIHR</h2>`,
+		`<h2 id="event-0"><a href="/events/hrc-47">HRC 47</a></h2>`, `<h2 id="event-1"><a href="/events/odihr">ODIHR</a></h2>`,
 		`<a href="/watch/hrc47-side-event">Side event on trafficking</a>`,
 		`<a href="/watch/istac-launch">Launch of ISTAC</a>`,
 		`<time datetime="2021-06-22">June 22, 2021</time>`,
-		`<span lang="de">Deutsch</span>`, "8 min", "Moderator", "Geneva",
+		`<a href="/?lang=de" lang="de">Deutsch</a>`, `<a href="/?year=2021">`, "8 min", "Moderator", "Geneva",
 		`id="home-q" name="q"`, `action="/search"`,
 		"Illustrative sample", // the demo's notice
 	)

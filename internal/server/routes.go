@@ -81,6 +81,7 @@ func (s *Server) routes() {
 	s.pg = pg
 	page := s.heavy.middleware(pg.renderError)
 	e.Match(read, "/", pg.home, page)
+	e.Match(read, "/events/:slug", pg.home, page)
 	e.Match(read, "/watch/:id", pg.watch, page)
 	e.Match(read, "/search", pg.search, page)
 	e.Match(read, "/static/:name", pg.static)
