@@ -2,9 +2,11 @@ package server
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -74,6 +76,7 @@ type hitView struct {
 	Kind      string // original speech or interpretation: what a quote is
 	Speaker   string
 	Highlight any // template.HTML once checked, else the plain text
+	startMS   int64
 }
 
 type pageLink struct {
@@ -213,23 +216,46 @@ func (p *pages) groupHits(c echo.Context, base pageBase, sp searchParams, hits [
 		}
 		groups[i].Hits = append(groups[i].Hits, hitView{
 			URL: hitURL(h, q), Clock: clock(h.StartMS), Lang: h.Lang, LangName: langName(h.Lang), Kind: kindText(base, h.Kind),
-			Speaker: h.Speaker, Highlight: safeHighlight(h.Highlight, h.Text),
+			Speaker: h.Speaker, Highlight: safeHighlight(h.Highlight, h.Text), startMS: h.StartMS,
 		})
 	}
 	for i := range groups {
 		g := &groups[i]
+		// Groups keep the ranking; inside one recording the moments read
+		// in time order, like the strip above them.
+		slices.SortStableFunc(g.Hits, func(a, b hitView) int { return cmp.Compare(a.startMS, b.startMS) })
 		rec, err := p.store.Get(c.Request().Context(), g.ID)
 		if err != nil {
 			continue // removed since it was indexed: the hits still show, without a strip
 		}
 		g.Sample = isSample(rec)
-		g.Timeline = groupTimeline(base, rec, g.Title, hits, q)
+		g.Timeline = groupTimeline(base, rec, p.timelineLength(c.Request().Context(), rec), g.Title, hits, q)
 	}
 	return groups
 }
 
-func groupTimeline(base pageBase, rec archive.Recording, title string, hits []archive.Hit, q string) timeline {
-	length := rec.DurationMS
+// timelineLength is what a recording's strip spans: its duration, or
+// where its last cue ends when the duration is unknown (no ffprobe at
+// upload). Never the last hit: a strip scaled to its own marks puts a
+// lone match at the far right whatever its moment.
+func (p *pages) timelineLength(ctx context.Context, rec archive.Recording) int64 {
+	if rec.DurationMS > 0 || len(rec.Tracks) == 0 {
+		return rec.DurationMS
+	}
+	_, cues, err := p.store.Track(ctx, rec.ID, rec.Tracks[0].Lang)
+	if err != nil {
+		return 0
+	}
+	var end int64
+	for _, c := range cues {
+		end = max(end, c.EndMS)
+	}
+	return end
+}
+
+// groupTimeline draws a recording's matches on a strip length ms long;
+// a hit past the end (a duration probed short) widens it.
+func groupTimeline(base pageBase, rec archive.Recording, length int64, title string, hits []archive.Hit, q string) timeline {
 	for _, h := range hits {
 		if h.RecordingID == rec.ID {
 			length = max(length, h.EndMS)
