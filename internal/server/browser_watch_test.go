@@ -270,6 +270,10 @@ func TestBrowserWatchFromSearch(t *testing.T) {
 	if y := eval[float64](t, b, `document.getElementById('player').currentTime`); math.Abs(y-times[1]) > 0.5 {
 		t.Errorf("selecting text moved the video to %.1f s; seeking belongs to the time link", y)
 	}
+	// The strip of speaker turns under the video seeks to a turn.
+	seg := eval[string](t, b, `document.querySelectorAll('.turn-strip rect.seg')[3].dataset.t`)
+	b.run(t, "click the fourth turn on the strip", chromedp.Click(chromedp.CSS(`.turn-strip rect.seg:nth-of-type(4)`)))
+	b.waitFor(t, "the video is at the fourth turn", `Math.abs(document.getElementById('player').currentTime - `+seg+`) < 0.5`)
 	b.run(t, "reset viewport", chromedp.ResetViewport())
 	b.clean(t)
 }

@@ -102,3 +102,17 @@ func testTranslator(t *testing.T, lang string) *i18n.Translator {
 	}
 	return b.Translator(lang)
 }
+
+// Turns are drawn to the recording's length, not the last cue's end: a
+// turn at 1:49 of 6:00 starts at 30 % of the strip.
+func TestSegmentsOf(t *testing.T) {
+	cues := []archive.Cue{{StartMS: 0, EndMS: 4000}, {StartMS: 109_000, EndMS: 112_000, Speaker: "A"}, {StartMS: 112_000, EndMS: 120_000, Speaker: "A"}, {StartMS: 120_000, EndMS: 126_000, Speaker: "B"}}
+	got := segmentsOf(cues, 360_000)
+	want := []segment{{X: "302.8", W: "30.6", Sec: "109", Name: "A", Shade: 0}, {X: "333.3", W: "16.7", Sec: "120", Name: "B", Shade: 1}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("segmentsOf (-want +got):\n%s", diff)
+	}
+	if got := segmentsOf(cues, 0); got != nil {
+		t.Errorf("segmentsOf with no length = %v; want none", got)
+	}
+}

@@ -37,6 +37,7 @@ type watchPage struct {
 	Matches    matchNav
 	Downloads  []download
 	Turns      []speakerTurns
+	Segments   []segment
 }
 
 // matchNav is the way through a search's matches in this recording: the
@@ -225,6 +226,7 @@ func buildWatch(base pageBase, rec archive.Recording, track archive.Track, lang 
 		}
 	}
 	d.Turns = turnsOf(rec.ID, lang, cues)
+	d.Segments = segmentsOf(cues, length)
 	d.Timeline = timeline{Show: length > 0, DurationSec: formatSeconds(length), Playhead: coord(pos(max(wp.startMS, 0), length))}
 	if wp.endMS > 0 {
 		d.EndSec = formatSeconds(wp.endMS)
@@ -382,4 +384,44 @@ func metadataLang(rec archive.Recording) string {
 		}
 	}
 	return ""
+}
+
+// segment is a speaker's turn drawn on the strip under the video.
+type segment struct {
+	X, W, Sec, Name string
+	Shade           int // one of speakerShades, per speaker
+}
+
+const (
+	speakerShades = 4
+	maxSegments   = 500
+)
+
+// segmentsOf draws the turns on a 0–1000 strip, scaled to the
+// recording's length; a track of more than maxSegments turns is not drawn
+// (the list of turns still gives them).
+func segmentsOf(cues []archive.Cue, length int64) []segment {
+	if length <= 0 {
+		return nil
+	}
+	var out []segment
+	shade := map[string]int{}
+	for i := 0; i < len(cues); {
+		j := i
+		for j+1 < len(cues) && cues[j+1].Speaker == cues[i].Speaker {
+			j++
+		}
+		if name := cues[i].Speaker; name != "" {
+			if _, ok := shade[name]; !ok {
+				shade[name] = len(shade) % speakerShades
+			}
+			x := pos(cues[i].StartMS, length)
+			out = append(out, segment{X: coord(x), W: coord(max(1, pos(cues[j].EndMS, length)-x)), Sec: formatSeconds(cues[i].StartMS), Name: name, Shade: shade[name]})
+			if len(out) > maxSegments {
+				return nil
+			}
+		}
+		i = j + 1
+	}
+	return out
 }

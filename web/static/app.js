@@ -558,6 +558,18 @@
     }
   });
 
+  // The strip of turns under the video seeks too (the list of turns is
+  // its accessible equal).
+  var strip = document.querySelector('.turn-strip');
+  if (strip) {
+    strip.addEventListener('click', function (ev) {
+      var seg = ev.target.closest('rect.seg');
+      if (seg) {
+        seek(parseFloat(seg.dataset.t), true);
+      }
+    });
+  }
+
   // Speaker turns are links to moments too.
   Array.prototype.forEach.call(document.querySelectorAll('.turn-links a'), function (a) {
     a.addEventListener('click', function (ev) {
