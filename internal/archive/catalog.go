@@ -161,7 +161,8 @@ type catalogView struct {
 	refresh sync.Mutex // one refresh at a time; others wait for it
 
 	mu      sync.Mutex
-	entries map[string]catalogEntry
+	entries map[string]viewEntry
+	sorted  []viewEntry // entries newest first; nil when it must be rebuilt
 	etags   map[string]string
 	at      time.Time // last complete refresh (zero: never)
 }
@@ -170,13 +171,14 @@ func newCatalogView(fresh time.Duration) *catalogView {
 	if fresh <= 0 {
 		fresh = DefaultCatalogFresh
 	}
-	return &catalogView{fresh: fresh, entries: map[string]catalogEntry{}, etags: map[string]string{}}
+	return &catalogView{fresh: fresh, entries: map[string]viewEntry{}, etags: map[string]string{}}
 }
 
 func (v *catalogView) remember(e catalogEntry, etag string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.entries[e.Editor.ID], v.etags[e.Editor.ID] = e, etag
+	v.entries[e.Editor.ID], v.etags[e.Editor.ID] = newViewEntry(e), etag
+	v.sorted = nil
 }
 
 func (v *catalogView) forget(id string) {
@@ -184,6 +186,46 @@ func (v *catalogView) forget(id string) {
 	defer v.mu.Unlock()
 	delete(v.entries, id)
 	delete(v.etags, id)
+	v.sorted = nil
+}
+
+// viewEntry is an entry with what filters compare precomputed, so a
+// listing scans the view without folding a string.
+type viewEntry struct {
+	catalogEntry
+	editorSlug, viewerSlug string
+	editorNames            []string // speakerKey of each name
+	viewerNames            []string
+}
+
+func newViewEntry(e catalogEntry) viewEntry {
+	keys := func(names []string) []string {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = speakerKey(n)
+		}
+		return out
+	}
+	v := viewEntry{catalogEntry: e, editorSlug: EventSlug(e.Editor.Event), editorNames: keys(e.Editor.Speakers)}
+	if e.Viewer != nil {
+		v.viewerSlug, v.viewerNames = EventSlug(e.Viewer.Event), keys(e.Viewer.Speakers)
+	}
+	return v
+}
+
+// newestFirst is the view's entries in listing order (by the editor's
+// date: dates are never redacted), built once per change.
+func (v *catalogView) newestFirst() []viewEntry {
+	if v.sorted == nil {
+		v.sorted = make([]viewEntry, 0, len(v.entries))
+		for _, e := range v.entries {
+			v.sorted = append(v.sorted, e)
+		}
+		slices.SortFunc(v.sorted, func(a, b viewEntry) int {
+			return cmp.Or(cmp.Compare(b.Editor.Date, a.Editor.Date), cmp.Compare(a.Editor.ID, b.Editor.ID))
+		})
+	}
+	return v.sorted
 }
 
 // sync lists the entries when the view is older than fresh and reads the
@@ -219,6 +261,7 @@ func (v *catalogView) sync(ctx context.Context, blobs Blobs) error {
 		if !listed[id] {
 			delete(v.entries, id)
 			delete(v.etags, id)
+			v.sorted = nil
 		}
 	}
 	v.mu.Unlock()
@@ -325,45 +368,42 @@ func (s *Service) ListPage(ctx context.Context, who Principal, q CatalogQuery) (
 		return CatalogPage{}, err
 	}
 	match := s.catalogMatcher(who, q)
+	from := (q.Page - 1) * q.PerPage
+	out := CatalogPage{Page: q.Page, PerPage: q.PerPage, Recordings: []Summary{}}
 	s.catalog.mu.Lock()
-	var all []Summary
-	for _, e := range s.catalog.entries {
+	for _, e := range s.catalog.newestFirst() {
 		if sum, ok := match(e); ok {
-			all = append(all, sum)
+			if out.Total >= from && len(out.Recordings) < q.PerPage {
+				out.Recordings = append(out.Recordings, sum)
+			}
+			out.Total++
 		}
 	}
 	s.catalog.mu.Unlock()
-	slices.SortFunc(all, func(a, b Summary) int {
-		return cmp.Or(cmp.Compare(b.Date, a.Date), cmp.Compare(a.ID, b.ID))
-	})
-	out := CatalogPage{Total: len(all), Page: q.Page, PerPage: q.PerPage, Recordings: []Summary{}}
-	if from := (q.Page - 1) * q.PerPage; from < len(all) && from >= 0 {
-		out.Recordings = all[from:min(from+q.PerPage, len(all))]
-	}
 	return out, nil
 }
 
-func (s *Service) catalogMatcher(who Principal, q CatalogQuery) func(catalogEntry) (Summary, bool) {
+func (s *Service) catalogMatcher(who Principal, q CatalogQuery) func(viewEntry) (Summary, bool) {
 	editor := who.CanEdit()
 	speaker := speakerKey(q.Speaker)
-	return func(e catalogEntry) (Summary, bool) {
-		sum := e.Editor
+	return func(e viewEntry) (Summary, bool) {
+		sum, slug, names := e.Editor, e.editorSlug, e.editorNames
 		if !editor {
 			if e.Viewer == nil || e.Viewer.Status != StatusPublished {
 				return Summary{}, false
 			}
-			sum = *e.Viewer
+			sum, slug, names = *e.Viewer, e.viewerSlug, e.viewerNames
 		} else if q.Status != "" && sum.Status != q.Status {
 			return Summary{}, false
 		}
 		switch {
-		case q.Event != "" && !strings.EqualFold(sum.Event, q.Event) && EventSlug(sum.Event) != q.Event:
+		case q.Event != "" && slug != q.Event && !strings.EqualFold(sum.Event, q.Event):
 			return Summary{}, false
 		case q.Lang != "" && !slices.Contains(sum.Languages, q.Lang):
 			return Summary{}, false
 		case q.Year != "" && !strings.HasPrefix(sum.Date, q.Year+"-") && sum.Date != q.Year:
 			return Summary{}, false
-		case speaker != "" && !slices.ContainsFunc(sum.Speakers, func(n string) bool { return speakerKey(n) == speaker }):
+		case speaker != "" && !slices.Contains(names, speaker):
 			return Summary{}, false
 		}
 		return sum, true
