@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	e.Use(s.requestID)
 	e.Use(middleware.Recover())
 	e.Use(s.securityHeaders)
+	e.Use(gzipResponses) // pages, API, assets; never media or ranges (gzip.go)
 	e.Use(s.metrics.middleware)
 	e.Use(s.requestLogger())
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
