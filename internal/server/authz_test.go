@@ -42,6 +42,7 @@ var routeAccess = map[string]access{
 	"GET /watch/:id": public, "HEAD /watch/:id": public,
 	"GET /search": public, "HEAD /search": public,
 	"GET /static/:name": public, "HEAD /static/:name": public,
+	"GET /robots.txt": public, "HEAD /robots.txt": public,
 	"GET /api/v1/recordings": public, "HEAD /api/v1/recordings": public,
 	"GET /api/v1/search": public, "HEAD /api/v1/search": public,
 	"GET /api/v1/recordings/:id": draftRead, "HEAD /api/v1/recordings/:id": draftRead,

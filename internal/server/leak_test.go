@@ -257,6 +257,7 @@ func walks(queries []string) map[string][]string {
 		"/admin/accounts":                     {"/admin/accounts"},
 		"/healthz":                            {"/healthz"},
 		"/readyz":                             {"/readyz"},
+		"/robots.txt":                         {"/robots.txt"},
 		"/static/:name":                       {"/static/app.js", "/static/app.css"},
 		"/media/:id":                          {"/media/leak"},
 		"/api/v1/recordings/:id/tracks/:lang": {},

@@ -86,6 +86,7 @@ func (s *Server) routes() {
 	e.Match(read, "/watch/:id", pg.watch, page)
 	e.Match(read, "/search", pg.search, page)
 	e.Match(read, "/static/:name", pg.static)
+	e.Match(read, "/robots.txt", s.robots)
 
 	// Sign-in (login.go) and the editors' pages (editor_*.go). Every
 	// editor page is behind editorPage: the one role check for pages.
