@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 	"github.com/verbatim-archive/verbatim/internal/testenv"
 	"io"
 	"math/rand/v2"
@@ -68,9 +70,13 @@ func TestUpload1GiB(t *testing.T) {
 	}
 	before := vmHWM(t, srv.Process.Pid)
 
-	gen := &generator{rng: rand.NewChaCha8([32]byte{7}), left: size, sum: sha256.New()}
+	// A valid MP4's headers (the archive probes what it keeps), then
+	// generated media data.
+	head := mediatest.Header(t, size)
+	gen := &generator{rng: rand.NewChaCha8([32]byte{7}), left: size - int64(len(head)), sum: sha256.New()}
+	gen.sum.Write(head)
 	start := time.Now()
-	resp = api("PUT", "/api/v1/recordings/big/media?name=big.mp4", gen, size)
+	resp = api("PUT", "/api/v1/recordings/big/media?name=big.mp4", io.MultiReader(bytes.NewReader(head), gen), size)
 	elapsed := time.Since(start)
 	var m struct {
 		Size   int64  `json:"size"`

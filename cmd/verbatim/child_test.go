@@ -181,6 +181,7 @@ func request(ctx context.Context, method, url, token string, body io.Reader, siz
 // body blocks until stop is closed (then fails), modelling a client whose
 // upload outlives the grace period. stall 0 never stalls.
 type throttled struct {
+	head                      []byte // sent first (a media file's headers), then a pattern
 	size, chunk, after, stall int64
 	pace                      time.Duration
 	read                      int64
@@ -203,6 +204,9 @@ func (b *throttled) Read(p []byte) (int, error) {
 	n := min(int64(len(p)), b.chunk, b.size-b.read)
 	for i := range p[:n] {
 		p[i] = byte((b.read + int64(i)) % 251)
+	}
+	if b.read < int64(len(b.head)) {
+		copy(p[:n], b.head[b.read:])
 	}
 	b.read += n
 	if b.read >= b.after {

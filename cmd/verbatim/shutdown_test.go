@@ -12,6 +12,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 	"github.com/verbatim-archive/verbatim/internal/testenv"
 )
 
@@ -45,7 +46,7 @@ func TestSIGTERMLetsUploadFinish(t *testing.T) {
 	token := editorOn(t, c, data, "drain")
 
 	const size = 3 << 20
-	body := &throttled{size: size, chunk: 64 << 10, after: 256 << 10, pace: 50 * time.Millisecond, sent: make(chan struct{})}
+	body := &throttled{head: mediatest.Header(t, size), size: size, chunk: 64 << 10, after: 256 << 10, pace: 50 * time.Millisecond, sent: make(chan struct{})}
 	type result struct {
 		status int
 		msg    []byte

@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 )
 
 func putMedia(tb testing.TB, e *env, id string, data []byte) archive.Media {
 	tb.Helper()
 	m, err := e.svc.PutMedia(context.Background(), editor, id, archive.MediaUpload{
-		Name: "talk.webm", ContentType: "video/webm", Size: int64(len(data)), Body: bytes.NewReader(data),
+		Name: "talk.mp4", ContentType: "video/mp4", Size: int64(len(data)), Body: bytes.NewReader(data),
 	})
 	if err != nil {
 		tb.Fatalf("PutMedia(%s): %v", id, err)
@@ -22,22 +23,14 @@ func putMedia(tb testing.TB, e *env, id string, data []byte) archive.Media {
 	return m
 }
 
-func pattern(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i * 7 % 251)
-	}
-	return b
-}
-
 func TestPutAndOpenMedia(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.create(t, archive.RecordingInput{ID: "r", Title: "T", Status: archive.StatusPublished})
-	data := pattern(10000)
+	data := mediatest.Sized(t, 10000)
 	m := putMedia(t, e, "r", data)
-	if m.Size != 10000 || m.ContentType != "video/webm" || !strings.HasSuffix(m.Key, ".webm") || len(m.SHA256) != 64 {
-		t.Errorf("PutMedia = %+v; want size 10000, video/webm, a .webm key and a sha256", m)
+	if m.Size != 10000 || m.ContentType != "video/mp4" || !strings.HasSuffix(m.Key, ".mp4") || len(m.SHA256) != 64 {
+		t.Errorf("PutMedia = %+v; want size 10000, video/mp4, a .mp4 key and a sha256", m)
 	}
 	rc, got, err := e.svc.OpenMedia(ctx, viewer, "r", 1000, 1000)
 	if err != nil {
@@ -48,7 +41,7 @@ func TestPutAndOpenMedia(t *testing.T) {
 	if !bytes.Equal(body, data[1000:2000]) || got.Size != 10000 {
 		t.Errorf("OpenMedia(1000, 1000) = %d bytes (size %d); want bytes 1000-1999 of 10000", len(body), got.Size)
 	}
-	second := putMedia(t, e, "r", pattern(300))
+	second := putMedia(t, e, "r", mediatest.Sized(t, 3000))
 	if _, err := e.store.Stat(ctx, m.Key); !errors.Is(err, archive.ErrNotFound) {
 		t.Errorf("replaced media %s still stored (err %v)", m.Key, err)
 	}
@@ -66,10 +59,10 @@ func TestPutMediaManifestFailure(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.create(t, archive.RecordingInput{ID: "r", Title: "T"})
-	old := putMedia(t, e, "r", pattern(4000))
+	old := putMedia(t, e, "r", mediatest.Sized(t, 4000))
 
 	e.blobs.setFailPut(func(key string) bool { return strings.HasSuffix(key, "/manifest.json") })
-	_, err := e.svc.PutMedia(ctx, editor, "r", archive.MediaUpload{Name: "new.mp4", ContentType: "video/mp4", Size: 5000, Body: bytes.NewReader(pattern(5000))})
+	_, err := e.svc.PutMedia(ctx, editor, "r", archive.MediaUpload{Name: "new.mp4", ContentType: "video/mp4", Size: 5000, Body: bytes.NewReader(mediatest.Sized(t, 5000))})
 	e.blobs.setFailPut(nil)
 	if err == nil {
 		t.Fatal("PutMedia with failing manifest write succeeded; want an error")

@@ -1,6 +1,10 @@
 package archive
 
-import "time"
+import (
+	"time"
+
+	"github.com/verbatim-archive/verbatim/internal/media"
+)
 
 // Status of a recording. Viewers see published recordings only.
 type Status string
@@ -82,6 +86,10 @@ type Media struct {
 	// streaming; import uses it to skip unchanged media.
 	SHA256     string    `json:"sha256,omitempty"`
 	UploadedAt time.Time `json:"uploaded_at,omitzero"`
+	// Format is what the probe read from the file's headers (container,
+	// duration, dimensions, codecs, faststart); nil for media stored
+	// before the probe existed.
+	Format *media.Info `json:"format,omitempty"`
 }
 
 // Speaker is a person who speaks in a recording.

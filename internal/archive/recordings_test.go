@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -171,7 +172,7 @@ func TestDeleteRemovesEverything(t *testing.T) {
 	ctx := context.Background()
 	e.create(t, archive.RecordingInput{ID: "r", Title: "T", Status: archive.StatusPublished})
 	e.create(t, archive.RecordingInput{ID: "r2", Title: "Other"})
-	putMedia(t, e, "r", make([]byte, 5000))
+	putMedia(t, e, "r", mediatest.Sized(t, 5000))
 	e.index.Put(ctx, "r", []archive.CueDoc{{RecordingID: "r", Text: "x"}})
 	if err := e.svc.Delete(ctx, viewer, "r"); !errors.Is(err, archive.ErrUnauthorized) {
 		t.Errorf("Delete(viewer) error = %v; want ErrUnauthorized", err)

@@ -20,33 +20,43 @@ type MediaUpload struct {
 }
 
 // PutMedia streams the body to a fresh object under recordings/<id>/media/,
-// then points the manifest at it. The manifest is written last: if that
-// fails the new object is removed again, so no recording ever points at a
-// missing object and the previous media stays in place until replaced.
+// checks from its content that it is a recording Verbatim keeps (see
+// media.Probe; the name and the declared type are not trusted), then
+// points the manifest at it with the probe's description, the recording's
+// duration taken from it. The manifest is written last: if the probe
+// refuses the file or the write fails, the new object is removed again, so
+// no recording ever points at a missing or unchecked object and the
+// previous media stays in place until replaced.
 func (s *Service) PutMedia(ctx context.Context, who Principal, id string, up MediaUpload) (Media, error) {
 	if err := requireEditor(who, "put media"); err != nil {
 		return Media{}, err
-	}
-	if !playable(up.ContentType) {
-		// Anything else served from /media would be an HTML or script
-		// upload on the site's own origin.
-		return Media{}, fmtErr("put media", id, ErrUnsupported, fmt.Sprintf("content type %q is not audio or video", up.ContentType))
 	}
 	if _, _, err := s.load(ctx, id); err != nil {
 		return Media{}, err
 	}
 	key := recordingsPrefix + id + "/media/" + newRev() + mediaExt(up.Name, up.ContentType)
 	h := sha256.New()
-	info, err := s.blobs.Put(ctx, key, io.TeeReader(up.Body, h), up.Size, PutOptions{ContentType: up.ContentType, IfNoneMatch: true})
+	// Until the probe has looked, the object is stored as opaque bytes,
+	// whatever the client declared.
+	info, err := s.blobs.Put(ctx, key, io.TeeReader(up.Body, h), up.Size, PutOptions{ContentType: "application/octet-stream", IfNoneMatch: true})
 	if err != nil {
 		s.removeOrphan(key)
 		return Media{}, fmt.Errorf("archive: store media of %s: %w", id, err)
 	}
-	m := Media{
-		Key: key, ContentType: up.ContentType, Size: info.Size, ETag: info.ETag,
-		SHA256: hex.EncodeToString(h.Sum(nil)), UploadedAt: s.now().UTC(),
+	format, err := s.probeMedia(ctx, id, key, info.Size)
+	if err != nil {
+		s.removeOrphan(key)
+		return Media{}, err
 	}
-	dur := s.probe(ctx, key)
+	ct, _ := mediaType(format)
+	m := Media{
+		Key: key, ContentType: ct, Size: info.Size, ETag: info.ETag,
+		SHA256: hex.EncodeToString(h.Sum(nil)), UploadedAt: s.now().UTC(), Format: &format,
+	}
+	dur := format.Duration()
+	if dur <= 0 {
+		dur = s.probe(ctx, key) // ffprobe, for files whose headers carry no duration
+	}
 	var old *Media
 	_, _, err = s.change(ctx, id, "", func(r *Recording) error {
 		old = r.Media
@@ -215,30 +225,33 @@ func (s *Service) PresignMedia(ctx context.Context, who Principal, id string, tt
 	return u, nil
 }
 
-// mediaExt keeps a short, safe extension from the uploaded name, or derives
-// one from the content type.
+// mediaExt keeps the uploaded name's extension when it is one of the
+// containers the probe accepts, or derives one from the declared type; the
+// stored object's name is cosmetic (what it is served as comes from the
+// probe), but never suggests another kind of file.
 func mediaExt(name, contentType string) string {
 	ext := strings.ToLower(path.Ext(path.Base(strings.ReplaceAll(name, "\\", "/"))))
-	if len(ext) > 1 && len(ext) <= 6 && Slug(ext[1:], 5) == ext[1:] {
+	switch ext {
+	case ".mp4", ".m4v", ".m4a", ".mov", ".webm", ".mkv", ".mka":
 		return ext
 	}
 	ct, _, _ := strings.Cut(contentType, ";")
 	switch strings.TrimSpace(strings.ToLower(ct)) {
 	case "video/mp4":
 		return ".mp4"
-	case "video/webm":
+	case "video/webm", "audio/webm":
 		return ".webm"
-	case "audio/mpeg":
-		return ".mp3"
-	case "audio/ogg", "video/ogg":
-		return ".ogg"
+	case "video/quicktime":
+		return ".mov"
 	case "audio/mp4":
 		return ".m4a"
+	case "video/x-matroska":
+		return ".mkv"
 	}
 	return ".bin"
 }
 
-// playable reports whether a content type is audio or video.
+// playable reports whether a declared content type is audio or video.
 func playable(contentType string) bool {
 	ct, _, _ := strings.Cut(strings.ToLower(contentType), ";")
 	ct = strings.TrimSpace(ct)

@@ -70,7 +70,11 @@ func (s *Service) NewUpload(ctx context.Context, who Principal, up Upload) (Uplo
 	if ct, _, err := mime.ParseMediaType(up.ContentType); err == nil {
 		up.ContentType = ct
 	}
-	if !playable(up.ContentType) {
+	// The content decides when the last byte is in (PutMedia's probe);
+	// a declared type that is plainly something else is refused before
+	// gigabytes are sent for nothing. No type, or an opaque one, waits for
+	// the content.
+	if up.ContentType != "" && up.ContentType != "application/octet-stream" && !playable(up.ContentType) {
 		return Upload{}, fmtErr("upload", up.RecordingID, ErrUnsupported, fmt.Sprintf("%q (%s) is not audio or video", up.Filename, up.ContentType))
 	}
 	up.ID = newRev() + newRev() + newRev()

@@ -14,6 +14,7 @@ import (
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/bleveindex"
 	"github.com/verbatim-archive/verbatim/internal/disk"
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 	"github.com/verbatim-archive/verbatim/internal/server"
 )
 
@@ -169,7 +170,7 @@ func TestIndexUnreachable(t *testing.T) {
 
 	// Editors keep working.
 	p.must(http.MethodPut, "/api/v1/recordings/idx/tracks/de", srt("die quokka erklärung"), http.StatusCreated, map[string]string{"Content-Type": "application/x-subrip"})
-	media := bytes.Repeat([]byte("video..."), 64<<10)
+	media := mediatest.Sized(t, 8*64<<10)
 	p.must(http.MethodPut, "/api/v1/recordings/idx/media", media, http.StatusCreated, map[string]string{"Content-Type": "video/mp4"})
 	// Viewers keep watching.
 	got := p.must(http.MethodGet, "/media/idx", nil, http.StatusPartialContent, map[string]string{"Range": "bytes=1000-1999"})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/check"
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 	"github.com/verbatim-archive/verbatim/internal/s3"
 	"github.com/verbatim-archive/verbatim/internal/testenv"
 )
@@ -83,7 +84,7 @@ func testS3KilledDuringUpload(t *testing.T, start func(testing.TB) *testenv.S3Se
 	watch.Hold(func(r *http.Request) bool {
 		return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/media/") && r.URL.Query().Get("partNumber") == "2"
 	})
-	media := bytes.Repeat([]byte("media..."), (2*partSize+partSize/2)/8)
+	media := mediatest.Sized(t, (2*partSize+partSize/2)/8*8)
 	done := make(chan struct{})
 	var resp *http.Response
 	var msg []byte
@@ -166,7 +167,7 @@ func testSIGKILLBeforeManifestOnS3(t *testing.T, start func(testing.TB) *testenv
 	hold.Hold(func(r *http.Request) bool {
 		return r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/recordings/crash/manifest.json")
 	})
-	media := bytes.Repeat([]byte("frame..."), (1<<20)/8)
+	media := mediatest.Sized(t, 1<<20)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 	"github.com/verbatim-archive/verbatim/internal/testenv"
 )
 
@@ -23,7 +24,7 @@ func TestS3BlackholedBehindServer(t *testing.T) {
 	srv := startInProcessOn(t, store, timeout)
 	js := map[string]string{"Content-Type": "application/json"}
 	srv.must(http.MethodPost, "/api/v1/recordings", []byte(`{"id":"stuck","title":"Stuck","status":"published","date":"2026-01-01"}`), http.StatusCreated, js)
-	srv.must(http.MethodPut, "/api/v1/recordings/stuck/media", []byte(strings.Repeat("v", 1<<16)), http.StatusCreated, map[string]string{"Content-Type": "video/mp4"})
+	srv.must(http.MethodPut, "/api/v1/recordings/stuck/media", mediatest.Sized(t, 1<<16), http.StatusCreated, map[string]string{"Content-Type": "video/mp4"})
 	srv.must(http.MethodGet, "/media/stuck", nil, http.StatusPartialContent, map[string]string{"Range": "bytes=0-99"})
 	base := runtime.NumGoroutine() // after keep-alive connections exist
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/verbatim-archive/verbatim/internal/check"
 	"github.com/verbatim-archive/verbatim/internal/disk"
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 )
 
 // stalledBody sends head, then blocks until the test ends: an upload in
@@ -102,7 +103,7 @@ func TestSIGKILLDuringUploadOnDisk(t *testing.T) {
 		t.Fatalf("after the crash the recording points at media of %d bytes; want none", rec.Media.Size)
 	}
 	s2.must(http.MethodGet, "/media/killed", nil, http.StatusNotFound, nil)
-	media := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	media := mediatest.Sized(t, 1<<20)
 	s2.must(http.MethodPut, "/api/v1/recordings/killed/media", media, http.StatusCreated, map[string]string{"Content-Type": "video/mp4"})
 	_, got := s2.must(http.MethodGet, "/media/killed", nil, http.StatusOK, nil)
 	if !bytes.Equal(got, media) {

@@ -66,8 +66,11 @@ type NotMediaError struct {
 	Reason string // why it is refused, when it looked like media
 }
 
-func (e *NotMediaError) Error() string {
-	msg := "media: not a video or audio recording Verbatim can keep: the content is " + e.Found
+func (e *NotMediaError) Error() string { return "media: " + e.Message() }
+
+// Message says it for the editor, without the package prefix.
+func (e *NotMediaError) Message() string {
+	msg := "not a video or audio recording Verbatim can keep: the content is " + e.Found
 	if e.Reason != "" {
 		msg += " (" + e.Reason + ")"
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/bleveindex"
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 	"github.com/verbatim-archive/verbatim/internal/server"
 )
 
@@ -143,7 +144,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if _, _, err := site.svc.Create(ctx, ed, archive.RecordingInput{ID: id, Title: title, Event: title, Status: status}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := site.svc.PutMedia(ctx, ed, id, archive.MediaUpload{Body: strings.NewReader(title + " media"), Name: "v.webm", ContentType: "video/webm", Size: -1}); err != nil {
+		if _, err := site.svc.PutMedia(ctx, ed, id, archive.MediaUpload{Body: bytes.NewReader(mediatest.WithData(t, []byte(title+" media"))), Name: "v.mp4", ContentType: "video/mp4", Size: -1}); err != nil {
 			t.Fatal(err)
 		}
 		srt := "1\n00:00:01,000 --> 00:00:03,000\n" + title + " words\n"
@@ -188,7 +189,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			} else if unsafe {
 				id = "draft"
 			}
-			path, body, ctype := matrixRequest(r, id, asset)
+			path, body, ctype := matrixRequest(r, id, asset, mediatest.Video(t))
 			method := r.Method
 			if method == "echo_route_not_found" {
 				method = "GET"
@@ -233,7 +234,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if !p.viewer {
 					continue
 				}
-				path, _, _ := matrixRequest(r, "draft", asset)
+				path, _, _ := matrixRequest(r, "draft", asset, nil)
 				req, _ := http.NewRequest("GET", self+path, nil)
 				for _, c := range p.cookies {
 					req.AddCookie(c)
@@ -264,7 +265,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 }
 
 // matrixRequest fills a route's parameters and gives it a plausible body.
-func matrixRequest(r server.Route, id, asset string) (string, io.Reader, string) {
+func matrixRequest(r server.Route, id, asset string, video []byte) (string, io.Reader, string) {
 	p := strings.NewReplacer(":id", id, ":lang", "en", ":name", id, ":action", "token", ":slug", "open-panel", "/*", "/nope").Replace(r.Path)
 	switch r.Path {
 	case "/static/:name":
@@ -274,7 +275,7 @@ func matrixRequest(r server.Route, id, asset string) (string, io.Reader, string)
 	}
 	switch {
 	case r.Method == "PUT" && strings.HasSuffix(r.Path, "/media"):
-		return p, strings.NewReader("new media bytes"), "video/webm"
+		return p, bytes.NewReader(video), "video/mp4"
 	case r.Method == "PUT":
 		return p, strings.NewReader("1\n00:00:01,000 --> 00:00:02,000\nhello\n"), "application/x-subrip"
 	case r.Path == "/login": // a right password: the answer is a redirect, not a refusal

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 	"github.com/verbatim-archive/verbatim/internal/server"
 )
 
@@ -150,7 +151,9 @@ func TestBodyDeadlines(t *testing.T) {
 		{"media stalls", "/api/v1/recordings/r/media?name=a.mp4", "Content-Type: video/mp4\r\n", strings.Repeat("m", 40), 10 * time.Millisecond, 8, http.StatusRequestTimeout},
 		{"JSON stalls", "/api/v1/recordings", "Content-Type: application/json\r\n", `{"id":"j","title":"J"}`, 10 * time.Millisecond, 5, http.StatusRequestTimeout},
 		// 40 bytes at 100ms: 4s in all, never idle for 1s.
-		{"media trickles steadily", "/api/v1/recordings/r/media?name=a.mp4", "Content-Type: video/mp4\r\n", strings.Repeat("m", 40), 100 * time.Millisecond, 0, http.StatusCreated},
+		// The whole body arrives (no 408); 40 bytes are no video, so the
+		// probe's 415 is the answer.
+		{"media trickles steadily", "/api/v1/recordings/r/media?name=a.mp4", "Content-Type: video/mp4\r\n", strings.Repeat("m", 40), 100 * time.Millisecond, 0, http.StatusUnsupportedMediaType},
 		{"track trickles past its deadline", "/api/v1/recordings/r/tracks/en", "", vtt, 100 * time.Millisecond, 0, http.StatusRequestTimeout},
 		{"track in time", "/api/v1/recordings/r/tracks/en", "", vtt, 0, 0, http.StatusCreated},
 	}
@@ -193,7 +196,7 @@ func TestUploadSlots(t *testing.T) {
 	ts.Server = httptest.NewServer(srv)
 	t.Cleanup(ts.Server.Close)
 	ts.published(t, "r")
-	media := strings.Repeat("m", 100)
+	media := string(mediatest.Sized(t, 2000))
 	held := rawRequest(t, ts.URL, "PUT", "/api/v1/recordings/r/media?name=a.mp4", ts.token, len(media), "Content-Type: video/mp4\r\n")
 	io.WriteString(held, media[:10])
 	vtt := "WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n"

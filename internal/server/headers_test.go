@@ -17,7 +17,7 @@ func TestEveryResponseIsNosniff(t *testing.T) {
 	ts := newTestServer(t, nil)
 	ts.published(t, "r")
 	wantStatus(t, ts.do(t, "PUT", "/api/v1/recordings/r/tracks/en", ts.token, "WEBVTT\n\n00:00.000 --> 00:01.000\n<script>alert(1)</script>\n"), http.StatusCreated)
-	uploadMedia(t, ts, "r", sample(100))
+	uploadMedia(t, ts, "r", sample(t, 2000))
 	tests := []struct {
 		path, token, accept string
 		status              int
@@ -35,7 +35,7 @@ func TestEveryResponseIsNosniff(t *testing.T) {
 		{"/api/v1/recordings/r/tracks/en.vtt", "", "", 200, "text/vtt", `inline; filename="r.en.vtt"`, "default-src 'none'"},
 		{"/api/v1/recordings/r/tracks/en/source", ts.token, "", 200, "application/octet-stream", "attachment", "default-src 'none'"},
 		{"/api/v1/search?q=alert", "", "", 200, "application/json", "", "default-src 'none'"},
-		{"/media/r", "", "", 200, "video/webm", "", "default-src 'none'"},
+		{"/media/r", "", "", 200, "video/mp4", "", "default-src 'none'"},
 		{"/", "", "text/html", 200, "text/html", "", "script-src 'self'"},
 		{"/watch/r", "", "text/html", 200, "text/html", "", "script-src 'self'"},
 		{"/watch/nope", "", "text/html", 404, "text/html", "", "script-src 'self'"},

@@ -18,7 +18,7 @@ import (
 // file server does), so the figure to read is the ratio of the two.
 func BenchmarkMediaRange64K(b *testing.B) {
 	const size, chunk = 16 << 20, 64 << 10
-	data := sample(size)
+	data := sample(b, size)
 	ts := newTestServer(b, nil)
 	ts.published(b, "r")
 	uploadMedia(b, ts, "r", data)
@@ -100,7 +100,7 @@ func newStaticServer(b *testing.B, path string) string {
 func TestMediaFollowsManifest(t *testing.T) {
 	ts := newTestServer(t, nil)
 	ts.published(t, "r")
-	first, second := sample(5000), bytes.Repeat([]byte("v2"), 3000)
+	first, second := sample(t, 5000), sample(t, 6000)
 	uploadMedia(t, ts, "r", first)
 
 	get := func(token string, want int, body []byte) {

@@ -8,14 +8,15 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 )
 
-func sample(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i*31 + i>>8)
-	}
-	return b
+// sample is a valid MP4 of n bytes (at least 848): the archive keeps only
+// what its probe accepts.
+func sample(tb testing.TB, n int) []byte {
+	tb.Helper()
+	return mediatest.Sized(tb, n)
 }
 
 func uploadMedia(tb testing.TB, ts *testServer, id string, data []byte) {
@@ -27,7 +28,7 @@ func uploadMedia(tb testing.TB, ts *testServer, id string, data []byte) {
 func TestMediaRanges(t *testing.T) {
 	ts := newTestServer(t, nil)
 	ts.published(t, "r")
-	data := sample(10000)
+	data := sample(t, 10000)
 	uploadMedia(t, ts, "r", data)
 
 	full := ts.do(t, "GET", "/media/r", "", nil)
@@ -86,7 +87,7 @@ func TestMediaRanges(t *testing.T) {
 		if cl := resp.Header.Get("Content-Length"); cl != strconv.Itoa(len(want)) {
 			t.Errorf("%s: Content-Length %s; want %d", tt.name, cl, len(want))
 		}
-		if resp.Header.Get("Accept-Ranges") != "bytes" || resp.Header.Get("Content-Type") != "video/webm" || resp.Header.Get("ETag") != etag {
+		if resp.Header.Get("Accept-Ranges") != "bytes" || resp.Header.Get("Content-Type") != "video/mp4" || resp.Header.Get("ETag") != etag {
 			t.Errorf("%s: headers %v; want Accept-Ranges bytes, Content-Type video/webm, ETag %s", tt.name, resp.Header, etag)
 		}
 	}
@@ -95,7 +96,7 @@ func TestMediaRanges(t *testing.T) {
 func TestMediaHeadAndConditional(t *testing.T) {
 	ts := newTestServer(t, nil)
 	ts.published(t, "r")
-	uploadMedia(t, ts, "r", sample(4096))
+	uploadMedia(t, ts, "r", sample(t, 4096))
 	head := ts.do(t, "HEAD", "/media/r", "", nil)
 	wantStatus(t, head, http.StatusOK)
 	if n, _ := io.Copy(io.Discard, head.Body); n != 0 || head.Header.Get("Content-Length") != "4096" || head.Header.Get("Accept-Ranges") != "bytes" {
@@ -114,7 +115,7 @@ func TestMediaHeadAndConditional(t *testing.T) {
 func TestMediaOfDraftHidden(t *testing.T) {
 	ts := newTestServer(t, nil)
 	wantStatus(t, ts.do(t, "POST", "/api/v1/recordings", ts.token, map[string]string{"id": "d", "title": "D"}), http.StatusCreated)
-	uploadMedia(t, ts, "d", sample(100))
+	uploadMedia(t, ts, "d", sample(t, 2000))
 	wantStatus(t, ts.do(t, "GET", "/media/d", "", nil), http.StatusNotFound)
 	wantStatus(t, ts.do(t, "GET", "/media/d", ts.token, nil), http.StatusOK)
 }
@@ -127,7 +128,7 @@ func (c chunked) Read(p []byte) (int, error) { return c.r.Read(p) }
 func TestMediaTooLarge(t *testing.T) {
 	ts := newTestServer(t, func(o *serverOptions) { o.MaxUpload = 1000 })
 	ts.published(t, "r")
-	for _, body := range []any{sample(2000), chunked{bytes.NewReader(sample(2000))}} {
+	for _, body := range []any{sample(t, 2000), chunked{bytes.NewReader(sample(t, 2000))}} {
 		resp := ts.do(t, "PUT", "/api/v1/recordings/r/media?name=a.webm", ts.token, body)
 		if resp.StatusCode != http.StatusRequestEntityTooLarge {
 			t.Errorf("PUT 2000 bytes (%T) with limit 1000 = %d; want 413", body, resp.StatusCode)
@@ -137,35 +138,41 @@ func TestMediaTooLarge(t *testing.T) {
 	if err != nil || len(objs) != 0 {
 		t.Errorf("objects after refused uploads: %v (err %v); want none", objs, err)
 	}
-	uploadMedia(t, ts, "r", sample(1000))
+	uploadMedia(t, ts, "r", sample(t, 1000))
 }
 
 func TestPresignFallsBackOnDisk(t *testing.T) {
 	ts := newTestServer(t, func(o *serverOptions) { o.PresignTTL = time.Minute })
 	ts.published(t, "r")
-	uploadMedia(t, ts, "r", sample(10))
+	uploadMedia(t, ts, "r", sample(t, 2000))
 	resp := ts.do(t, "GET", "/media/r", "", nil)
 	wantStatus(t, resp, http.StatusOK) // the disk store cannot presign: served directly
-	if got := fmt.Sprint(len(readAll(t, resp))); got != "10" {
-		t.Errorf("body %s bytes; want 10", got)
+	if got := fmt.Sprint(len(readAll(t, resp))); got != "2000" {
+		t.Errorf("body %s bytes; want 2000", got)
 	}
 }
 
 func TestMediaUploadContentType(t *testing.T) {
 	ts := newTestServer(t, nil)
 	ts.published(t, "r")
-	webm := append([]byte{0x1a, 0x45, 0xdf, 0xa3}, sample(100)...)
+	// What a file is served as comes from its content; the name and the
+	// declared type do not count.
+	webm := mediatest.WebM(t, mediatest.Spec{})
+	m4a := mediatest.MP4(t, mediatest.Spec{AudioOnly: true})
 	tests := []struct {
 		name, path, ct string
 		body           []byte
 		status         int
 		want           string
 	}{
-		{"header wins", "?name=a.bin", "audio/ogg", sample(100), 201, "audio/ogg"},
-		{"by name", "?name=talk.mp4", "", sample(100), 201, "video/mp4"},
+		{"declared type ignored", "?name=a.bin", "audio/ogg", sample(t, 2000), 201, "video/mp4"},
+		{"name ignored", "?name=talk.webm", "", sample(t, 2000), 201, "video/mp4"},
 		{"sniffed", "", "application/octet-stream", webm, 201, "video/webm"},
+		{"audio only", "?name=voice.m4a", "audio/mp4", m4a, 201, "audio/mp4"},
 		{"html refused", "?name=x.html", "text/html", []byte("<script>alert(1)</script>"), 415, ""},
+		{"html declared as video refused", "?name=x.mp4", "video/mp4", []byte("<!DOCTYPE html><script>alert(1)</script>"), 415, ""},
 		{"unknown refused", "", "", []byte("plain words"), 415, ""},
+		{"ebml magic alone refused", "", "video/webm", append([]byte{0x1a, 0x45, 0xdf, 0xa3}, make([]byte, 100)...), 415, ""},
 	}
 	for _, tt := range tests {
 		header := []string{}

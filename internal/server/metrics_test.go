@@ -67,9 +67,9 @@ func TestMetrics(t *testing.T) {
 	}
 	ts.Server.Config.Handler = srv // the requests below go through srv
 	ts.published(t, "r")
-	uploadMedia(t, ts, "r", sample(5000))
+	uploadMedia(t, ts, "r", sample(t, 5000))
 	// A chunked upload has no Content-Length; its bytes still count.
-	req, _ := http.NewRequest("PUT", ts.URL+"/api/v1/recordings/r/media?name=b.webm", io.MultiReader(strings.NewReader(string(sample(3000)))))
+	req, _ := http.NewRequest("PUT", ts.URL+"/api/v1/recordings/r/media?name=b.webm", io.MultiReader(strings.NewReader(string(sample(t, 3000)))))
 	req.Header.Set("Authorization", "Bearer "+ts.token)
 	req.ContentLength = -1
 	resp, err := http.DefaultClient.Do(req)
@@ -227,9 +227,10 @@ func TestTusBytesCounted(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("tus create = %d", resp.StatusCode)
 	}
+	body := sample(t, 4000)
 	for off := int64(0); off < 4000; off += 1500 {
 		n := min(1500, 4000-off)
-		if resp := c.patch(t, url, off, bytes.NewReader(sample(int(n))), n); resp.StatusCode != http.StatusNoContent {
+		if resp := c.patch(t, url, off, bytes.NewReader(body[off:off+n]), n); resp.StatusCode != http.StatusNoContent {
 			t.Fatalf("PATCH at %d = %d", off, resp.StatusCode)
 		}
 	}

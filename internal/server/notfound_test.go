@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 )
 
 // TestNotFoundIsOneShape: a draft a viewer may not see and a recording
@@ -14,7 +16,7 @@ func TestNotFoundIsOneShape(t *testing.T) {
 	resp := ts.do(t, "POST", "/api/v1/recordings", ts.token, map[string]any{"id": "draft", "title": "Draft"})
 	wantStatus(t, resp, http.StatusCreated)
 	wantStatus(t, ts.do(t, "PUT", "/api/v1/recordings/draft/tracks/en", ts.token, "WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n"), http.StatusCreated)
-	wantStatus(t, ts.do(t, "PUT", "/api/v1/recordings/draft/media?name=a.mp4", ts.token, "not really a video", "Content-Type", "video/mp4"), http.StatusCreated)
+	wantStatus(t, ts.do(t, "PUT", "/api/v1/recordings/draft/media?name=a.mp4", ts.token, mediatest.Video(t), "Content-Type", "video/mp4"), http.StatusCreated)
 	ts.published(t, "pub")
 
 	paths := []string{

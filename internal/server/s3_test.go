@@ -49,7 +49,7 @@ func TestOnS3(t *testing.T) {
 	}
 	ts := newTS(0)
 	ts.published(t, "r")
-	data := sample(6 << 20)
+	data := sample(t, 6<<20)
 	uploadMedia(t, ts, "r", data)
 
 	resp := ts.do(t, "GET", "/media/r", "", nil, "Range", "bytes=1000-1999")

@@ -129,7 +129,7 @@ func TestReadyzDrainingAtShutdown(t *testing.T) {
 	}
 
 	release := make(chan struct{})
-	data := sample(1 << 20)
+	data := sample(t, 1<<20)
 	body := &pausedBody{head: bytes.NewReader(data[:512<<10]), tail: bytes.NewReader(data[512<<10:]), sent: make(chan struct{}), release: release}
 	req, _ := http.NewRequest("PUT", "http://"+ln.Addr().String()+"/api/v1/recordings/r/media?name=x.webm", body)
 	req.ContentLength = int64(len(data))

@@ -26,7 +26,7 @@ func (s slowBody) Read(p []byte) (int, error) {
 func TestUploadsOutliveRequestTimeout(t *testing.T) {
 	ts := newTestServer(t, func(o *server.Options) { o.RequestTimeout = 200 * time.Millisecond })
 	ts.published(t, "r")
-	body := slowBody{r: bytes.NewReader(sample(1000)), pause: 40 * time.Millisecond} // about 400 ms
+	body := slowBody{r: bytes.NewReader(sample(t, 1000)), pause: 40 * time.Millisecond} // about 400 ms
 	resp := ts.do(t, "PUT", "/api/v1/recordings/r/media?name=a.webm", ts.token, body)
 	wantStatus(t, resp, http.StatusCreated)
 	wantStatus(t, ts.do(t, "GET", "/media/r", "", nil), http.StatusOK)
