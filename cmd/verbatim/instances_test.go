@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 	"github.com/verbatim-archive/verbatim/internal/testenv"
 )
 
@@ -41,7 +42,7 @@ func TestTwoServersOnOneBucket(t *testing.T) {
 	}
 	must(a, "POST", "/api/v1/recordings", []byte(`{"id":"shared","title":"Shared","status":"published"}`), http.StatusCreated, "Content-Type", "application/json")
 	must(a, "PUT", "/api/v1/recordings/shared/tracks/en", []byte("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nwritten through the first instance\n"), http.StatusCreated)
-	media := bytes.Repeat([]byte("0123456789abcdef"), 1<<14) // 256 KiB
+	media := mediatest.Sized(t, 256<<10)
 	must(a, "PUT", "/api/v1/recordings/shared/media?name=m.webm", media, http.StatusCreated, "Content-Type", "video/webm")
 
 	if _, body := must(b, "GET", "/api/v1/recordings/shared/tracks/en", nil, http.StatusOK); !strings.Contains(string(body), "written through the first instance") {

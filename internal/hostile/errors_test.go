@@ -1,11 +1,14 @@
 package hostile
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 )
 
 // requestID matches the one part of an error that differs per request.
@@ -36,7 +39,7 @@ func TestNotFoundShape(t *testing.T) {
 	if rep := s.putTrack("leaktest", "en", vtt("Ana: a draft sentence")); rep.status >= 300 {
 		t.Fatalf("PUT draft track = %d %s", rep.status, rep.body)
 	}
-	s.must(req{method: http.MethodPut, path: "/api/v1/recordings/leaktest/media?name=clip.webm", body: strings.NewReader("\x1aE\xdf\xa3 not really webm"), editor: true}, http.StatusCreated)
+	s.must(req{method: http.MethodPut, path: "/api/v1/recordings/leaktest/media?name=clip.webm", body: bytes.NewReader(mediatest.WebM(t, mediatest.Spec{})), editor: true}, http.StatusCreated)
 
 	for _, path := range []string{
 		"/api/v1/recordings/%s",

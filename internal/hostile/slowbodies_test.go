@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 )
 
 // TestSlowEditorBodies is the rest of defect 2: a body that trickles or
@@ -62,7 +64,7 @@ func TestSlowEditorBodies(t *testing.T) {
 
 	// Slow but steady: 5 KiB at 1 KiB a second, longer than the idle
 	// deadline in all but never idle for it.
-	trickle := &steady{left: 5 << 10, every: time.Second}
+	trickle := &steady{data: mediatest.Sized(t, 5<<10), every: time.Second}
 	rep, err := s.do(req{method: http.MethodPut, path: "/api/v1/recordings/istac-launch/media?name=slow.webm", body: trickle, size: 5 << 10, editor: true, timeout: 20 * time.Second})
 	if err != nil || rep.status != http.StatusCreated {
 		t.Errorf("a steady slow media upload = %d %s, %v; want 201", rep.status, short(string(rep.body)), err)
@@ -74,20 +76,20 @@ func TestSlowEditorBodies(t *testing.T) {
 
 // steady yields left bytes, 1 KiB per read, one read every every.
 type steady struct {
-	left  int
+	data  []byte // sent 1 KiB at a time
 	every time.Duration
 	begun bool
 }
 
 func (r *steady) Read(p []byte) (int, error) {
-	if r.left == 0 {
+	if len(r.data) == 0 {
 		return 0, io.EOF
 	}
 	if r.begun {
 		time.Sleep(r.every)
 	}
 	r.begun = true
-	n := copy(p[:min(len(p), 1<<10, r.left)], xs)
-	r.left -= n
+	n := copy(p[:min(len(p), 1<<10)], r.data)
+	r.data = r.data[n:]
 	return n, nil
 }
