@@ -164,10 +164,11 @@ func openWith(ctx context.Context, cfg *config.Config, mode openMode, log *slog.
 	svc, err := archive.NewService(archive.Options{
 		Blobs: d.blobs, Index: d.index, Prober: prober, Logger: log, MaxTrack: cfg.MaxTrack,
 		MaxCues: cfg.Limits.MaxCues, MaxSpeakers: cfg.Limits.MaxSpeakers, MaxSpeakerName: cfg.Limits.MaxSpeakerName, MaxManifest: cfg.Limits.MaxManifest,
-		Query:        archive.QueryLimits{MaxChars: cfg.Limits.MaxQueryChars, MaxTerms: cfg.Limits.MaxQueryTerms},
-		CueCache:     cueCache(cfg.Limits.CueCache),
-		CatalogFresh: cfg.Limits.CatalogFresh,
-		UploadExpiry: cfg.UploadExpiry,
+		Query:             archive.QueryLimits{MaxChars: cfg.Limits.MaxQueryChars, MaxTerms: cfg.Limits.MaxQueryTerms},
+		CueCache:          cueCache(cfg.Limits.CueCache),
+		CatalogFresh:      cfg.Limits.CatalogFresh,
+		UploadExpiry:      cfg.UploadExpiry,
+		QuotesEditorsOnly: cfg.QuotesBy == config.QuotesByEditors,
 	})
 	if err != nil {
 		d.Close()

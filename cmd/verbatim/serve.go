@@ -55,6 +55,7 @@ func serve(ctx context.Context, cfg *config.Config, d *deps, io Stdio, announce 
 		MaxConcurrentUploads: cfg.Limits.MaxConcurrentUploads,
 		MaxPerPage:           cfg.Limits.MaxPerPage,
 		MaxConcurrentSearch:  cfg.Limits.MaxConcurrentSearch, SearchWait: cfg.Limits.SearchWait,
+		QuotesPerAddress: cfg.Limits.QuotesPerHour, QuoteWindow: time.Hour,
 	})
 	if err != nil {
 		return err

@@ -78,6 +78,7 @@ const (
 	msgNoRecording = "recording not found"
 	msgNoTrack     = "track not found"
 	msgNoMedia     = "media not found"
+	msgNoQuote     = "quote not found"
 )
 
 // notFound is the one not-found error of the archive: what names the kind

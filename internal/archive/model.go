@@ -133,6 +133,10 @@ type Track struct {
 	// version gets fresh keys, so a manifest never points at half-replaced
 	// objects.
 	Key string `json:"key,omitempty"`
+	// Retimes are the time corrections (shift, linear) that made this
+	// track's versions, oldest first, so a time quoted from an earlier
+	// version can be found in this one (MapTime). At most maxRetimes.
+	Retimes []Retime `json:"retimes,omitempty"`
 	// SpeakerCues counts the track's cues by speaker (as speakerKey has
 	// it; "" for cues without one), so a viewer's cue_count can leave out
 	// hidden speakers' cues without reading the track. Editors only.

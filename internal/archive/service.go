@@ -59,6 +59,9 @@ type Options struct {
 	// before a listing looks for other processes' changes
 	// (DefaultCatalogFresh when 0).
 	CatalogFresh time.Duration
+	// QuotesEditorsOnly lets only editors create quotes; by default anyone
+	// may (the server bounds how often per client address).
+	QuotesEditorsOnly bool
 }
 
 // Service is every use case of the archive. It is safe for concurrent use;
@@ -82,6 +85,8 @@ type Service struct {
 		hash []byte
 	}
 	query QueryLimits
+
+	quotesEditorsOnly bool
 
 	pendingGrace time.Duration
 	indexMu      sync.Mutex // serialises index updates
@@ -107,6 +112,7 @@ func NewService(o Options) (*Service, error) {
 		maxTrack: o.MaxTrack, retryEvery: o.RetryEvery, pwCost: o.PasswordCost,
 		pendingGrace: o.PendingGrace, marks: map[string]*markState{},
 		query: o.Query.withDefaults(), catalog: newCatalogView(o.CatalogFresh),
+		quotesEditorsOnly: o.QuotesEditorsOnly,
 	}
 	limits, err := newBudgets(o)
 	if err != nil {

@@ -154,6 +154,20 @@ func (v *viewer) speakerOf(label string) (string, bool) {
 	return label, true
 }
 
+// refOf is the id of the recording's speaker a viewer cue's span names,
+// by the name or pseudonym it is shown under ("": none known).
+func (v *viewer) refOf(shown string) string {
+	for _, sp := range v.rec.Speakers {
+		if sp.Visibility == VisibilityAnonymised && sp.Pseudonym == shown {
+			return sp.ID
+		}
+	}
+	if sp, ok := v.speakers.find(shown); ok && sp.Visibility != VisibilityAnonymised {
+		return sp.ID
+	}
+	return ""
+}
+
 // cues returns what viewers may see of a track's stored cues: each span
 // kept (names and redacted words rewritten), withheld, or — in a redacted
 // time span — "[redacted]"; cues left with nothing dropped.

@@ -48,6 +48,9 @@ type Config struct {
 	LogFormat, LogLevel string
 	// LogClients adds client addresses and query strings to request logs.
 	LogClients bool
+	// QuotesBy is who may create quotes: "anyone" (the default; limited
+	// per client address by Limits.QuotesPerHour) or "editors".
+	QuotesBy string
 
 	S3    S3
 	Meili Meili
@@ -117,6 +120,10 @@ const (
 	DefaultPartSize       = 16 << 20         // 16 MiB: bounds memory per upload on S3
 	DefaultMeiliIndex     = "verbatim"
 	DefaultRegion         = "us-east-1"
+
+	// Who may create quotes (VERBATIM_QUOTES_BY).
+	QuotesByAnyone  = "anyone"
+	QuotesByEditors = "editors"
 )
 
 // FromEnv builds a Config from defaults and environment variables. getenv is
@@ -134,6 +141,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		ShutdownGrace:  DefaultShutdownGrace,
 		LogFormat:      "text",
 		LogLevel:       "info",
+		QuotesBy:       QuotesByAnyone,
 		S3:             S3{Region: DefaultRegion, PartSize: DefaultPartSize, Secure: false},
 		Meili:          Meili{Index: DefaultMeiliIndex},
 		Limits:         DefaultLimits(),
@@ -154,6 +162,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	r.str("VERBATIM_LOG_FORMAT", &c.LogFormat)
 	r.str("VERBATIM_LOG_LEVEL", &c.LogLevel)
 	r.boolean("VERBATIM_LOG_CLIENTS", &c.LogClients)
+	r.str("VERBATIM_QUOTES_BY", &c.QuotesBy)
 
 	r.str("VERBATIM_S3_ENDPOINT", &c.S3.Endpoint)
 	r.str("VERBATIM_S3_BUCKET", &c.S3.Bucket)
@@ -195,6 +204,9 @@ func (c Config) Validate() error {
 		add("listen address %q is not host:port (for example localhost:8080): %v", c.Addr, err)
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		add("listen address %q has no valid port", c.Addr)
+	}
+	if c.QuotesBy != QuotesByAnyone && c.QuotesBy != QuotesByEditors {
+		add("VERBATIM_QUOTES_BY must be %s or %s, got %q", QuotesByAnyone, QuotesByEditors, c.QuotesBy)
 	}
 	if c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -22,7 +22,7 @@ func TestFromEnvDefaults(t *testing.T) {
 	}
 	want := Config{
 		Data: "./data", Addr: "localhost:8080", MaxUpload: DefaultMaxUpload, MaxTrack: DefaultMaxTrack,
-		RequestTimeout: 30 * time.Second, SessionTTL: 12 * time.Hour, UploadExpiry: 24 * time.Hour, ShutdownGrace: 25 * time.Second, LogFormat: "text", LogLevel: "info",
+		RequestTimeout: 30 * time.Second, SessionTTL: 12 * time.Hour, UploadExpiry: 24 * time.Hour, ShutdownGrace: 25 * time.Second, LogFormat: "text", LogLevel: "info", QuotesBy: "anyone",
 		S3:     S3{Region: "us-east-1", PartSize: DefaultPartSize},
 		Meili:  Meili{Index: "verbatim"},
 		Limits: DefaultLimits(),
@@ -57,6 +57,7 @@ func TestFromEnvValues(t *testing.T) {
 		"VERBATIM_LOG_LEVEL":       "debug",
 		"VERBATIM_LOG_CLIENTS":     "1",
 		"VERBATIM_METRICS_ADDR":    "127.0.0.1:9090",
+		"VERBATIM_QUOTES_BY":       "editors",
 	}))
 	if err != nil {
 		t.Fatalf("FromEnv error: %v", err)
@@ -64,6 +65,7 @@ func TestFromEnvValues(t *testing.T) {
 	want := Config{
 		Data: "/srv/verbatim", Addr: "127.0.0.1:9000", MaxUpload: 2 << 30, MaxTrack: DefaultMaxTrack,
 		RequestTimeout: 30 * time.Second, ShutdownGrace: 40 * time.Second, LogFormat: "json", LogLevel: "debug", LogClients: true, MetricsAddr: "127.0.0.1:9090",
+		QuotesBy:       QuotesByEditors,
 		TrustedProxies: []string{"10.0.0.0/8", "192.168.0.0/16"},
 		SessionKeys:    []string{"new-key-0123456789abcdef0123456789", "old-key-0123456789abcdef0123456789"},
 		SessionTTL:     8 * time.Hour,
@@ -106,6 +108,7 @@ func TestValidate(t *testing.T) {
 		want []string // substrings of the error; nil means valid
 	}{
 		{"defaults", nil, nil},
+		{"quotes by nobody", map[string]string{"VERBATIM_QUOTES_BY": "nobody"}, []string{`VERBATIM_QUOTES_BY must be anyone or editors, got "nobody"`}},
 		{"endpoint without bucket", map[string]string{"VERBATIM_S3_ENDPOINT": "127.0.0.1:7070"},
 			[]string{"VERBATIM_S3_ENDPOINT is set but VERBATIM_S3_BUCKET is empty"}},
 		{"bucket without endpoint", map[string]string{"VERBATIM_S3_BUCKET": "b"},

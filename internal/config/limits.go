@@ -67,6 +67,10 @@ type Limits struct {
 	// the bound within which a change made through one server is listed by
 	// another.
 	CatalogFresh time.Duration
+	// QuotesPerHour is how many quotes one client address may ask for
+	// without an account in an hour (VERBATIM_QUOTES_PER_HOUR); more
+	// answer 429 with Retry-After.
+	QuotesPerHour int
 }
 
 // Budget defaults.
@@ -88,6 +92,7 @@ const (
 	DefaultMaxConcurrentUploads = 8
 	DefaultMaxPerPage           = 100
 	DefaultCatalogFresh         = 2 * time.Second
+	DefaultQuotesPerHour        = 30
 	// maxQueryCharsCeiling and maxQueryTermsCeiling keep an operator from
 	// configuring a budget that no longer bounds anything.
 	maxQueryCharsCeiling = 16 << 10
@@ -117,6 +122,7 @@ func DefaultLimits() Limits {
 		MaxConcurrentUploads: DefaultMaxConcurrentUploads,
 		MaxPerPage:           DefaultMaxPerPage,
 		CatalogFresh:         DefaultCatalogFresh,
+		QuotesPerHour:        DefaultQuotesPerHour,
 	}
 }
 
@@ -136,6 +142,7 @@ func (l *Limits) read(r *envReader) {
 	r.integer("VERBATIM_MAX_CONCURRENT_UPLOADS", &l.MaxConcurrentUploads)
 	r.integer("VERBATIM_MAX_PER_PAGE", &l.MaxPerPage)
 	r.duration("VERBATIM_CATALOG_FRESH", &l.CatalogFresh)
+	r.integer("VERBATIM_QUOTES_PER_HOUR", &l.QuotesPerHour)
 }
 
 // validate explains every budget that is out of range, naming its variable.
@@ -177,5 +184,6 @@ func (l Limits) validate() []error {
 	if l.MaxConcurrentUploads < 1 {
 		add("VERBATIM_MAX_CONCURRENT_UPLOADS must be at least 1, got %d", l.MaxConcurrentUploads)
 	}
+	between("VERBATIM_QUOTES_PER_HOUR", l.QuotesPerHour, 1, 100_000)
 	return errs
 }

@@ -12,7 +12,7 @@ func TestLimitsDefaults(t *testing.T) {
 	want := Limits{MaxQueryChars: 512, MaxQueryTerms: 32, MaxConcurrentSearch: 2 * runtime.GOMAXPROCS(0), SearchWait: 2 * time.Second,
 		MaxCues: 20000, MaxSpeakers: 200, MaxSpeakerName: 200, MaxManifest: 1 << 20, CueCache: 64 << 20,
 		BodyIdleTimeout: 20 * time.Second, SmallBodyTimeout: time.Minute, MaxConcurrentUploads: 8,
-		MaxPerPage: 100, CatalogFresh: 2 * time.Second}
+		MaxPerPage: 100, CatalogFresh: 2 * time.Second, QuotesPerHour: 30}
 	if diff := cmp.Diff(want, DefaultLimits()); diff != "" {
 		t.Errorf("DefaultLimits() mismatch (-want +got):\n%s", diff)
 	}
@@ -34,6 +34,7 @@ func TestLimitsFromEnv(t *testing.T) {
 		"VERBATIM_MAX_CONCURRENT_UPLOADS": "2",
 		"VERBATIM_MAX_PER_PAGE":           "50",
 		"VERBATIM_CATALOG_FRESH":          "500ms",
+		"VERBATIM_QUOTES_PER_HOUR":        "5",
 	}))
 	if err != nil {
 		t.Fatalf("FromEnv: %v", err)
@@ -41,7 +42,7 @@ func TestLimitsFromEnv(t *testing.T) {
 	want := Limits{MaxQueryChars: 1000, MaxQueryTerms: 10, MaxConcurrentSearch: 3, SearchWait: 500 * time.Millisecond,
 		MaxCues: 40000, MaxSpeakers: 50, MaxSpeakerName: 80, MaxManifest: 2 << 20, CueCache: 0,
 		BodyIdleTimeout: 5 * time.Second, SmallBodyTimeout: 2 * time.Minute, MaxConcurrentUploads: 2,
-		MaxPerPage: 50, CatalogFresh: 500 * time.Millisecond}
+		MaxPerPage: 50, CatalogFresh: 500 * time.Millisecond, QuotesPerHour: 5}
 	if diff := cmp.Diff(want, c.Limits); diff != "" {
 		t.Errorf("Limits mismatch (-want +got):\n%s", diff)
 	}
@@ -76,6 +77,7 @@ func TestLimitsErrors(t *testing.T) {
 		{"VERBATIM_BODY_IDLE_TIMEOUT", "0s", "config: VERBATIM_BODY_IDLE_TIMEOUT must be between 1s and 10m, got 0s"},
 		{"VERBATIM_SMALL_BODY_TIMEOUT", "3h", "config: VERBATIM_SMALL_BODY_TIMEOUT must be between 1s and 1h, got 3h0m0s"},
 		{"VERBATIM_MAX_CONCURRENT_UPLOADS", "0", "config: VERBATIM_MAX_CONCURRENT_UPLOADS must be at least 1, got 0"},
+		{"VERBATIM_QUOTES_PER_HOUR", "0", "config: VERBATIM_QUOTES_PER_HOUR must be between 1 and 100000, got 0"},
 	}
 	for _, tt := range tests {
 		c, err := FromEnv(env(map[string]string{tt.name: tt.value}))

@@ -46,6 +46,7 @@ var routeAccess = map[string]access{
 	"GET /robots.txt": public, "HEAD /robots.txt": public,
 	"GET /api/v1/recordings": public, "HEAD /api/v1/recordings": public,
 	"GET /api/v1/search": public, "HEAD /api/v1/search": public,
+	"POST /api/v1/quotes": signin /* anyone may post */, "GET /api/v1/quotes/:id": public, "HEAD /api/v1/quotes/:id": public,
 	"GET /api/v1/recordings/:id": draftRead, "HEAD /api/v1/recordings/:id": draftRead,
 	"GET /api/v1/recordings/:id/tracks/:lang": draftRead, "HEAD /api/v1/recordings/:id/tracks/:lang": draftRead,
 
@@ -154,6 +155,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	seed("open", "Open panel", archive.StatusPublished)
 	seed("draft", secret+" draft", archive.StatusDraft)
+	quote, err := site.svc.CreateQuote(ctx, archive.Principal{}, archive.QuoteRequest{RecordingID: "open", Lang: "en", StartMS: 1000, EndMS: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	self := site.urls[0]
 	principals := matrixPrincipals(t, site)
@@ -190,6 +195,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				id = "draft"
 			}
 			path, body, ctype := matrixRequest(r, id, asset, mediatest.Video(t))
+			path = strings.Replace(path, "/api/v1/quotes/open", "/api/v1/quotes/"+quote.ID, 1)
 			method := r.Method
 			if method == "echo_route_not_found" {
 				method = "GET"
@@ -282,6 +288,8 @@ func matrixRequest(r server.Route, id, asset string, video []byte) (string, io.R
 		return p, strings.NewReader(url.Values{"name": {id}, "password": {testPassword}}.Encode()), "application/x-www-form-urlencoded"
 	case r.Path == "/edit/password": // a new password too short: refused as input, nothing changes
 		return p, strings.NewReader(url.Values{"current": {testPassword}, "new": {"short"}}.Encode()), "application/x-www-form-urlencoded"
+	case r.Path == "/api/v1/quotes": // anyone may quote a published recording
+		return p, strings.NewReader(`{"recording_id":"open","lang":"en","start_ms":1000,"end_ms":3000}`), "application/json"
 	case strings.HasPrefix(r.Path, "/api/") && (r.Method == "POST" || r.Method == "PATCH"):
 		return p, strings.NewReader(`{}`), "application/json"
 	case r.Method == "POST":

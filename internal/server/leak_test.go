@@ -323,6 +323,13 @@ func TestLeakEveryViewerRoute(t *testing.T) {
 			w[route] = append(w[route], urls...)
 		}
 	}
+	// A quote over Bob's cue with her turn inside it: stored with the gap.
+	resp := ts.do(t, "POST", "/api/v1/quotes", "", map[string]any{"recording_id": "leak", "lang": "en", "start_ms": 1000, "end_ms": 6000})
+	quote := decode[struct{ ID, Text string }](t, resp)
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(quote.Text, "Over to you.") {
+		t.Fatalf("POST /api/v1/quotes = %d %+v; want 201 with Bob's words", resp.StatusCode, quote)
+	}
+	w["/api/v1/quotes/:id"] = []string{"/api/v1/quotes/" + quote.ID}
 	for _, route := range server.GETRoutes(ts.srv) {
 		_, walked := w[route]
 		_, exempt := notContent[route]

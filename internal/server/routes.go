@@ -70,6 +70,8 @@ func (s *Server) routes() {
 	api.POST("/recordings/:id/tracks/:lang/shift", s.shiftTrack, editor)
 	api.POST("/recordings/:id/tracks/:lang/linear", s.linearTrack, editor)
 	api.Match(read, "/search", s.search, s.heavy.middleware(asError))
+	api.POST("/quotes", s.createQuote) // who may: archive.Options.QuotesEditorsOnly
+	api.Match(read, "/quotes/:id", s.getQuote)
 	// Resumable uploads (tus.go): tus 1.0 core, creation, termination.
 	api.POST("/uploads/", s.tus(s.tusd.PostFile), editor)
 	api.HEAD("/uploads/:upload", s.tus(s.tusd.HeadFile), editor)

@@ -53,6 +53,10 @@ type Options struct {
 	// 5, 20, 15m).
 	LoginPerAccount, LoginPerAddress int
 	LoginWindow                      time.Duration
+	// QuotesPerAddress is how many quotes one client address may ask for
+	// without an account per QuoteWindow (defaults 30 per hour).
+	QuotesPerAddress int
+	QuoteWindow      time.Duration
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 	// Metrics is the registry the server's collectors join and /metrics
@@ -98,6 +102,7 @@ type Server struct {
 	baseOrigin string         // scheme://host of BaseURL, accepted as Origin
 	loginAcct  *throttle      // failed sign-ins per account
 	loginAddr  *throttle      // failed sign-ins per client address
+	quoteAddr  *throttle      // anonymous quote requests per client address
 	draining   atomic.Bool    // set when shutdown begins: /readyz answers 503
 	inflight   sync.WaitGroup // requests being handled, waited for at shutdown
 	uploads    *limiter       // media and track uploads running
@@ -155,6 +160,12 @@ func New(o Options) (*Server, error) {
 	if o.LoginWindow <= 0 {
 		o.LoginWindow = 15 * time.Minute
 	}
+	if o.QuotesPerAddress <= 0 {
+		o.QuotesPerAddress = 30
+	}
+	if o.QuoteWindow <= 0 {
+		o.QuoteWindow = time.Hour
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -169,6 +180,7 @@ func New(o Options) (*Server, error) {
 		baseOrigin: originOf(o.BaseURL),
 		loginAcct:  newThrottle(o.LoginPerAccount, o.LoginWindow),
 		loginAddr:  newThrottle(o.LoginPerAddress, o.LoginWindow),
+		quoteAddr:  newThrottle(o.QuotesPerAddress, o.QuoteWindow),
 		heavy:      newLimiter("expensive requests", o.MaxConcurrentSearch, o.SearchWait, o.SearchWait),
 	}
 	var err error
