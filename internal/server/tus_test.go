@@ -156,7 +156,10 @@ func heapPeak() (stop func() uint64) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		// The heap marked live by the last GC, not heap objects: those count
+		// garbage not yet swept, up to GOGC's worth of the live heap, which
+		// made the bound depend on when the collector last ran.
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		for {
 			metrics.Read(sample)
 			if v := sample[0].Value.Uint64(); v > peak.Load() {
