@@ -64,12 +64,14 @@ func countSpeakers(cues []subtitle.Cue) int {
 	return n
 }
 
-// viewerSpeakers gives a track without speaker marks of its own its
-// speakers as the recording's tracks say now, whatever the order they
-// were uploaded in (an interpretation uploaded before its original has
-// nothing borrowed in storage; a replaced original changes who spoke).
+// viewerSpeakers gives every cue without a speaker mark of its own its
+// speakers as the recording's tracks say now, whatever the order they were
+// uploaded in (an interpretation uploaded before its original has nothing
+// borrowed in storage; a replaced original changes who spoke). That holds
+// for a partly labelled track too: an unlabelled cue during a hidden
+// speaker's turn may be their words, so it is withheld with them.
 func (s *Service) viewerSpeakers(ctx context.Context, rec Recording, lang string, cues []subtitle.Cue) ([]subtitle.Cue, error) {
-	if hasSpeakers(cues) {
+	if !slices.ContainsFunc(cues, unmarked) {
 		return cues, nil
 	}
 	ref, err := s.reference(ctx, rec, lang, nil)
@@ -77,6 +79,12 @@ func (s *Service) viewerSpeakers(ctx context.Context, rec Recording, lang string
 		return cues, err
 	}
 	return subtitle.BorrowSpeakers(cues, ref), nil
+}
+
+// unmarked reports whether c has no speaker of its own: none on any turn,
+// or one borrowed from another track.
+func unmarked(c subtitle.Cue) bool {
+	return c.Borrowed != nil || !slices.ContainsFunc(c.Turns(), func(t subtitle.Span) bool { return t.Speaker != "" })
 }
 
 func hasSpeakers(cues []subtitle.Cue) bool { return countSpeakers(cues) > 0 }

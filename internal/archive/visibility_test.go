@@ -413,3 +413,40 @@ func TestViewerBorrowedSpeakersAnyOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestViewerPartlyLabelledTrack: an interpretation labels some cues and
+// not others; an unlabelled cue during a hidden speaker's turn may be
+// their words and is withheld with them, whatever else the track marks.
+func TestViewerPartlyLabelledTrack(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.create(t, archive.RecordingInput{ID: "r", Title: "T", Status: archive.StatusPublished, Speakers: []archive.Speaker{
+		{Name: "Bob Named"}, {Name: "Maria Lopez", Visibility: archive.VisibilityHidden},
+	}})
+	put := func(lang, name, data string) {
+		t.Helper()
+		if _, err := e.svc.PutTrack(ctx, editor, "r", archive.TrackUpload{Lang: lang, Name: name, Data: []byte(data)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("en", "en.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Bob Named>Over to you.\n\n00:00:04.000 --> 00:00:06.000\n<v Maria Lopez>the secret\n\n00:00:07.000 --> 00:00:08.000\n<v Bob Named>Thanks.\n")
+	put("fr", "fr.srt", "1\n00:00:01,000 --> 00:00:03,000\nBob Named: A vous.\n\n2\n00:00:04,000 --> 00:00:06,000\nle secret interprete\n\n3\n00:00:07,000 --> 00:00:08,000\nBob Named: Merci.\n")
+	_, cues, err := e.svc.GetTrack(ctx, viewer, "r", "fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cues {
+		if strings.Contains(c.Text, "secret") {
+			t.Errorf("viewers see %q, said during the hidden speaker's turn", c.Text)
+		}
+	}
+	if n := len(cues); n != 2 || cues[0].Speaker != "Bob Named" || cues[1].Speaker != "Bob Named" {
+		t.Errorf("viewer cues %+v; want Bob's two cues under his name", cues)
+	}
+	docs, _ := e.index.get("r")
+	for _, d := range docs {
+		if strings.Contains(d.Text, "secret") {
+			t.Errorf("the index holds %q (%s)", d.Text, d.Lang)
+		}
+	}
+}
