@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/clip"
 	"github.com/verbatim-archive/verbatim/internal/config"
 	"github.com/verbatim-archive/verbatim/internal/server"
 )
@@ -45,6 +48,13 @@ func runServe(ctx context.Context, args []string, io Stdio) error {
 // until ctx ends. announce, if set, is told the URL once listening.
 func serve(ctx context.Context, cfg *config.Config, d *deps, io Stdio, announce func(url string)) error {
 	log := newLogger(io.Stderr, cfg)
+	clips, err := newClipCutter(cfg, log)
+	if err != nil {
+		return err
+	}
+	if clips != nil {
+		defer clips.Close()
+	}
 	srv, err := server.New(server.Options{
 		Service: d.svc, Logger: log, MaxUpload: cfg.MaxUpload, MaxTrack: cfg.MaxTrack,
 		RequestTimeout: cfg.RequestTimeout, PresignTTL: cfg.S3.Presign,
@@ -56,6 +66,7 @@ func serve(ctx context.Context, cfg *config.Config, d *deps, io Stdio, announce 
 		MaxPerPage:           cfg.Limits.MaxPerPage,
 		MaxConcurrentSearch:  cfg.Limits.MaxConcurrentSearch, SearchWait: cfg.Limits.SearchWait,
 		QuotesPerAddress: cfg.Limits.QuotesPerHour, QuoteWindow: time.Hour,
+		Clips: clips,
 	})
 	if err != nil {
 		return err
@@ -177,4 +188,23 @@ func sessionKeys(keys []string) [][]byte {
 		out = append(out, []byte(k))
 	}
 	return out
+}
+
+// newClipCutter starts the quote clip cutter, or returns nil when clips are
+// off (VERBATIM_CLIP_JOBS=0) or ffmpeg is not installed: the server runs
+// without them and quote pages say why.
+func newClipCutter(cfg *config.Config, log *slog.Logger) (*clip.Cutter, error) {
+	if cfg.Limits.ClipJobs == 0 {
+		log.Info("verbatim: quote clips are off (VERBATIM_CLIP_JOBS=0)")
+		return nil, nil
+	}
+	c, err := clip.New(clip.Options{Jobs: cfg.Limits.ClipJobs, Timeout: cfg.Limits.ClipTimeout, Log: log})
+	if errors.Is(err, clip.ErrNoFFmpeg) {
+		log.Info("verbatim: quote clips are off: ffmpeg is not installed")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("quote clips: %w", err)
+	}
+	return c, nil
 }

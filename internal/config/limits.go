@@ -26,6 +26,13 @@ type Limits struct {
 	// SearchWait is how long an expensive request waits for one of those
 	// slots before it answers 503 with Retry-After (VERBATIM_SEARCH_WAIT).
 	SearchWait time.Duration
+	// ClipJobs is how many ffmpeg processes cut quote clips at once
+	// (VERBATIM_CLIP_JOBS); 0 turns clips off. A request for a clip not yet
+	// cut waits for a slot while it lasts, then answers 503 busy.
+	ClipJobs int
+	// ClipTimeout bounds one clip cut (VERBATIM_CLIP_TIMEOUT); a cut that
+	// takes longer is killed and nothing of it is kept.
+	ClipTimeout time.Duration
 
 	// The budgets of one recording, checked before anything is written
 	// (internal/archive explains each default).
@@ -78,6 +85,8 @@ const (
 	DefaultMaxQueryChars = 512
 	DefaultMaxQueryTerms = 32
 	DefaultSearchWait    = 2 * time.Second
+	DefaultClipJobs      = 2
+	DefaultClipTimeout   = 2 * time.Minute
 	// DefaultMaxCues: a six-hour event at one cue a second.
 	DefaultMaxCues        = 20000
 	DefaultMaxSpeakers    = 200
@@ -111,6 +120,8 @@ func DefaultLimits() Limits {
 		MaxQueryTerms:       DefaultMaxQueryTerms,
 		MaxConcurrentSearch: DefaultMaxConcurrentSearch(),
 		SearchWait:          DefaultSearchWait,
+		ClipJobs:            DefaultClipJobs,
+		ClipTimeout:         DefaultClipTimeout,
 		MaxCues:             DefaultMaxCues,
 		MaxSpeakers:         DefaultMaxSpeakers,
 		MaxSpeakerName:      DefaultMaxSpeakerName,
@@ -132,6 +143,8 @@ func (l *Limits) read(r *envReader) {
 	r.integer("VERBATIM_MAX_QUERY_TERMS", &l.MaxQueryTerms)
 	r.integer("VERBATIM_MAX_CONCURRENT_SEARCH", &l.MaxConcurrentSearch)
 	r.duration("VERBATIM_SEARCH_WAIT", &l.SearchWait)
+	r.integer("VERBATIM_CLIP_JOBS", &l.ClipJobs)
+	r.duration("VERBATIM_CLIP_TIMEOUT", &l.ClipTimeout)
 	r.integer("VERBATIM_MAX_CUES", &l.MaxCues)
 	r.integer("VERBATIM_MAX_SPEAKERS", &l.MaxSpeakers)
 	r.integer("VERBATIM_MAX_SPEAKER_NAME", &l.MaxSpeakerName)
@@ -161,6 +174,10 @@ func (l Limits) validate() []error {
 	}
 	if l.SearchWait <= 0 || l.SearchWait > time.Minute {
 		add("VERBATIM_SEARCH_WAIT must be more than 0s and at most 1m, got %s", l.SearchWait)
+	}
+	between("VERBATIM_CLIP_JOBS", l.ClipJobs, 0, 64)
+	if l.ClipTimeout < time.Second || l.ClipTimeout > time.Hour {
+		add("VERBATIM_CLIP_TIMEOUT must be between 1s and 1h, got %s", l.ClipTimeout)
 	}
 	between("VERBATIM_MAX_CUES", l.MaxCues, 1, 10_000_000)
 	between("VERBATIM_MAX_SPEAKERS", l.MaxSpeakers, 1, 100_000)

@@ -10,6 +10,7 @@ import (
 
 func TestLimitsDefaults(t *testing.T) {
 	want := Limits{MaxQueryChars: 512, MaxQueryTerms: 32, MaxConcurrentSearch: 2 * runtime.GOMAXPROCS(0), SearchWait: 2 * time.Second,
+		ClipJobs: 2, ClipTimeout: 2 * time.Minute,
 		MaxCues: 20000, MaxSpeakers: 200, MaxSpeakerName: 200, MaxManifest: 1 << 20, CueCache: 64 << 20,
 		BodyIdleTimeout: 20 * time.Second, SmallBodyTimeout: time.Minute, MaxConcurrentUploads: 8,
 		MaxPerPage: 100, CatalogFresh: 2 * time.Second, QuotesPerHour: 30}
@@ -24,6 +25,8 @@ func TestLimitsFromEnv(t *testing.T) {
 		"VERBATIM_MAX_QUERY_TERMS":        "10",
 		"VERBATIM_MAX_CONCURRENT_SEARCH":  "3",
 		"VERBATIM_SEARCH_WAIT":            "500ms",
+		"VERBATIM_CLIP_JOBS":              "0",
+		"VERBATIM_CLIP_TIMEOUT":           "30s",
 		"VERBATIM_MAX_CUES":               "40000",
 		"VERBATIM_MAX_SPEAKERS":           "50",
 		"VERBATIM_MAX_SPEAKER_NAME":       "80",
@@ -40,6 +43,7 @@ func TestLimitsFromEnv(t *testing.T) {
 		t.Fatalf("FromEnv: %v", err)
 	}
 	want := Limits{MaxQueryChars: 1000, MaxQueryTerms: 10, MaxConcurrentSearch: 3, SearchWait: 500 * time.Millisecond,
+		ClipJobs: 0, ClipTimeout: 30 * time.Second,
 		MaxCues: 40000, MaxSpeakers: 50, MaxSpeakerName: 80, MaxManifest: 2 << 20, CueCache: 0,
 		BodyIdleTimeout: 5 * time.Second, SmallBodyTimeout: 2 * time.Minute, MaxConcurrentUploads: 2,
 		MaxPerPage: 50, CatalogFresh: 500 * time.Millisecond, QuotesPerHour: 5}
@@ -70,6 +74,10 @@ func TestLimitsErrors(t *testing.T) {
 		{"VERBATIM_SEARCH_WAIT", "0s", "config: VERBATIM_SEARCH_WAIT must be more than 0s and at most 1m, got 0s"},
 		{"VERBATIM_SEARCH_WAIT", "2h", "config: VERBATIM_SEARCH_WAIT must be more than 0s and at most 1m, got 2h0m0s"},
 		{"VERBATIM_SEARCH_WAIT", "2", `config: VERBATIM_SEARCH_WAIT="2" is not a duration such as 15m or 1h`},
+		{"VERBATIM_CLIP_JOBS", "-1", "config: VERBATIM_CLIP_JOBS must be between 0 and 64, got -1"},
+		{"VERBATIM_CLIP_JOBS", "100", "config: VERBATIM_CLIP_JOBS must be between 0 and 64, got 100"},
+		{"VERBATIM_CLIP_TIMEOUT", "0s", "config: VERBATIM_CLIP_TIMEOUT must be between 1s and 1h, got 0s"},
+		{"VERBATIM_CLIP_TIMEOUT", "2h", "config: VERBATIM_CLIP_TIMEOUT must be between 1s and 1h, got 2h0m0s"},
 		{"VERBATIM_MAX_CUES", "0", "config: VERBATIM_MAX_CUES must be between 1 and 10000000, got 0"},
 		{"VERBATIM_MAX_SPEAKERS", "0", "config: VERBATIM_MAX_SPEAKERS must be between 1 and 100000, got 0"},
 		{"VERBATIM_MAX_SPEAKER_NAME", "many", `config: VERBATIM_MAX_SPEAKER_NAME="many" is not a whole number`},

@@ -30,6 +30,7 @@ const (
 	editorAPI                // API: 401 for viewers, 403 for other roles
 	editorPage               // pages: viewers are sent to /login
 	adminPage                // pages: editors get 403
+	quoteFile                // a quote's card or clip: everyone; the matrix names no quote, so 404 for all, never 401/403 (quote_files_test serves real ones)
 )
 
 // routeAccess is the expected access of every route in the table. A new
@@ -44,6 +45,9 @@ var routeAccess = map[string]access{
 	"GET /search": public, "HEAD /search": public,
 	"GET /static/:name": public, "HEAD /static/:name": public,
 	"GET /robots.txt": public, "HEAD /robots.txt": public,
+	"GET /q/:id/card.png": quoteFile, "HEAD /q/:id/card.png": quoteFile,
+	"GET /q/:id/clip.mp4": quoteFile, "HEAD /q/:id/clip.mp4": quoteFile,
+	"GET /q/:id/clip.webm": quoteFile, "HEAD /q/:id/clip.webm": quoteFile,
 	"GET /api/v1/recordings": public, "HEAD /api/v1/recordings": public,
 	"GET /api/v1/search": public, "HEAD /api/v1/search": public,
 	"POST /api/v1/quotes": signin /* anyone may post */, "GET /api/v1/quotes/:id": public, "HEAD /api/v1/quotes/:id": public,
@@ -102,6 +106,8 @@ func want(a access, p string) (status int, allowed bool) {
 	switch a {
 	case public:
 		return http.StatusOK, false
+	case quoteFile:
+		return http.StatusNotFound, false
 	case signin:
 		return 0, true
 	case draftRead:

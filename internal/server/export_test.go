@@ -21,3 +21,6 @@ func GETRoutes(s *Server) []string {
 
 // UploadsInUse is how many upload slots are taken.
 func UploadsInUse(s *Server) int { return s.uploads.inUse() }
+
+// HasClips reports whether the server cuts quote clips (it has ffmpeg).
+func (s *Server) HasClips() bool { return s.clips != nil }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -66,7 +67,7 @@ func uploadName(c echo.Context) string {
 // read from storage. It is never compressed. With a presign TTL and a store
 // that can presign, viewers are redirected to the object instead.
 func (s *Server) getMedia(c echo.Context) error {
-	ctx, req, id := c.Request().Context(), c.Request(), c.Param("id")
+	ctx, id := c.Request().Context(), c.Param("id")
 	if s.opts.PresignTTL > 0 {
 		u, err := s.svc.PresignMedia(ctx, who(c), id, s.opts.PresignTTL)
 		if err == nil {
@@ -81,22 +82,42 @@ func (s *Server) getMedia(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.serveRanged(c, ranged{
+		ContentType: m.ContentType, ETag: m.ETag, Modified: m.UploadedAt, Size: m.Size,
+		CacheControl: "public, max-age=0, must-revalidate", Open: m.Open, What: "recording " + id,
+	})
+}
+
+// ranged is a stored object to serve with HTTP Range.
+type ranged struct {
+	ContentType, ETag, CacheControl string
+	Modified                        time.Time
+	Size                            int64
+	Open                            func(ctx context.Context, offset, length int64) (io.ReadCloser, error)
+	What                            string // for the log
+}
+
+// serveRanged answers with a single byte range, If-Range, conditional GET
+// and HEAD; only the requested range is read from storage. It is never
+// compressed.
+func (s *Server) serveRanged(c echo.Context, m ranged) error {
+	req := c.Request()
 	h := c.Response().Header()
 	etag := `"` + m.ETag + `"`
 	h.Set(echo.HeaderContentType, m.ContentType)
 	h.Set("Accept-Ranges", "bytes")
 	h.Set(headerETag, etag)
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set(echo.HeaderCacheControl, "public, max-age=0, must-revalidate")
-	if !m.UploadedAt.IsZero() {
-		h.Set(echo.HeaderLastModified, m.UploadedAt.UTC().Format(http.TimeFormat))
+	h.Set(echo.HeaderCacheControl, m.CacheControl)
+	if !m.Modified.IsZero() {
+		h.Set(echo.HeaderLastModified, m.Modified.UTC().Format(http.TimeFormat))
 	}
-	if notModified(req, m.ETag, m.UploadedAt) {
+	if notModified(req, m.ETag, m.Modified) {
 		return c.NoContent(http.StatusNotModified)
 	}
 
 	offset, length, status := int64(0), m.Size, http.StatusOK
-	if rh := req.Header.Get("Range"); rh != "" && rangeApplies(req, etag, m.UploadedAt) {
+	if rh := req.Header.Get("Range"); rh != "" && rangeApplies(req, etag, m.Modified) {
 		r, err := parseRange(rh, m.Size)
 		switch {
 		case errors.Is(err, errUnsatisfiable):
@@ -114,7 +135,7 @@ func (s *Server) getMedia(c echo.Context) error {
 		c.Response().WriteHeader(status)
 		return nil
 	}
-	rc, err := m.Open(ctx, offset, length)
+	rc, err := m.Open(req.Context(), offset, length)
 	if err != nil {
 		return err
 	}
@@ -129,7 +150,7 @@ func (s *Server) getMedia(c echo.Context) error {
 	res.Size += n
 	s.metrics.media.WithLabelValues("sent").Add(float64(n))
 	if err != nil {
-		s.log.Debug("server: media stream ended early", "recording", id, "err", err)
+		s.log.Debug("server: media stream ended early", "what", m.What, "err", err)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 // long as it takes; the request timeout does not apply to them.
 func isLongRoute(method, path string) bool {
 	switch path {
-	case "/media/:id", mediaUploadPath:
+	case "/media/:id", mediaUploadPath, "/q/:id/clip.mp4", "/q/:id/clip.webm":
 		return true
 	case "/api/v1/uploads/:upload":
 		return method == "PATCH"
@@ -89,6 +89,12 @@ func (s *Server) routes() {
 	e.Match(read, "/search", pg.search, page)
 	e.Match(read, "/static/:name", pg.static)
 	e.Match(read, "/robots.txt", s.robots)
+	// A quote's share card and clip (quote_files.go): made once for what
+	// the quote shows now, kept in storage, served with Range. A clip may
+	// first wait for ffmpeg, within the cutter's own timeout.
+	e.Match(read, "/q/:id/card.png", s.getQuoteCard, s.heavy.middleware(asError))
+	e.Match(read, "/q/:id/clip.mp4", s.getQuoteClip)
+	e.Match(read, "/q/:id/clip.webm", s.getQuoteClip)
 
 	// Sign-in (login.go) and the editors' pages (editor_*.go). Every
 	// editor page is behind editorPage: the one role check for pages.

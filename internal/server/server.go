@@ -23,6 +23,8 @@ import (
 	tusd "github.com/tus/tusd/v2/pkg/handler"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/card"
+	"github.com/verbatim-archive/verbatim/internal/clip"
 )
 
 // Options configure a Server. Service is required.
@@ -84,6 +86,8 @@ type Options struct {
 	// 503 with Retry-After (default 2s).
 	MaxConcurrentSearch int
 	SearchWait          time.Duration
+	// Clips cuts quote clips; nil (no ffmpeg) means the server has none.
+	Clips *clip.Cutter
 }
 
 // Server is the HTTP interface: the JSON API, media, health and the viewer
@@ -108,6 +112,8 @@ type Server struct {
 	uploads    *limiter       // media and track uploads running
 	heavy      *limiter       // expensive requests: search and page renders
 	tusd       *tusd.UnroutedHandler
+	cards      *card.Renderer // quote share cards
+	clips      *clip.Cutter   // quote clips; nil without ffmpeg
 }
 
 // New builds the server and its route table.
@@ -193,6 +199,10 @@ func New(o Options) (*Server, error) {
 		}
 	}
 	s.uploads = newLimiter("uploads", o.MaxConcurrentUploads, 0, 5*time.Second)
+	if s.cards, err = card.NewRenderer(); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	s.clips = o.Clips
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Logger.SetOutput(discard{})

@@ -1,0 +1,150 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/card"
+	"github.com/verbatim-archive/verbatim/internal/clip"
+)
+
+// A quote's files: its share card (/q/<id>/card.png, what the Open Graph
+// and Twitter tags point at) and, with ffmpeg, its clip
+// (/q/<id>/clip.mp4 or .webm, as the source). The archive makes each once
+// for what the quote shows now and keeps it in storage; these handlers
+// serve it with Range.
+
+// quoteFileCache: a card or clip changes name when what it shows changes
+// (a speaker hidden since), so a cache must ask again each time; the
+// ETag makes that a 304.
+const quoteFileCache = "public, max-age=0, must-revalidate"
+
+func (s *Server) getQuoteCard(c echo.Context) error {
+	f, err := s.svc.QuoteCard(c.Request().Context(), who(c), c.Param("id"), s.drawCard)
+	if err != nil {
+		return err
+	}
+	return s.serveRanged(c, ranged{
+		ContentType: card.ContentType, ETag: f.ETag, Modified: f.ModTime, Size: f.Size,
+		CacheControl: quoteFileCache, Open: f.Open, What: "card of quote " + c.Param("id"),
+	})
+}
+
+// drawCard draws a quote as viewers see it now, in the quote's language
+// where the interface has it (markers, the withheld notice, the date).
+func (s *Server) drawCard(qv archive.QuoteView) ([]byte, error) {
+	png, _, err := s.cards.Render(quoteCard(pageBase{UI: s.pg.i18n.Translator(qv.Quote.Lang)}, qv))
+	return png, err
+}
+
+func quoteCard(b pageBase, qv archive.QuoteView) card.Card {
+	q, rec := qv.Quote, qv.Recording
+	cd := card.Card{Site: "Verbatim"}
+	if qv.Withheld {
+		cd.Text, cd.Withheld = b.T("cue.withheld"), true
+	} else {
+		open, close := quoteMarks(q.Lang)
+		cd.Text = open + localiseMarkers(b, strings.Join(strings.Fields(q.Text), " ")) + close
+	}
+	var who []string
+	for _, sp := range q.Speakers {
+		name := localiseMarkers(b, sp.Name)
+		if sp.Role != "" {
+			name += ", " + sp.Role
+		}
+		who = append(who, name)
+	}
+	cd.Speaker = strings.Join(who, " · ")
+	event := rec.Event
+	if event == "" {
+		event = rec.Title
+	}
+	var parts []string
+	for _, p := range []string{event, dateText(b.UI, rec.Date), rec.Place} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	cd.Event = strings.Join(parts, " · ")
+	return cd
+}
+
+// quoteMarks are the quotation marks of the quote's language.
+func quoteMarks(lang string) (string, string) {
+	base, _, _ := strings.Cut(lang, "-")
+	switch base {
+	case "fr":
+		return "« ", " »"
+	case "es", "it", "ru":
+		return "«", "»"
+	case "de":
+		return "„", "“"
+	}
+	return "“", "”"
+}
+
+// getQuoteClip serves the quote's clip, cutting it first when none is
+// stored. Without ffmpeg there are no clips (and the quote page says so).
+func (s *Server) getQuoteClip(c echo.Context) error {
+	if s.clips == nil {
+		return archive.NewError(archive.ErrNotFound, "this server makes no clips: ffmpeg is not installed")
+	}
+	want := path.Ext(c.Path()) // the route: clip.mp4 or clip.webm
+	format := func(mediaType string) (archive.ClipFormat, error) {
+		ext, ct, ok := clip.Format(mediaType)
+		switch {
+		case !ok:
+			return archive.ClipFormat{}, archive.NewError(archive.ErrNotFound, "this recording's media (%s) cannot be cut into a clip without re-encoding it", mediaType)
+		case ext != want:
+			return archive.ClipFormat{}, archive.NewError(archive.ErrNotFound, "this quote's clip is clip%s, in the recording's own format", ext)
+		}
+		return archive.ClipFormat{Ext: ext, ContentType: ct}, nil
+	}
+	f, cf, err := s.svc.QuoteClip(c.Request().Context(), who(c), c.Param("id"), format, s.cutClip)
+	if errors.Is(err, clip.ErrBusy) {
+		return &busyError{what: "clip cuts", n: s.clips.Jobs(), retry: clipRetry}
+	}
+	if err != nil {
+		return err
+	}
+	return s.serveRanged(c, ranged{
+		ContentType: cf.ContentType, ETag: f.ETag, Modified: f.ModTime, Size: f.Size,
+		CacheControl: quoteFileCache, Open: f.Open, What: "clip of quote " + c.Param("id"),
+	})
+}
+
+// clipRetry is the Retry-After of a clip refused because every ffmpeg
+// slot stayed busy while the request waited.
+const clipRetry = 10 * time.Second
+
+// cutClip hands a clip job to the cutter. The captions are the quote's
+// cues as viewers see them now, markers in the quote's language, each
+// cue's first speaker named (JoinSpans already names the later ones).
+func (s *Server) cutClip(ctx context.Context, job archive.ClipJob) error {
+	b := pageBase{UI: s.pg.i18n.Translator(job.Lang)}
+	caps := make([]clip.Caption, 0, len(job.Captions))
+	for _, qc := range job.Captions {
+		text := qc.Text
+		if len(qc.Spans) > 0 && qc.Spans[0].Speaker != "" && !qc.Spans[0].Withheld {
+			text = qc.Spans[0].Speaker + ": " + text
+		}
+		caps = append(caps, clip.Caption{StartMS: qc.StartMS, EndMS: qc.EndMS, Text: localiseMarkers(b, text)})
+	}
+	return s.clips.Cut(ctx, clip.Request{
+		Key:      job.QuoteID,
+		Source:   clip.Source{Size: job.Media.Size, ContentType: job.Media.ContentType, Open: job.Media.Open},
+		StartMS:  job.StartMS,
+		EndMS:    job.EndMS,
+		Captions: caps,
+		Store: func(ctx context.Context, f *os.File, size int64) error {
+			return job.Store(ctx, f, size)
+		},
+	})
+}

@@ -1,0 +1,293 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/card"
+	"github.com/verbatim-archive/verbatim/internal/clip"
+	"github.com/verbatim-archive/verbatim/internal/clip/cliptest"
+	"github.com/verbatim-archive/verbatim/internal/server"
+)
+
+// quoteVTT: Bob speaks first, then Eve; the quote takes Bob's two cues.
+const quoteVTT = `WEBVTT
+
+00:00:05.500 --> 00:00:07.200
+<v Bob Named>Survivors must be heard, müssen gehört werden.
+
+00:00:07.200 --> 00:00:09.000
+<v Bob Named>Nadie conoce mejor la trata, « disent-ils ».
+
+00:00:09.500 --> 00:00:11.000
+<v Eve Other>A later answer.
+`
+
+// quotedRecording makes a published recording with Bob's two cues and
+// media (mediaPath, or none when empty), quotes 6–9 s and returns the id.
+func quotedRecording(t *testing.T, ts *testServer, mediaPath, contentType string) string {
+	t.Helper()
+	ctx := context.Background()
+	wantStatus(t, ts.do(t, "POST", "/api/v1/recordings", ts.token, map[string]any{
+		"id": "q", "title": "Side event", "event": "HRC side event", "date": "2026-03-12", "place": "Geneva", "status": "published",
+		"speakers": []map[string]any{{"name": "Bob Named", "role": "Chair"}, {"name": "Eve Other"}},
+	}), http.StatusCreated)
+	wantStatus(t, ts.do(t, "PUT", "/api/v1/recordings/q/tracks/en?name=en.vtt", ts.token, quoteVTT, "Content-Type", "text/vtt"), http.StatusCreated)
+	if mediaPath != "" {
+		f, err := os.Open(mediaPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		ed := archive.Principal{Name: "editor", Role: archive.RoleEditor}
+		if _, err := ts.svc.PutMedia(ctx, ed, "q", archive.MediaUpload{Name: "v" + filepath.Ext(mediaPath), ContentType: contentType, Size: -1, Body: f}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, err := ts.svc.CreateQuote(ctx, archive.Principal{}, archive.QuoteRequest{RecordingID: "q", Lang: "en", StartMS: 6000, EndMS: 9000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q.ID
+}
+
+// hideSpeaker sets a speaker of recording q to hidden, as an editor would.
+func hideSpeaker(t *testing.T, ts *testServer, name string) {
+	t.Helper()
+	get := ts.do(t, "GET", "/api/v1/recordings/q", ts.token, nil)
+	rec := decode[archive.Recording](t, get)
+	for i := range rec.Speakers {
+		if rec.Speakers[i].Name == name {
+			rec.Speakers[i].Visibility = archive.VisibilityHidden
+		}
+	}
+	wantStatus(t, ts.do(t, "PATCH", "/api/v1/recordings/q", ts.token, map[string]any{"speakers": rec.Speakers}, "If-Match", get.Header.Get("ETag")), http.StatusOK)
+}
+
+// storedFiles lists the quote's stored files of one kind.
+func storedFiles(t *testing.T, ts *testServer, id, kind string) []string {
+	t.Helper()
+	infos, err := ts.store.List(context.Background(), "quotes/"+id+"/"+kind+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, i := range infos {
+		keys = append(keys, i.Key)
+	}
+	return keys
+}
+
+var bobsWords = []string{"Survivors must be heard", "müssen gehört", "Nadie conoce", "Bob Named"}
+
+func TestQuoteCard(t *testing.T) {
+	ts := newTestServer(t, nil)
+	id := quotedRecording(t, ts, "", "")
+
+	resp := ts.do(t, "GET", "/q/"+id+"/card.png", "", nil)
+	wantStatus(t, resp, http.StatusOK)
+	data := readAll(t, resp)
+	if ct := resp.Header.Get("Content-Type"); ct != "image/png" {
+		t.Errorf("Content-Type = %q; want image/png", ct)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("card is not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != card.Width || b.Dy() != card.Height {
+		t.Errorf("card is %dx%d; want %dx%d", b.Dx(), b.Dy(), card.Width, card.Height)
+	}
+	desc := pngText(t, data, "Description")
+	want := "“Survivors must be heard, müssen gehört werden. Nadie conoce mejor la trata, « disent-ils ».”\nBob Named, Chair\nHRC side event · March 12, 2026 · Geneva"
+	if desc != want {
+		t.Errorf("card text = %q; want %q", desc, want)
+	}
+	if strings.Contains(desc, "A later answer") {
+		t.Error("card shows words from outside the quote")
+	}
+	etag := resp.Header.Get("ETag")
+	stored := storedFiles(t, ts, id, "card")
+	if len(stored) != 1 {
+		t.Fatalf("stored cards = %v; want one", stored)
+	}
+
+	// Drawn once: the next request serves the stored card, and a cache
+	// holding it gets a 304.
+	again := ts.do(t, "GET", "/q/"+id+"/card.png", "", nil)
+	if b := readAll(t, again); !bytes.Equal(b, data) || again.Header.Get("ETag") != etag {
+		t.Error("second request served another card")
+	}
+	wantStatus(t, ts.do(t, "GET", "/q/"+id+"/card.png", "", nil, "If-None-Match", etag), http.StatusNotModified)
+	part := ts.do(t, "GET", "/q/"+id+"/card.png", "", nil, "Range", "bytes=0-7")
+	wantStatus(t, part, http.StatusPartialContent)
+	if b := readAll(t, part); string(b) != "\x89PNG\r\n\x1a\n" {
+		t.Errorf("bytes 0-7 = %q; want the PNG signature", b)
+	}
+
+	// Bob is hidden later: the card shows the notice, and the card with
+	// his words is gone from storage.
+	hideSpeaker(t, ts, "Bob Named")
+	resp = ts.do(t, "GET", "/q/"+id+"/card.png", "", nil)
+	wantStatus(t, resp, http.StatusOK)
+	data = readAll(t, resp)
+	if desc := pngText(t, data, "Description"); !strings.HasPrefix(desc, "Passage withheld at the speaker’s request.\n") {
+		t.Errorf("card of a quote whose speaker is now hidden reads %q; want the withheld notice", desc)
+	}
+	for _, w := range bobsWords {
+		if bytes.Contains(data, []byte(w)) {
+			t.Errorf("card of a withheld quote still carries %q", w)
+		}
+	}
+	if resp.Header.Get("ETag") == etag {
+		t.Error("the withheld card has the ETag of the card with the words: caches would keep the words")
+	}
+	if now := storedFiles(t, ts, id, "card"); len(now) != 1 || now[0] == stored[0] {
+		t.Errorf("stored cards after hiding = %v; want one, not %v", now, stored)
+	}
+
+	wantStatus(t, ts.do(t, "GET", "/q/abcdefghijkm/card.png", "", nil), http.StatusNotFound)
+	wantStatus(t, ts.do(t, "GET", "/q/nope/card.png", "", nil), http.StatusNotFound)
+}
+
+func TestQuoteClip(t *testing.T) {
+	cliptest.RequireFFmpeg(t)
+	cutter, err := clip.New(clip.Options{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cutter.Close() })
+	ts := newTestServer(t, func(o *server.Options) { o.Clips = cutter })
+	id := quotedRecording(t, ts, cliptest.MakeVideo(t, ".mp4", 12), "video/mp4")
+
+	resp := ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil)
+	wantStatus(t, resp, http.StatusOK)
+	if ct := resp.Header.Get("Content-Type"); ct != "video/mp4" {
+		t.Errorf("Content-Type = %q; want video/mp4", ct)
+	}
+	data := readAll(t, resp)
+	name := filepath.Join(t.TempDir(), "clip.mp4")
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := cliptest.Probe(t, name)
+	if math.Abs(p.Duration-3) > 1.1 {
+		t.Errorf("clip of a 3 s quote lasts %.3fs; want 3s within a keyframe", p.Duration)
+	}
+	if !strings.Contains(strings.Join(p.Streams, " "), "subtitle:mov_text") {
+		t.Errorf("clip streams = %v; want a mov_text subtitle track", p.Streams)
+	}
+	subs := cliptest.Subtitles(t, name)
+	for _, w := range []string{"Bob Named: Survivors must be heard, müssen gehört werden.", "Nadie conoce mejor la trata"} {
+		if !strings.Contains(subs, w) {
+			t.Errorf("clip captions lack %q:\n%s", w, subs)
+		}
+	}
+	if strings.Contains(subs, "A later answer") {
+		t.Errorf("clip captions carry words after the quote:\n%s", subs)
+	}
+	stored := storedFiles(t, ts, id, "clip")
+	if len(stored) != 1 || !strings.HasSuffix(stored[0], ".mp4") {
+		t.Fatalf("stored clips = %v; want one .mp4", stored)
+	}
+
+	// Served from storage with Range, like /media.
+	part := ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil, "Range", "bytes=100-199")
+	wantStatus(t, part, http.StatusPartialContent)
+	if b := readAll(t, part); !bytes.Equal(b, data[100:200]) {
+		t.Error("bytes 100-199 of the clip differ from the whole clip's")
+	}
+	if cr := part.Header.Get("Content-Range"); cr != "bytes 100-199/"+strconv.Itoa(len(data)) {
+		t.Errorf("Content-Range = %q", cr)
+	}
+	if again := storedFiles(t, ts, id, "clip"); len(again) != 1 || again[0] != stored[0] {
+		t.Errorf("stored clips after a second request = %v; want the same one", again)
+	}
+	wrong := ts.do(t, "GET", "/q/"+id+"/clip.webm", "", nil)
+	wantStatus(t, wrong, http.StatusNotFound)
+	if b := string(readAll(t, wrong)); !strings.Contains(b, "clip.mp4") {
+		t.Errorf("clip.webm of an MP4 recording says %s; want it to name clip.mp4", b)
+	}
+
+	// Bob hidden later: no clip, and the stored one is removed.
+	hideSpeaker(t, ts, "Bob Named")
+	gone := ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil)
+	wantStatus(t, gone, http.StatusNotFound)
+	if b := readAll(t, gone); bytes.Contains(b, []byte("Survivors")) {
+		t.Errorf("clip answer of a withheld quote carries its words: %s", b)
+	}
+	if left := storedFiles(t, ts, id, "clip"); len(left) != 0 {
+		t.Errorf("clips still stored after the speaker was hidden: %v", left)
+	}
+}
+
+func TestQuoteClipWebM(t *testing.T) {
+	cliptest.RequireFFmpeg(t)
+	cutter, err := clip.New(clip.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cutter.Close() })
+	ts := newTestServer(t, func(o *server.Options) { o.Clips = cutter })
+	id := quotedRecording(t, ts, cliptest.MakeVideo(t, ".webm", 12), "video/webm")
+	wantStatus(t, ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil), http.StatusNotFound)
+	resp := ts.do(t, "GET", "/q/"+id+"/clip.webm", "", nil)
+	wantStatus(t, resp, http.StatusOK)
+	name := filepath.Join(t.TempDir(), "clip.webm")
+	if err := os.WriteFile(name, readAll(t, resp), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p := cliptest.Probe(t, name); !strings.Contains(strings.Join(p.Streams, " "), "subtitle:webvtt") {
+		t.Errorf("WebM clip streams = %v; want a webvtt subtitle track", p.Streams)
+	}
+	if subs := cliptest.Subtitles(t, name); !strings.Contains(subs, "Survivors must be heard") {
+		t.Errorf("WebM clip captions lack the quote:\n%s", subs)
+	}
+}
+
+func TestQuoteClipFailureStoresNothing(t *testing.T) {
+	cliptest.RequireFFmpeg(t)
+	cutter, err := clip.New(clip.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cutter.Close() })
+	ts := newTestServer(t, func(o *server.Options) { o.Clips = cutter })
+	junk := filepath.Join(t.TempDir(), "junk.mp4")
+	if err := os.WriteFile(junk, bytes.Repeat([]byte("not a video "), 4000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	id := quotedRecording(t, ts, junk, "video/mp4")
+	wantStatus(t, ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil), http.StatusInternalServerError)
+	if left := storedFiles(t, ts, id, "clip"); len(left) != 0 {
+		t.Errorf("a failed cut left %v in storage", left)
+	}
+}
+
+func TestQuoteClipWithoutFFmpeg(t *testing.T) {
+	ts := newTestServer(t, nil) // no Clips: as a server without ffmpeg
+	id := quotedRecording(t, ts, "", "")
+	resp := ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil)
+	wantStatus(t, resp, http.StatusNotFound)
+	if b := string(readAll(t, resp)); !strings.Contains(b, "ffmpeg is not installed") {
+		t.Errorf("clip without ffmpeg says %s; want the reason", b)
+	}
+}
+
+// pngText returns the card's text chunk.
+func pngText(t *testing.T, data []byte, keyword string) string {
+	t.Helper()
+	s, err := card.ReadText(data, keyword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
