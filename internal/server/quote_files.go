@@ -148,3 +148,32 @@ func (s *Server) cutClip(ctx context.Context, job archive.ClipJob) error {
 		},
 	})
 }
+
+// clipOffer is the quote page's clip download: a link, or why there is
+// none, in the interface language.
+type clipOffer struct {
+	Href, Label string // set when there is a clip to download
+	Reason      string // set when there is none
+}
+
+// offerClip decides the clip link without cutting anything: the clip is
+// cut when the link is first followed.
+func (s *Server) offerClip(b pageBase, qv archive.QuoteView) clipOffer {
+	m := qv.Recording.Media
+	switch {
+	case qv.Withheld:
+		return clipOffer{Reason: b.T("quote.clip.withheld")}
+	case s.clips == nil:
+		return clipOffer{Reason: b.T("quote.clip.noffmpeg")}
+	case m == nil:
+		return clipOffer{Reason: b.T("quote.clip.nomedia")}
+	}
+	ext, _, ok := clip.Format(m.ContentType)
+	if !ok {
+		return clipOffer{Reason: b.T("quote.clip.format")}
+	}
+	return clipOffer{
+		Href:  "/q/" + qv.Quote.ID + "/clip" + ext,
+		Label: b.T("quote.clip.download", map[string]string{".mp4": "MP4", ".webm": "WebM"}[ext]),
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,10 +14,13 @@ import (
 	"testing"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/bleveindex"
 	"github.com/verbatim-archive/verbatim/internal/card"
 	"github.com/verbatim-archive/verbatim/internal/clip"
 	"github.com/verbatim-archive/verbatim/internal/clip/cliptest"
+	"github.com/verbatim-archive/verbatim/internal/s3"
 	"github.com/verbatim-archive/verbatim/internal/server"
+	"github.com/verbatim-archive/verbatim/internal/testenv"
 )
 
 // quoteVTT: Bob speaks first, then Eve; the quote takes Bob's two cues.
@@ -290,4 +294,62 @@ func pngText(t *testing.T, data []byte, keyword string) string {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// On S3 the clip is cut from ranged reads of the object (ffmpeg reads it
+// through the cutter's loopback feed) and stored back in the bucket.
+func TestQuoteClipOnS3(t *testing.T) {
+	cliptest.RequireFFmpeg(t)
+	gw := testenv.StartVersityGW(t)
+	ctx := context.Background()
+	store, err := s3.Open(ctx, s3.Config{Endpoint: gw.Endpoint, Bucket: gw.Bucket, Region: gw.Region, AccessKey: gw.AccessKey, SecretKey: gw.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := bleveindex.OpenMem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	svc, err := archive.NewService(archive.Options{Blobs: store, Index: idx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := svc.AddAccount(ctx, "editor", archive.RoleEditor, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cutter, err := clip.New(clip.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cutter.Close() })
+	srv, err := server.New(server.Options{Service: svc, Clips: cutter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	ts := &testServer{Server: hs, svc: svc, token: token}
+	id := quotedRecording(t, ts, cliptest.MakeVideo(t, ".mp4", 12), "video/mp4")
+
+	resp := ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil)
+	wantStatus(t, resp, http.StatusOK)
+	name := filepath.Join(t.TempDir(), "clip.mp4")
+	if err := os.WriteFile(name, readAll(t, resp), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p := cliptest.Probe(t, name); math.Abs(p.Duration-3) > 1.1 {
+		t.Errorf("clip from S3 lasts %.3fs; want 3s within a keyframe", p.Duration)
+	}
+	if subs := cliptest.Subtitles(t, name); !strings.Contains(subs, "Survivors must be heard") {
+		t.Errorf("clip from S3 lacks the captions:\n%s", subs)
+	}
+	stored, err := store.List(ctx, "quotes/"+id+"/clip-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != 1 {
+		t.Errorf("clips in the bucket = %v; want one", stored)
+	}
 }
