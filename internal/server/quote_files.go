@@ -156,14 +156,15 @@ type clipOffer struct {
 	Reason      string // set when there is none
 }
 
-// offerClip decides the clip link without cutting anything: the clip is
-// cut when the link is first followed.
-func (s *Server) offerClip(b pageBase, qv archive.QuoteView) clipOffer {
+// offerClip decides the clip link without cutting anything (the clip is
+// cut when the link is first followed); cutting says whether the server
+// has a clip cutter.
+func offerClip(b pageBase, qv archive.QuoteView, cutting bool) clipOffer {
 	m := qv.Recording.Media
 	switch {
 	case qv.Withheld:
 		return clipOffer{Reason: b.T("quote.clip.withheld")}
-	case s.clips == nil:
+	case !cutting:
 		return clipOffer{Reason: b.T("quote.clip.noffmpeg")}
 	case m == nil:
 		return clipOffer{Reason: b.T("quote.clip.nomedia")}
