@@ -18,6 +18,7 @@ import (
 	"github.com/verbatim-archive/verbatim/internal/card"
 	"github.com/verbatim-archive/verbatim/internal/clip"
 	"github.com/verbatim-archive/verbatim/internal/clip/cliptest"
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 	"github.com/verbatim-archive/verbatim/internal/s3"
 	"github.com/verbatim-archive/verbatim/internal/server"
 	"github.com/verbatim-archive/verbatim/internal/testenv"
@@ -265,11 +266,22 @@ func TestQuoteClipFailureStoresNothing(t *testing.T) {
 	}
 	t.Cleanup(func() { cutter.Close() })
 	ts := newTestServer(t, func(o *server.Options) { o.Clips = cutter })
-	junk := filepath.Join(t.TempDir(), "junk.mp4")
-	if err := os.WriteFile(junk, bytes.Repeat([]byte("not a video "), 4000), 0o644); err != nil {
+	// A real video is uploaded (the archive keeps only what its probe
+	// accepts), then its stored bytes are replaced by ones ffmpeg cannot
+	// read, as a damaged object in storage would be.
+	video := filepath.Join(t.TempDir(), "v.mp4")
+	if err := os.WriteFile(video, mediatest.Video(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	id := quotedRecording(t, ts, junk, "video/mp4")
+	id := quotedRecording(t, ts, video, "video/mp4")
+	rec, _, err := ts.svc.Get(context.Background(), archive.Principal{Name: "editor", Role: archive.RoleEditor}, "q")
+	if err != nil || rec.Media == nil {
+		t.Fatalf("recording q: %v, media %v", err, rec.Media)
+	}
+	junk := bytes.Repeat([]byte("not a video "), 4000)
+	if _, err := ts.store.Put(context.Background(), rec.Media.Key, bytes.NewReader(junk), int64(len(junk)), archive.PutOptions{ContentType: "video/mp4"}); err != nil {
+		t.Fatal(err)
+	}
 	wantStatus(t, ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil), http.StatusInternalServerError)
 	if left := storedFiles(t, ts, id, "clip"); len(left) != 0 {
 		t.Errorf("a failed cut left %v in storage", left)
