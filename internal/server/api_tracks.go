@@ -26,13 +26,9 @@ type trackUploaded struct {
 // body or as the "file" field of a multipart form. Query (or form) fields
 // kind and source set the provenance; name hints the format.
 func (s *Server) putTrack(c echo.Context) error {
-	data, name, err := s.readTrackBody(c)
+	up, err := s.trackUpload(c)
 	if err != nil {
 		return err
-	}
-	up := archive.TrackUpload{
-		Lang: c.Param("lang"), Name: name, Data: data,
-		Kind: archive.Kind(c.FormValue("kind")), Source: archive.Source(c.FormValue("source")),
 	}
 	res, err := s.svc.PutTrack(c.Request().Context(), who(c), c.Param("id"), up)
 	if err != nil {
@@ -51,19 +47,28 @@ func (s *Server) putTrack(c echo.Context) error {
 // errors is a 200 report with acceptable false, not a 4xx: the check
 // itself worked.
 func (s *Server) checkTrack(c echo.Context) error {
-	data, name, err := s.readTrackBody(c)
+	up, err := s.trackUpload(c)
 	if err != nil {
 		return err
-	}
-	up := archive.TrackUpload{
-		Lang: c.Param("lang"), Name: name, Data: data,
-		Kind: archive.Kind(c.FormValue("kind")), Source: archive.Source(c.FormValue("source")),
 	}
 	rep, err := s.svc.CheckTrack(c.Request().Context(), who(c), c.Param("id"), up)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, rep)
+}
+
+// trackUpload reads what a track PUT and its check both take: the body
+// (raw or the "file" field of a multipart form) and the provenance fields.
+func (s *Server) trackUpload(c echo.Context) (archive.TrackUpload, error) {
+	data, name, err := s.readTrackBody(c)
+	if err != nil {
+		return archive.TrackUpload{}, err
+	}
+	return archive.TrackUpload{
+		Lang: c.Param("lang"), Name: name, Data: data,
+		Kind: archive.Kind(c.FormValue("kind")), Source: archive.Source(c.FormValue("source")),
+	}, nil
 }
 
 func (s *Server) readTrackBody(c echo.Context) ([]byte, string, error) {
