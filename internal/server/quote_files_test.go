@@ -6,7 +6,6 @@ import (
 	"image/png"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,14 +13,11 @@ import (
 	"testing"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
-	"github.com/verbatim-archive/verbatim/internal/bleveindex"
 	"github.com/verbatim-archive/verbatim/internal/card"
 	"github.com/verbatim-archive/verbatim/internal/clip"
 	"github.com/verbatim-archive/verbatim/internal/clip/cliptest"
 	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
-	"github.com/verbatim-archive/verbatim/internal/s3"
 	"github.com/verbatim-archive/verbatim/internal/server"
-	"github.com/verbatim-archive/verbatim/internal/testenv"
 )
 
 // quoteVTT: Bob speaks first, then Eve; the quote takes Bob's two cues.
@@ -312,37 +308,14 @@ func pngText(t *testing.T, data []byte, keyword string) string {
 // through the cutter's loopback feed) and stored back in the bucket.
 func TestQuoteClipOnS3(t *testing.T) {
 	cliptest.RequireFFmpeg(t)
-	gw := testenv.StartVersityGW(t)
 	ctx := context.Background()
-	store, err := s3.Open(ctx, s3.Config{Endpoint: gw.Endpoint, Bucket: gw.Bucket, Region: gw.Region, AccessKey: gw.AccessKey, SecretKey: gw.SecretKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := bleveindex.OpenMem()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
-	svc, err := archive.NewService(archive.Options{Blobs: store, Index: idx})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := svc.AddAccount(ctx, "editor", archive.RoleEditor, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := versityStore(t)
 	cutter, err := clip.New(clip.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cutter.Close() })
-	srv, err := server.New(server.Options{Service: svc, Clips: cutter})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	ts := &testServer{Server: hs, svc: svc, token: token}
+	ts := newTestServerOn(t, store, func(o *server.Options) { o.Clips = cutter })
 	id := quotedRecording(t, ts, cliptest.MakeVideo(t, ".mp4", 12), "video/mp4")
 
 	resp := ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil)

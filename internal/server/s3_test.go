@@ -15,16 +15,24 @@ import (
 	"github.com/verbatim-archive/verbatim/internal/testenv"
 )
 
+// versityStore is a store on a fresh bucket of a real S3 server
+// (versitygw on loopback).
+func versityStore(tb testing.TB) *s3.Store {
+	tb.Helper()
+	gw := testenv.StartVersityGW(tb)
+	store, err := s3.Open(context.Background(), s3.Config{Endpoint: gw.Endpoint, Bucket: gw.Bucket, Region: gw.Region, AccessKey: gw.AccessKey, SecretKey: gw.SecretKey})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return store
+}
+
 // TestOnS3 runs the API against a real S3 server (versitygw on loopback):
 // ranged media streamed from S3, the presigned redirect, and lost-update
 // protection through S3 conditional writes.
 func TestOnS3(t *testing.T) {
-	gw := testenv.StartVersityGW(t)
 	ctx := context.Background()
-	store, err := s3.Open(ctx, s3.Config{Endpoint: gw.Endpoint, Bucket: gw.Bucket, Region: gw.Region, AccessKey: gw.AccessKey, SecretKey: gw.SecretKey})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := versityStore(t)
 	idx, err := bleveindex.OpenMem()
 	if err != nil {
 		t.Fatal(err)

@@ -20,12 +20,13 @@ import (
 
 type serverOptions = server.Options
 
-// testServer is the real server on a real directory store and an
+// testServer is the real server on a real store (a directory unless
+// newTestServerOn was given another) and an
 // in-memory bleve index that can be taken down.
 type testServer struct {
 	*httptest.Server
 	svc   *archive.Service
-	store *disk.Store
+	store archive.Blobs
 	index *faulttest.FlakyIndex
 	token string // an editor's API token
 	srv   *server.Server
@@ -38,6 +39,13 @@ func newTestServer(tb testing.TB, mod func(*server.Options)) *testServer {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { store.Close() })
+	return newTestServerOn(tb, store, mod)
+}
+
+// newTestServerOn is newTestServer on the given store (a real S3 server's,
+// say): an in-memory index, an editor account, mod applied to the options.
+func newTestServerOn(tb testing.TB, store archive.Blobs, mod func(*server.Options)) *testServer {
+	tb.Helper()
 	bi, err := bleveindex.OpenMem()
 	if err != nil {
 		tb.Fatal(err)

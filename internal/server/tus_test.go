@@ -10,7 +10,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -20,12 +19,8 @@ import (
 	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
-	"github.com/verbatim-archive/verbatim/internal/bleveindex"
 	"github.com/verbatim-archive/verbatim/internal/disk"
 	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
-	"github.com/verbatim-archive/verbatim/internal/s3"
-	"github.com/verbatim-archive/verbatim/internal/server"
-	"github.com/verbatim-archive/verbatim/internal/testenv"
 )
 
 // tusClient speaks tus 1.0 as tus-js-client does, with a Bearer token.
@@ -194,40 +189,19 @@ func TestTusResume(t *testing.T) {
 		tusResume(t, store, head, size, want)
 	})
 	t.Run("s3", func(t *testing.T) {
-		gw := testenv.StartVersityGW(t)
-		store, err := s3.Open(context.Background(), s3.Config{Endpoint: gw.Endpoint, Bucket: gw.Bucket, Region: gw.Region, AccessKey: gw.AccessKey, SecretKey: gw.SecretKey})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tusResume(t, store, head, size, want)
+		tusResume(t, versityStore(t), head, size, want)
 	})
 }
 
 func tusResume(t *testing.T, store archive.Blobs, head []byte, size int64, want [32]byte) {
 	ctx := context.Background()
-	idx, err := bleveindex.OpenMem()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
-	svc, err := archive.NewService(archive.Options{Blobs: store, Index: idx})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := svc.AddAccount(ctx, "ana", archive.RoleEditor, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Options{Service: svc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	ed := archive.Principal{Name: "ana", Role: archive.RoleEditor}
+	ts := newTestServerOn(t, store, nil)
+	svc, token := ts.svc, ts.token
+	ed := archive.Principal{Name: "editor", Role: archive.RoleEditor}
 	if _, _, err := svc.Create(ctx, ed, archive.RecordingInput{ID: "big", Title: "Big", Status: archive.StatusPublished}); err != nil {
 		t.Fatal(err)
 	}
+	hs := ts.Server
 	c := tusClient{base: hs.URL, token: token}
 	stop := heapPeak()
 	url, resp := c.create(t, size, tusMetadata("recording", "big", "filename", "big.mp4"))
