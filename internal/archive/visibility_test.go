@@ -375,16 +375,7 @@ le quatre juin
 // itself borrowed, still withhold what a withheld speaker said.
 func TestViewerBorrowedSpeakersAnyOrder(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t)
-	e.create(t, archive.RecordingInput{ID: "r", Title: "T", Status: archive.StatusPublished, Speakers: []archive.Speaker{
-		{Name: "Bob Named"}, {Name: "Maria Lopez", Visibility: archive.VisibilityHidden},
-	}})
-	put := func(lang, name, data string) {
-		t.Helper()
-		if _, err := e.svc.PutTrack(ctx, editor, "r", archive.TrackUpload{Lang: lang, Name: name, Data: []byte(data)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e, put := hiddenMariaRecording(t)
 	// Interpretations first, unmarked; the second has more cues than the
 	// original, so it would be the best-marked track if borrowed marks
 	// counted.
@@ -419,16 +410,7 @@ func TestViewerBorrowedSpeakersAnyOrder(t *testing.T) {
 // their words and is withheld with them, whatever else the track marks.
 func TestViewerPartlyLabelledTrack(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t)
-	e.create(t, archive.RecordingInput{ID: "r", Title: "T", Status: archive.StatusPublished, Speakers: []archive.Speaker{
-		{Name: "Bob Named"}, {Name: "Maria Lopez", Visibility: archive.VisibilityHidden},
-	}})
-	put := func(lang, name, data string) {
-		t.Helper()
-		if _, err := e.svc.PutTrack(ctx, editor, "r", archive.TrackUpload{Lang: lang, Name: name, Data: []byte(data)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e, put := hiddenMariaRecording(t)
 	put("en", "en.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Bob Named>Over to you.\n\n00:00:04.000 --> 00:00:06.000\n<v Maria Lopez>the secret\n\n00:00:07.000 --> 00:00:08.000\n<v Bob Named>Thanks.\n")
 	put("fr", "fr.srt", "1\n00:00:01,000 --> 00:00:03,000\nBob Named: A vous.\n\n2\n00:00:04,000 --> 00:00:06,000\nle secret interprete\n\n3\n00:00:07,000 --> 00:00:08,000\nBob Named: Merci.\n")
 	_, cues, err := e.svc.GetTrack(ctx, viewer, "r", "fr")
@@ -449,4 +431,21 @@ func TestViewerPartlyLabelledTrack(t *testing.T) {
 			t.Errorf("the index holds %q (%s)", d.Text, d.Lang)
 		}
 	}
+}
+
+// hiddenMariaRecording is published recording "r" with Bob Named and a
+// hidden Maria Lopez, and put, which uploads a track to it as an editor.
+func hiddenMariaRecording(t *testing.T) (*env, func(lang, name, data string)) {
+	t.Helper()
+	e := newEnv(t)
+	e.create(t, archive.RecordingInput{ID: "r", Title: "T", Status: archive.StatusPublished, Speakers: []archive.Speaker{
+		{Name: "Bob Named"}, {Name: "Maria Lopez", Visibility: archive.VisibilityHidden},
+	}})
+	put := func(lang, name, data string) {
+		t.Helper()
+		if _, err := e.svc.PutTrack(context.Background(), editor, "r", archive.TrackUpload{Lang: lang, Name: name, Data: []byte(data)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e, put
 }
