@@ -81,6 +81,28 @@ func (s *Service) viewerSpeakers(ctx context.Context, rec Recording, lang string
 	return subtitle.BorrowSpeakers(cues, ref), nil
 }
 
+// recount brings r's counts of cues by speaker (Track.SpeakerCues, what
+// a viewer's cue_count is made from) in line with the speakers viewers
+// are shown for each track now. A track's unmarked cues take theirs by
+// time from the best-marked other track (viewerSpeakers), so storing,
+// retiming or deleting one track can change another's counts: an
+// interpretation uploaded before its original counted its cues as nobody's
+// until then. A track that cannot be read keeps the counts it has.
+func (s *Service) recount(ctx context.Context, r *Recording) {
+	for i := range r.Tracks {
+		t := &r.Tracks[i]
+		cues, err := s.cuesOf(ctx, *t)
+		if err == nil {
+			cues, err = s.viewerSpeakers(ctx, *r, t.Lang, cues)
+		}
+		if err != nil {
+			s.log.Warn("archive: cannot recount a track's speakers", "track", t.Key, "err", err)
+			continue
+		}
+		t.SpeakerCues = cuesBySpeaker(cues)
+	}
+}
+
 // unmarked reports whether c has no speaker of its own: none on any turn,
 // or one borrowed from another track.
 func unmarked(c subtitle.Cue) bool {

@@ -171,7 +171,8 @@ func (s *Service) storeTrack(ctx context.Context, id, lang string, cues []subtit
 			return err
 		}
 		refreshLanguages(r)
-		stored = t
+		s.recount(ctx, r)
+		stored = r.Tracks[slices.IndexFunc(r.Tracks, func(t Track) bool { return t.Lang == lang })]
 		return nil
 	})
 	if err != nil {
@@ -319,6 +320,7 @@ func (s *Service) DeleteTrack(ctx context.Context, who Principal, id, lang strin
 		gone = r.Tracks[i]
 		r.Tracks = slices.Delete(r.Tracks, i, i+1)
 		refreshLanguages(r)
+		s.recount(ctx, r)
 		return nil
 	})
 	if err != nil {

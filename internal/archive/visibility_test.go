@@ -403,6 +403,34 @@ func TestViewerBorrowedSpeakersAnyOrder(t *testing.T) {
 			t.Errorf("the index holds %q (%s)", d.Text, d.Lang)
 		}
 	}
+	viewerCountsMatch(t, e)
+	// Without the original, nobody's speakers are known again: the
+	// interpretations' cues all count (and show).
+	if err := e.svc.DeleteTrack(ctx, editor, "r", "en"); err != nil {
+		t.Fatal(err)
+	}
+	viewerCountsMatch(t, e)
+}
+
+// viewerCountsMatch checks that each track's cue_count, as viewers get
+// the recording, is the number of cues viewers get of it: withheld cues
+// are not counted, whichever order the tracks came in.
+func viewerCountsMatch(t *testing.T, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	rec, _, err := e.svc.Get(ctx, viewer, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range rec.Tracks {
+		_, cues, err := e.svc.GetTrack(ctx, viewer, "r", tr.Lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.CueCount != len(cues) {
+			t.Errorf("%s: viewers are told cue_count %d and get %d cues", tr.Lang, tr.CueCount, len(cues))
+		}
+	}
 }
 
 // TestViewerPartlyLabelledTrack: an interpretation labels some cues and
@@ -425,6 +453,7 @@ func TestViewerPartlyLabelledTrack(t *testing.T) {
 	if n := len(cues); n != 2 || cues[0].Speaker != "Bob Named" || cues[1].Speaker != "Bob Named" {
 		t.Errorf("viewer cues %+v; want Bob's two cues under his name", cues)
 	}
+	viewerCountsMatch(t, e)
 	docs, _ := e.index.get("r")
 	for _, d := range docs {
 		if strings.Contains(d.Text, "secret") {
