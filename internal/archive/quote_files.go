@@ -85,8 +85,8 @@ type ClipFormat struct {
 // QuoteClip returns the quote's clip, cut by cut when none is stored for
 // what the quote shows now and the recording's current media. format
 // names the container for the media's content type, or says why there is
-// no clip of it (checked before anything is cut). A quote whose words are all withheld now has no clip:
-// it would still carry the speaker's voice.
+// no clip of it (checked before anything is cut). A quote with any passage
+// withheld now has no clip: it would still carry the speaker's voice.
 func (s *Service) QuoteClip(ctx context.Context, who Principal, id string, format func(mediaType string) (ClipFormat, error), cut func(context.Context, ClipJob) error) (QuoteFile, ClipFormat, error) {
 	qv, err := s.QuoteView(ctx, who, id)
 	if err != nil {
@@ -95,6 +95,10 @@ func (s *Service) QuoteClip(ctx context.Context, who Principal, id string, forma
 	if qv.Withheld {
 		s.removeQuoteFiles(ctx, id, "clip", "")
 		return QuoteFile{}, ClipFormat{}, notFound("quote clip", id, "this quote's words are withheld at the speaker's request, and so is its clip", nil)
+	}
+	if qv.PartWithheld {
+		s.removeQuoteFiles(ctx, id, "clip", "")
+		return QuoteFile{}, ClipFormat{}, notFound("quote clip", id, "part of this quote is withheld at a speaker's request, and so is its clip, which would carry their voice", nil)
 	}
 	src, err := s.MediaSource(ctx, who, qv.Quote.RecordingID)
 	if err != nil {

@@ -17,8 +17,12 @@ type QuoteView struct {
 	Quote Quote
 	// Withheld: every quoted word is now withheld (a quoted speaker was
 	// hidden or embargoed since); Quote.Text is the withheld notice.
-	Withheld  bool
-	Recording Recording
+	Withheld bool
+	// PartWithheld: some quoted passage is withheld now, so a clip would
+	// carry a withheld speaker's voice (or its interpretation) and there is
+	// none.
+	PartWithheld bool
+	Recording    Recording
 	// Current is set when the quoted track has a version other than the
 	// quoted one (corrected or retimed since), or is gone.
 	Current *QuoteCurrent
@@ -76,6 +80,9 @@ func (s *Service) QuoteView(ctx context.Context, who Principal, id string) (Quot
 	qv := QuoteView{Quote: v.recheck(q, viewRec), Recording: viewRec}
 	qv.Withheld = !slices.ContainsFunc(qv.Quote.Cues, func(c QuoteCue) bool {
 		return slices.ContainsFunc(c.Spans, func(sp QuoteSpan) bool { return !sp.Withheld })
+	})
+	qv.PartWithheld = slices.ContainsFunc(qv.Quote.Cues, func(c QuoteCue) bool {
+		return slices.ContainsFunc(c.Spans, func(sp QuoteSpan) bool { return sp.Withheld })
 	})
 	if qv.Withheld {
 		qv.Quote.Text = WithheldPassage

@@ -164,6 +164,8 @@ func offerClip(b pageBase, qv archive.QuoteView, cutting bool) clipOffer {
 	switch {
 	case qv.Withheld:
 		return clipOffer{Reason: b.T("quote.clip.withheld")}
+	case qv.PartWithheld:
+		return clipOffer{Reason: b.T("quote.clip.partwithheld")}
 	case !cutting:
 		return clipOffer{Reason: b.T("quote.clip.noffmpeg")}
 	case m == nil:

@@ -218,6 +218,25 @@ func TestQuoteClip(t *testing.T) {
 		t.Errorf("clip.webm of an MP4 recording says %s; want it to name clip.mp4", b)
 	}
 
+	// Eve hidden later: a quote that also takes her answer keeps Bob's
+	// words with a gap for hers, and has no clip, which would carry her
+	// voice; the quote of Bob's words alone keeps its clip.
+	both, err := ts.svc.CreateQuote(context.Background(), archive.Principal{}, archive.QuoteRequest{RecordingID: "q", Lang: "en", StartMS: 6000, EndMS: 11000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, ts.do(t, "GET", "/q/"+both.ID+"/clip.mp4", "", nil), http.StatusOK)
+	hideSpeaker(t, ts, "Eve Other")
+	part = ts.do(t, "GET", "/q/"+both.ID+"/clip.mp4", "", nil)
+	wantStatus(t, part, http.StatusNotFound)
+	if b := string(readAll(t, part)); !strings.Contains(b, "withheld") || strings.Contains(b, "later answer") {
+		t.Errorf("clip answer of a partly withheld quote = %s; want it to say that part is withheld, without the words", b)
+	}
+	if left := storedFiles(t, ts, both.ID, "clip"); len(left) != 0 {
+		t.Errorf("clips of the partly withheld quote still stored: %v", left)
+	}
+	wantStatus(t, ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil), http.StatusOK)
+
 	// Bob hidden later: no clip, and the stored one is removed.
 	hideSpeaker(t, ts, "Bob Named")
 	gone := ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil)
