@@ -1,0 +1,168 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+)
+
+// The viewer pages are checked with axe-core, the accessibility engine
+// browsers' own audits use. It is a test-only dependency: .ci/run installs
+// the npm package outside the clone and names its axe.min.js in
+// VERBATIM_AXE; the test loads it into the page it checks, never into what
+// the server serves.
+
+// axeSource reads the axe-core script, or skips the test when it is not
+// installed (and fails where the browser tests must run).
+func axeSource(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("VERBATIM_AXE")
+	if path == "" {
+		if os.Getenv("VERBATIM_REQUIRE_BROWSER") != "" {
+			t.Fatal("VERBATIM_REQUIRE_BROWSER is set but VERBATIM_AXE is not: install axe-core as .ci/run does and name its axe.min.js")
+		}
+		t.Skip("VERBATIM_AXE is not set (npm install --prefix ~/.cache/verbatim/axe axe-core@4.14.1, then VERBATIM_AXE=~/.cache/verbatim/axe/node_modules/axe-core/axe.min.js)")
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("VERBATIM_AXE: %v", err)
+	}
+	if !strings.Contains(string(src), "axe") {
+		t.Fatalf("VERBATIM_AXE=%s does not look like axe-core", path)
+	}
+	return string(src)
+}
+
+// axeViolation is the part of an axe-core result a failure names.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target  []any  `json:"target"`
+		Summary string `json:"failureSummary"`
+	} `json:"nodes"`
+}
+
+// axeRun loads axe-core into the open page (once per document) and
+// returns its serious and critical violations.
+func (b *browser) axeRun(t *testing.T, src string) []axeViolation {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`window.axe ? undefined : (0, eval)(`+jsString(src)+`)`)); err != nil {
+		t.Fatalf("load axe-core: %v", err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("axe.run: %v", err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
+		t.Fatalf("axe.run result: %v", err)
+	}
+	return vs
+}
+
+// jsString is s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func (v axeViolation) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s): %s", v.ID, v.Impact, v.Help)
+	for _, n := range v.Nodes {
+		fmt.Fprintf(&b, "\n\t\t%v: %s", n.Target, strings.ReplaceAll(n.Summary, "\n", " "))
+	}
+	return b.String()
+}
+
+// axePages are the viewer pages axe checks, by name; the interface
+// language is added to each.
+var axePages = []struct{ name, path string }{
+	{"home", "/"},
+	{"watch", "/watch/hrc47-side-event?t=95&lang=de"},
+	{"watch-from-search", "/watch/istac-launch?t=45.5&lang=fr&q=traite"},
+	{"search", "/search?q=trafficking"},
+	{"search-none", "/search?q=zzyzxqwv"},
+	{"event", "/events/" + archive.EventSlug("OSCE/ODIHR launch of ISTAC")},
+}
+
+// TestBrowserAxe: axe-core finds no serious or critical violation on the
+// viewer pages, in every interface language, at desktop and phone size.
+func TestBrowserAxe(t *testing.T) {
+	src := axeSource(t)
+	b := newBrowser(t)
+	d := startDemo(t)
+	dir := screenshotDir(t)
+	axeCanFail(t, b, d, src)
+	for _, vp := range []struct {
+		name string
+		w, h int64
+		opts []chromedp.EmulateViewportOption
+	}{
+		{"desktop", 1280, 800, nil},
+		{"phone", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile, chromedp.EmulateTouch}},
+	} {
+		b.run(t, "viewport "+vp.name, chromedp.EmulateViewport(vp.w, vp.h, vp.opts...))
+		for _, ui := range []string{"en", "fr", "es", "de"} {
+			for _, p := range axePages {
+				name := fmt.Sprintf("axe-%s-%s-%s", p.name, ui, vp.name)
+				sep := "?"
+				if strings.Contains(p.path, "?") {
+					sep = "&"
+				}
+				b.run(t, "open "+name, chromedp.Navigate(d.url+p.path+sep+"ui="+ui), chromedp.WaitVisible(chromedp.CSS("main")))
+				if strings.HasPrefix(p.name, "watch") {
+					b.waitFor(t, "the video is at its moment", `(() => { const v = document.getElementById('player'); return Math.abs(v.currentTime - parseFloat(v.dataset.start)) < 0.5; })()`)
+				}
+				for _, v := range b.axeRun(t, src) {
+					t.Errorf("%s: %s", name, v)
+				}
+				if ui == "en" || ui == "de" {
+					b.screenshot(t, dir, name)
+				}
+			}
+		}
+	}
+	b.run(t, "reset viewport", chromedp.ResetViewport())
+}
+
+// axeCanFail: on a page spoiled on purpose (an image with no text, grey
+// on grey, a field with no label) the check reports each, so a clean
+// result elsewhere means the pages are clean, not that axe did not run.
+func axeCanFail(t *testing.T, b *browser, d demo, src string) {
+	t.Helper()
+	b.run(t, "open home", chromedp.Navigate(d.url+"/?ui=en"), chromedp.WaitVisible(chromedp.CSS("main")))
+	b.run(t, "spoil the page", chromedp.Evaluate[chromedp.Void](`(() => {
+		const m = document.querySelector('main');
+		const img = document.createElement('img');
+		img.src = '/static/icon.svg';
+		const p = document.createElement('p');
+		p.textContent = 'grey';
+		p.style.color = '#999';
+		p.style.background = '#aaa';
+		const input = document.createElement('input');
+		input.type = 'text';
+		m.append(img, p, input);
+	})()`))
+	got := map[string]bool{}
+	for _, v := range b.axeRun(t, src) {
+		got[v.ID] = true
+	}
+	for _, id := range []string{"image-alt", "color-contrast", "label"} {
+		if !got[id] {
+			t.Errorf("axe-core did not report %s on a page spoiled with it; got %v", id, got)
+		}
+	}
+}
