@@ -61,7 +61,7 @@ func (s *Service) QuoteView(ctx context.Context, who Principal, id string) (Quot
 	if err != nil {
 		return QuoteView{}, err
 	}
-	rec, _, err := s.load(ctx, q.RecordingID)
+	rec, etag, err := s.load(ctx, q.RecordingID)
 	if errors.Is(err, ErrNotFound) || errors.Is(err, errManifestTooLarge) {
 		return QuoteView{}, notFound("quote", id, msgNoQuote, err)
 	}
@@ -95,7 +95,7 @@ func (s *Service) QuoteView(ctx context.Context, who Principal, id string) (Quot
 	case rec.Tracks[i].Version != q.TrackVersion:
 		tr := rec.Tracks[i]
 		start, end = tr.MapTime(q.TrackVersion, start), tr.MapTime(q.TrackVersion, end)
-		cues, err := s.quotedCues(ctx, v, tr, start, end)
+		cues, err := s.quotedCues(ctx, rec, etag, tr, start, end)
 		if err != nil {
 			return QuoteView{}, err
 		}
@@ -107,7 +107,7 @@ func (s *Service) QuoteView(ctx context.Context, who Principal, id string) (Quot
 		if tr.Lang == q.Lang {
 			continue
 		}
-		cues, err := s.quotedCues(ctx, v, tr, start, end)
+		cues, err := s.quotedCues(ctx, rec, etag, tr, start, end)
 		if err != nil {
 			return QuoteView{}, err
 		}
@@ -118,15 +118,16 @@ func (s *Service) QuoteView(ctx context.Context, who Principal, id string) (Quot
 	return qv, nil
 }
 
-// quotedCues is what a viewer sees of a track between start and end, as
+// quotedCues is what a viewer sees of a track between start and end (as
+// the watch page shows it: unlabelled cues borrow their speakers), as
 // quoted cues without speaker refs.
-func (s *Service) quotedCues(ctx context.Context, v *viewer, tr Track, start, end int64) ([]QuoteCue, error) {
-	stored, err := s.cuesOf(ctx, tr)
+func (s *Service) quotedCues(ctx context.Context, rec Recording, etag string, tr Track, start, end int64) ([]QuoteCue, error) {
+	viewed, err := s.viewerCues(ctx, rec, etag, tr)
 	if err != nil {
 		return nil, err
 	}
 	var out []QuoteCue
-	for _, c := range cuesIn(v.cues(stored), start, end) {
+	for _, c := range cuesIn(viewed, start, end) {
 		out = append(out, quoteCue(c))
 	}
 	return out, nil

@@ -142,7 +142,7 @@ func (s *Service) CreateQuote(ctx context.Context, who Principal, in QuoteReques
 	if err != nil {
 		return Quote{}, err
 	}
-	rec, _, err := s.load(ctx, in.RecordingID)
+	rec, etag, err := s.load(ctx, in.RecordingID)
 	if errors.Is(err, ErrNotFound) || errors.Is(err, errManifestTooLarge) {
 		return Quote{}, notFound("create quote", in.RecordingID, msgNoRecording, err)
 	}
@@ -161,11 +161,13 @@ func (s *Service) CreateQuote(ctx context.Context, who Principal, in QuoteReques
 		return Quote{}, notFound("create quote", rec.ID+"/"+lang, msgNoTrack, nil)
 	}
 	tr := rec.Tracks[i]
-	stored, err := s.cuesOf(ctx, tr)
+	// What a viewer sees of the track: unlabelled cues borrow their
+	// speakers (and their consent settings) as on the watch page.
+	viewed, err := s.viewerCues(ctx, rec, etag, tr)
 	if err != nil {
 		return Quote{}, err
 	}
-	cues := cuesIn(v.cues(stored), in.StartMS, in.EndMS)
+	cues := cuesIn(viewed, in.StartMS, in.EndMS)
 	shown := slices.ContainsFunc(cues, func(c Cue) bool {
 		return slices.ContainsFunc(c.Spans, func(sp Span) bool { return !sp.Withheld })
 	})

@@ -293,3 +293,40 @@ func TestQuoteDamaged(t *testing.T) {
 		t.Errorf("QuoteView of a tampered quote = %v; want a damage error", err)
 	}
 }
+
+// An unlabelled track borrows its speakers from the labelled ones, for a
+// quote as on the watch page: a quote of it cannot hold a hidden
+// speaker's words, and neither can the other languages a quote shows.
+func TestQuoteOfUnlabelledTrackHonoursBorrowedSpeakers(t *testing.T) {
+	// The interpretation is uploaded first: nothing is borrowed in storage,
+	// the viewer borrows when it reads.
+	e := newEnv(t)
+	e.create(t, archive.RecordingInput{ID: "hrc", Title: "Side event", Status: archive.StatusPublished,
+		Speakers: []archive.Speaker{{Name: "Bob Named"}, {Name: "Ana Real"}, {Name: "Maria Lopez", Visibility: archive.VisibilityHidden}}})
+	putQuoteTrack(t, e, "de", "1\n00:00:01,000 --> 00:00:03,000\nWir eröffnen die Sitzung.\n\n"+
+		"2\n00:00:04,000 --> 00:00:06,000\nMan hat mir etwas versprochen.\n\n"+
+		"3\n00:00:10,000 --> 00:00:12,000\nganz versteckte Worte\n")
+	putQuoteTrack(t, e, "en", quoteVTT)
+	ctx := context.Background()
+	_, err := e.svc.CreateQuote(ctx, archive.Principal{}, archive.QuoteRequest{RecordingID: "hrc", Lang: "de", StartMS: 10000, EndMS: 12000})
+	if !errors.Is(err, archive.ErrInvalid) {
+		t.Errorf("quote of the hidden speaker's cue in the unlabelled track: err = %v; want ErrInvalid (nothing a viewer may see)", err)
+	}
+	q, err := e.svc.CreateQuote(ctx, archive.Principal{}, archive.QuoteRequest{RecordingID: "hrc", Lang: "en", StartMS: 4000, EndMS: 12000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qv, err := e.svc.QuoteView(ctx, archive.Principal{}, q.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var de string
+	for _, o := range qv.Others {
+		if o.Lang == "de" {
+			de = o.Text
+		}
+	}
+	if !strings.Contains(de, "versprochen") || strings.Contains(de, "versteckte") {
+		t.Errorf("the quote's moment in German = %q; want the survivor's words and not the hidden speaker's", de)
+	}
+}
