@@ -77,6 +77,16 @@ func (s *Server) selfOrigin(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
+// publicOrigin is where absolute links to this site start: the configured
+// base URL (VERBATIM_BASE_URL, without a trailing slash), else the
+// request's own scheme and host.
+func (s *Server) publicOrigin(r *http.Request) string {
+	if b := strings.TrimRight(s.opts.BaseURL, "/"); b != "" {
+		return b
+	}
+	return s.selfOrigin(r)
+}
+
 func originOf(base string) string {
 	u, err := url.Parse(base)
 	if err != nil || u.Host == "" {

@@ -121,6 +121,7 @@ func leakQuoteFiles(t *testing.T, ts *testServer, w map[string][]string) {
 		}
 	}
 	wantStatus(t, resp, http.StatusNotFound)
+	w["/q/:id"] = append(w["/q/:id"], base, base+"?ui=fr")
 	w["/q/:id/card.png"] = []string{base + "/card.png"}
 	w["/q/:id/clip.mp4"] = []string{base + "/clip.mp4"}
 	w["/q/:id/clip.webm"] = []string{base + "/clip.webm"}

@@ -330,6 +330,9 @@ func TestLeakEveryViewerRoute(t *testing.T) {
 		t.Fatalf("POST /api/v1/quotes = %d %+v; want 201 with Bob's words", resp.StatusCode, quote)
 	}
 	w["/api/v1/quotes/:id"] = []string{"/api/v1/quotes/" + quote.ID}
+	for _, ui := range []string{"en", "fr", "es", "de"} {
+		w["/q/:id"] = append(w["/q/:id"], "/q/"+quote.ID+"?ui="+ui)
+	}
 	leakQuoteFiles(t, ts, w) // a quote of Maria's, its card and clip made, then she is hidden
 	for _, route := range server.GETRoutes(ts.srv) {
 		_, walked := w[route]

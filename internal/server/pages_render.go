@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -30,6 +31,12 @@ type pages struct {
 	// maxQueryChars is the archive's longest query (0: its default):
 	// pages echo no more of a parameter than that.
 	maxQueryChars int
+	// quotes reads a quote as viewers see it (nil: no quote pages);
+	// clipping says whether the server cuts clips; publicOrigin is the
+	// scheme://host absolute URLs start with.
+	quotes       quoteSource
+	clipping     bool
+	publicOrigin func(*http.Request) string
 }
 
 func (p *pages) maxQuery() int {
@@ -57,11 +64,16 @@ func (s *Server) pages() *pages {
 	}
 	p.csrfToken = s.csrfToken
 	p.maxQueryChars = s.svc.QueryLimits().MaxChars
+	p.quotes = func(ctx context.Context, id string) (archive.QuoteView, error) {
+		return s.svc.QuoteView(ctx, archive.Principal{}, id)
+	}
+	p.clipping = s.clips != nil
+	p.publicOrigin = s.publicOrigin
 	return p
 }
 
 // pageNames are the templates, each parsed together with layout.html.
-var pageNames = []string{"home", "watch", "search", "error", "login", "edit_list", "admin_accounts", "password", "edit_recording", "edit_speakers"}
+var pageNames = []string{"home", "watch", "search", "error", "login", "edit_list", "admin_accounts", "password", "edit_recording", "edit_speakers", "quote"}
 
 // newPages loads everything the pages need from the embedded web package.
 // mediaOrigins lists extra origins the video may come from (a presigning

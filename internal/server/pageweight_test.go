@@ -3,10 +3,13 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io"
 	"net/http"
 	"regexp"
 	"testing"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
 )
 
 // Page-weight budget (README, "Page weight"): what a first visit to each
@@ -34,7 +37,11 @@ func gzipSize(t *testing.T, b []byte) int {
 
 func TestPageWeightBudget(t *testing.T) {
 	srv := demoHandler(t)
-	for _, path := range []string{"/", "/watch/hrc47-side-event?t=95&lang=en", "/search?q=trafficking"} {
+	q, err := srv.svc.CreateQuote(context.Background(), archive.Principal{}, archive.QuoteRequest{RecordingID: "hrc47-side-event", Lang: "en", StartMS: 95000, EndMS: 101000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/", "/watch/hrc47-side-event?t=95&lang=en", "/search?q=trafficking", "/q/" + q.ID} {
 		r := serveZ(srv, path, "Accept-Language", "de")
 		html, _ := io.ReadAll(r.Body)
 		if r.StatusCode != http.StatusOK {

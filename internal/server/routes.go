@@ -92,6 +92,7 @@ func (s *Server) routes() {
 	// A quote's share card and clip (quote_files.go): made once for what
 	// the quote shows now, kept in storage, served with Range. A clip may
 	// first wait for ffmpeg, within the cutter's own timeout.
+	e.Match(read, "/q/:id", pg.quote, page) // the quote page (pages_quote.go)
 	e.Match(read, "/q/:id/card.png", s.getQuoteCard, s.heavy.middleware(asError))
 	e.Match(read, "/q/:id/clip.mp4", s.getQuoteClip)
 	e.Match(read, "/q/:id/clip.webm", s.getQuoteClip)

@@ -1,0 +1,271 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/card"
+)
+
+// The quote page, /q/<id>: the quoted words as viewers may see them now
+// (archive.QuoteView re-checks consent), who said them and in which
+// language, an honest label of what the words are, the clip in a player
+// that stops at the quote's end, the same moment in the other languages,
+// citations to copy, and the tags a shared link is previewed with.
+
+// quoteSource is what the quote page needs from the archive: a quote as
+// an anonymous viewer sees it now.
+type quoteSource func(ctx context.Context, id string) (archive.QuoteView, error)
+
+type quotePage struct {
+	pageBase
+	ID         string
+	Withheld   bool
+	Rec        archive.Recording
+	MetaLang   string
+	Sample     bool
+	DateText   string
+	Lang       string // the quoted track's language
+	LangName   string
+	Provenance string
+	Lines      []quoteLine
+	Speakers   []archive.QuoteSpeaker
+	RangeText  string
+	Current    *quoteCurrentView
+	Others     []quoteOther
+	MediaURL   string // with the quote's range as a media fragment
+	StartSec   string
+	EndSec     string
+	Tracks     []trackView
+	WatchURL   string
+	Clip       clipOffer
+	Share      shareTags
+}
+
+// quoteLine is one quoted cue: the speaker at a change of turn, the words
+// in the interface language's markers.
+type quoteLine struct {
+	Clock, Speaker, Text string
+}
+
+// quoteCurrentView is the note that the transcript changed since the
+// quote was made, with what it says at that moment now.
+type quoteCurrentView struct {
+	Note  string
+	Lines []quoteLine
+}
+
+// quoteOther is the quoted moment in another language.
+type quoteOther struct {
+	Lang, LangName, About string
+	Lines                 []quoteLine
+}
+
+// shareTags are the Open Graph and Twitter card tags of the page.
+type shareTags struct {
+	Title, Description, URL string
+	Image, ImageAlt         string
+	ImageWidth, ImageHeight int
+}
+
+// quote serves GET /q/:id.
+func (p *pages) quote(c echo.Context) error {
+	if p.err != nil {
+		return p.err
+	}
+	if p.quotes == nil {
+		return p.renderError(c, archive.NewError(archive.ErrNotFound, "no quotes here"))
+	}
+	qv, err := p.quotes(c.Request().Context(), c.Param("id"))
+	if errors.Is(err, archive.ErrNotFound) {
+		return p.quoteNotFound(c)
+	}
+	if err != nil {
+		return p.renderError(c, err)
+	}
+	base := p.base(c, "quote", "")
+	data := buildQuote(base, qv, p.clipping, p.origin(c.Request()))
+	return p.render(c, http.StatusOK, "quote", data)
+}
+
+// quoteNotFound is the error page for a quote id that names nothing a
+// viewer may see, saying so about a quote rather than a recording.
+func (p *pages) quoteNotFound(c echo.Context) error {
+	base := p.base(c, "error", "")
+	base.Title = base.T("error.notfound.title")
+	return p.render(c, http.StatusNotFound, "error", errorPage{pageBase: base, Heading: base.Title, Message: base.T("quote.notfound")})
+}
+
+// origin is the site's public scheme://host for absolute URLs: the
+// configured base URL, else the request's own.
+func (p *pages) origin(r *http.Request) string {
+	if p.publicOrigin != nil {
+		return p.publicOrigin(r)
+	}
+	return "http://" + r.Host
+}
+
+func buildQuote(base pageBase, qv archive.QuoteView, clipping bool, origin string) quotePage {
+	q, rec := qv.Quote, qv.Recording
+	d := quotePage{
+		pageBase: base, ID: q.ID, Withheld: qv.Withheld, Rec: rec, MetaLang: metadataLang(rec), Sample: isSample(rec),
+		DateText: dateText(base.UI, rec.Date), Lang: q.Lang, LangName: langName(q.Lang),
+		Provenance: provenance(base, rec, q.Lang, q.Kind, q.Source),
+		Speakers:   q.Speakers,
+		StartSec:   formatSeconds(q.StartMS), EndSec: formatSeconds(q.EndMS),
+		RangeText: base.T("watch.range", clock(q.StartMS), clock(q.EndMS)),
+		Clip:      offerClip(base, qv, clipping),
+	}
+	if rec.Date == "" {
+		d.DateText = ""
+	}
+	if !qv.Withheld {
+		d.Lines = quoteLines(base, q.Cues)
+	}
+	// The moment in the recording as it is now: through any retiming.
+	start, end := q.StartMS, q.EndMS
+	if cur := qv.Current; cur != nil && !cur.Gone {
+		start, end = cur.StartMS, cur.EndMS
+	}
+	d.WatchURL = watchURL(rec.ID, start, q.Lang, "") + "&end=" + formatSeconds(end)
+	if cur := qv.Current; cur != nil && !qv.Withheld {
+		switch {
+		case cur.Gone:
+			d.Current = &quoteCurrentView{Note: base.T("quote.changed.gone")}
+		case cur.Changed:
+			d.Current = &quoteCurrentView{Note: base.T("quote.changed"), Lines: quoteLines(base, cur.Cues)}
+		}
+	}
+	for _, o := range qv.Others {
+		d.Others = append(d.Others, quoteOther{
+			Lang: o.Lang, LangName: langName(o.Lang), About: trackAbout(base, archive.Track{Kind: o.Kind, Source: o.Source}),
+			Lines: quoteLines(base, o.Cues),
+		})
+	}
+	if rec.Media != nil && !qv.Withheld {
+		d.StartSec, d.EndSec = formatSeconds(start), formatSeconds(end)
+		d.MediaURL = "/media/" + rec.ID + "#t=" + d.StartSec + "," + d.EndSec
+		for _, t := range rec.Tracks {
+			d.Tracks = append(d.Tracks, trackView{
+				Lang: t.Lang, Label: langName(t.Lang), Current: t.Lang == q.Lang,
+				Src: "/api/v1/recordings/" + rec.ID + "/tracks/" + t.Lang + ".vtt",
+			})
+		}
+	}
+	d.Share = quoteShare(base, qv, origin)
+	d.Title = d.Share.Title
+	return d
+}
+
+// quoteLines lays out quoted cues the way the transcript does: the
+// speaker's name where the turn changes, withheld passages as the notice.
+func quoteLines(base pageBase, cues []archive.QuoteCue) []quoteLine {
+	out := make([]quoteLine, 0, len(cues))
+	prev := ""
+	for _, c := range cues {
+		line := quoteLine{Clock: clock(c.StartMS), Text: quoteCueText(base, c)}
+		first := c.Speaker
+		if len(c.Spans) > 0 {
+			first = c.Spans[0].Speaker
+			if c.Spans[0].Withheld {
+				first = ""
+			}
+		}
+		if first != "" && first != prev {
+			line.Speaker = localiseMarkers(base, first)
+		}
+		if len(c.Spans) > 0 {
+			prev = c.Spans[len(c.Spans)-1].Speaker
+		} else {
+			prev = c.Speaker
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// quoteCueText is a quoted cue's words for a page: a withheld span reads
+// as the localised notice, a later speaker in the cue is named.
+func quoteCueText(base pageBase, c archive.QuoteCue) string {
+	if len(c.Spans) == 0 {
+		return localiseMarkers(base, c.Text)
+	}
+	var parts []string
+	prev := c.Spans[0].Speaker
+	for k, s := range c.Spans {
+		t := s.Text
+		switch {
+		case s.Withheld:
+			t = base.T("cue.withheld")
+		case k > 0 && s.Speaker != "" && s.Speaker != prev:
+			t = s.Speaker + ": " + t
+		}
+		prev = s.Speaker
+		parts = append(parts, localiseMarkers(base, t))
+	}
+	return strings.Join(parts, " ")
+}
+
+// provenance says in plain words what the quoted words are: original
+// speech or an interpretation (of which floor language), and who
+// transcribed them (the watch page's source labels).
+func provenance(base pageBase, rec archive.Recording, lang string, kind archive.Kind, source archive.Source) string {
+	names := display.Tags(language.Make(base.UI.Lang()))
+	name := func(tag string) string {
+		if n := names.Name(language.Make(tag)); n != "" {
+			return n
+		}
+		return tag
+	}
+	floor := ""
+	for _, t := range rec.Tracks {
+		if t.Kind == archive.KindOriginal && !sameLang(t.Lang, lang) {
+			floor = t.Lang
+			break
+		}
+	}
+	var what string
+	switch {
+	case kind == archive.KindInterpretation && floor != "":
+		what = base.T("quote.prov.interp", name(lang), name(floor))
+	case kind == archive.KindInterpretation:
+		what = base.T("quote.prov.interp.nofloor", name(lang))
+	case kind == archive.KindOriginal:
+		what = base.T("quote.prov.original", name(lang))
+	default:
+		what = base.T("quote.prov.lang", name(lang))
+	}
+	if source == "" {
+		return what
+	}
+	return base.T("quote.prov.source", what, base.T("source."+string(source)))
+}
+
+// quoteShare is what a shared link's preview shows: the quote (or the
+// withheld notice), who said it, and the card drawn from the same.
+func quoteShare(base pageBase, qv archive.QuoteView, origin string) shareTags {
+	cd := quoteCard(base, qv)
+	title := cd.Speaker
+	if title == "" {
+		title = qv.Recording.Title
+	} else if qv.Recording.Title != "" {
+		title += " · " + qv.Recording.Title
+	}
+	desc := cd.Text
+	if cd.Event != "" {
+		desc += " — " + cd.Event
+	}
+	return shareTags{
+		Title: title, Description: desc,
+		URL:   origin + quotePath(qv.Quote.ID),
+		Image: origin + quotePath(qv.Quote.ID) + "/card.png", ImageAlt: cd.Text,
+		ImageWidth: card.Width, ImageHeight: card.Height,
+	}
+}
