@@ -58,7 +58,7 @@ func serve(ctx context.Context, cfg *config.Config, d *deps, io Stdio, announce 
 	srv, err := server.New(server.Options{
 		Service: d.svc, Logger: log, MaxUpload: cfg.MaxUpload, MaxTrack: cfg.MaxTrack,
 		RequestTimeout: cfg.RequestTimeout, PresignTTL: cfg.S3.Presign,
-		TrustedProxies: cfg.TrustedProxies, BaseURL: cfg.BaseURL,
+		TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicOrigin(),
 		SessionKeys: sessionKeys(cfg.SessionKeys), SessionTTL: cfg.SessionTTL,
 		ShutdownGrace: cfg.ShutdownGrace, LogClients: cfg.LogClients, Metrics: d.reg,
 		BodyIdleTimeout: cfg.Limits.BodyIdleTimeout, SmallBodyTimeout: cfg.Limits.SmallBodyTimeout,

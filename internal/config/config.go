@@ -19,8 +19,13 @@ import (
 type Config struct {
 	Data      string // data directory: objects and the embedded index
 	Addr      string // listen address
-	BaseURL   string // public URL, used in links that leave the site
 	MaxUpload int64  // largest media upload in bytes
+
+	// PublicURL is the site's public address (scheme://host[:port]), used
+	// wherever a link must be absolute: canonical links, sitemaps, feeds,
+	// structured data, quote permalinks. Empty: each request's own scheme
+	// and host (the scheme from a trusted proxy only; server.publicBase).
+	PublicURL string
 
 	// MaxTrack is the largest subtitle file accepted, in bytes.
 	MaxTrack int64
@@ -149,7 +154,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	r := envReader{getenv: getenv}
 	r.str("VERBATIM_DATA", &c.Data)
 	r.str("VERBATIM_ADDR", &c.Addr)
-	r.str("VERBATIM_BASE_URL", &c.BaseURL)
+	r.str("VERBATIM_BASE_URL", &c.PublicURL) // the setting's old name
+	r.str("VERBATIM_PUBLIC_URL", &c.PublicURL)
 	r.size("VERBATIM_MAX_UPLOAD", &c.MaxUpload)
 	r.size("VERBATIM_MAX_TRACK", &c.MaxTrack)
 	r.duration("VERBATIM_REQUEST_TIMEOUT", &c.RequestTimeout)
@@ -208,10 +214,8 @@ func (c Config) Validate() error {
 	if c.QuotesBy != QuotesByAnyone && c.QuotesBy != QuotesByEditors {
 		add("VERBATIM_QUOTES_BY must be %s or %s, got %q", QuotesByAnyone, QuotesByEditors, c.QuotesBy)
 	}
-	if c.BaseURL != "" {
-		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			add("VERBATIM_BASE_URL %q is not an absolute http(s) URL", c.BaseURL)
-		}
+	if err := checkPublicURL(c.PublicURL); err != nil {
+		add("VERBATIM_PUBLIC_URL %q %v", c.PublicURL, err)
 	}
 	if c.MaxUpload <= 0 {
 		add("VERBATIM_MAX_UPLOAD must be positive, got %d", c.MaxUpload)
@@ -257,6 +261,41 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Limits.validate()...)
 	return errors.Join(errs...)
 }
+
+// checkPublicURL accepts "" or an absolute http(s) URL of a host's root:
+// no user, query or fragment, and no path, since every page links to
+// root-relative paths (/watch/…) that a path prefix would break.
+func checkPublicURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Errorf("is not a URL: %v", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("is not an absolute http(s) URL such as https://archive.example.org")
+	case u.Host == "" || u.Hostname() == "":
+		return errors.New("has no host")
+	case u.User != nil:
+		return errors.New("must not carry a user name or password")
+	case u.RawQuery != "" || u.ForceQuery:
+		return errors.New("must not have a query")
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return errors.New("must not have a fragment")
+	case u.Path != "" && u.Path != "/":
+		return errors.New("must not have a path: Verbatim serves at the root of its host")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return errors.New("has no valid port")
+		}
+	}
+	return nil
+}
+
+// PublicOrigin is PublicURL without a trailing slash ("" when unset).
+func (c Config) PublicOrigin() string { return strings.TrimSuffix(c.PublicURL, "/") }
 
 func (s S3) validate() []error {
 	var errs []error

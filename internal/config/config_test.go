@@ -58,6 +58,7 @@ func TestFromEnvValues(t *testing.T) {
 		"VERBATIM_LOG_CLIENTS":     "1",
 		"VERBATIM_METRICS_ADDR":    "127.0.0.1:9090",
 		"VERBATIM_QUOTES_BY":       "editors",
+		"VERBATIM_PUBLIC_URL":      "https://archive.example.org",
 	}))
 	if err != nil {
 		t.Fatalf("FromEnv error: %v", err)
@@ -66,6 +67,7 @@ func TestFromEnvValues(t *testing.T) {
 		Data: "/srv/verbatim", Addr: "127.0.0.1:9000", MaxUpload: 2 << 30, MaxTrack: DefaultMaxTrack,
 		RequestTimeout: 30 * time.Second, ShutdownGrace: 40 * time.Second, LogFormat: "json", LogLevel: "debug", LogClients: true, MetricsAddr: "127.0.0.1:9090",
 		QuotesBy:       QuotesByEditors,
+		PublicURL:      "https://archive.example.org",
 		TrustedProxies: []string{"10.0.0.0/8", "192.168.0.0/16"},
 		SessionKeys:    []string{"new-key-0123456789abcdef0123456789", "old-key-0123456789abcdef0123456789"},
 		SessionTTL:     8 * time.Hour,
@@ -128,7 +130,17 @@ func TestValidate(t *testing.T) {
 		{"meili bad url", map[string]string{"VERBATIM_MEILI_URL": "127.0.0.1:7700"},
 			[]string{"not an http(s) URL"}},
 		{"bad addr", map[string]string{"VERBATIM_ADDR": "8080"}, []string{"not host:port"}},
-		{"bad base url", map[string]string{"VERBATIM_BASE_URL": "example.org"}, []string{"VERBATIM_BASE_URL"}},
+		{"public url without scheme", map[string]string{"VERBATIM_PUBLIC_URL": "example.org"}, []string{"VERBATIM_PUBLIC_URL", "absolute http(s) URL"}},
+		{"public url ftp", map[string]string{"VERBATIM_PUBLIC_URL": "ftp://example.org"}, []string{"absolute http(s) URL"}},
+		{"public url with query", map[string]string{"VERBATIM_PUBLIC_URL": "https://example.org/?a=1"}, []string{"must not have a query"}},
+		{"public url with bare ?", map[string]string{"VERBATIM_PUBLIC_URL": "https://example.org?"}, []string{"must not have a query"}},
+		{"public url with fragment", map[string]string{"VERBATIM_PUBLIC_URL": "https://example.org/#x"}, []string{"must not have a fragment"}},
+		{"public url with path", map[string]string{"VERBATIM_PUBLIC_URL": "https://example.org/archive"}, []string{"must not have a path"}},
+		{"public url with user", map[string]string{"VERBATIM_PUBLIC_URL": "https://me:pw@example.org"}, []string{"user name"}},
+		{"public url without host", map[string]string{"VERBATIM_PUBLIC_URL": "https://:443"}, []string{"has no host"}},
+		{"public url bad port", map[string]string{"VERBATIM_PUBLIC_URL": "https://example.org:99999"}, []string{"VERBATIM_PUBLIC_URL"}},
+		{"public url old name", map[string]string{"VERBATIM_BASE_URL": "example.org"}, []string{"VERBATIM_PUBLIC_URL"}},
+		{"public url with slash", map[string]string{"VERBATIM_PUBLIC_URL": "http://127.0.0.1:8080/"}, nil},
 		{"zero upload", map[string]string{"VERBATIM_MAX_UPLOAD": "0"}, []string{"VERBATIM_MAX_UPLOAD must be positive"}},
 		{"bad proxy", map[string]string{"VERBATIM_TRUSTED_PROXIES": "10.0.0.1"}, []string{"not a CIDR"}},
 		{"short session key", map[string]string{"VERBATIM_SESSION_KEY": "0123456789abcdef0123456789abcdef,short"}, []string{"VERBATIM_SESSION_KEY entry 2 has 5 characters"}},
@@ -158,6 +170,28 @@ func TestValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestPublicOrigin(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, ""},
+		{map[string]string{"VERBATIM_PUBLIC_URL": "https://archive.example.org/"}, "https://archive.example.org"},
+		{map[string]string{"VERBATIM_PUBLIC_URL": "http://127.0.0.1:8080"}, "http://127.0.0.1:8080"},
+		// The old name still works; the new one wins when both are set.
+		{map[string]string{"VERBATIM_BASE_URL": "https://old.example.org"}, "https://old.example.org"},
+		{map[string]string{"VERBATIM_BASE_URL": "https://old.example.org", "VERBATIM_PUBLIC_URL": "https://new.example.org"}, "https://new.example.org"},
+	} {
+		c, err := FromEnv(env(tt.env))
+		if err != nil {
+			t.Fatalf("FromEnv(%v): %v", tt.env, err)
+		}
+		if got := c.PublicOrigin(); got != tt.want {
+			t.Errorf("FromEnv(%v).PublicOrigin() = %q; want %q", tt.env, got, tt.want)
+		}
 	}
 }
 

@@ -69,23 +69,7 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 	return false
 }
 
-func (s *Server) selfOrigin(r *http.Request) string {
-	scheme := "http"
-	if s.secure(r) {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
-// publicOrigin is where absolute links to this site start: the configured
-// base URL (VERBATIM_BASE_URL, without a trailing slash), else the
-// request's own scheme and host.
-func (s *Server) publicOrigin(r *http.Request) string {
-	if b := strings.TrimRight(s.opts.BaseURL, "/"); b != "" {
-		return b
-	}
-	return s.selfOrigin(r)
-}
+func (s *Server) selfOrigin(r *http.Request) string { return s.requestOrigin(r) }
 
 func originOf(base string) string {
 	u, err := url.Parse(base)

@@ -24,3 +24,6 @@ func UploadsInUse(s *Server) int { return s.uploads.inUse() }
 
 // HasClips reports whether the server cuts quote clips (it has ffmpeg).
 func (s *Server) HasClips() bool { return s.clips != nil }
+
+// PublicBase is the absolute base the server writes into r's links.
+func (s *Server) PublicBase(r *http.Request) string { return s.publicOrigin(r) }

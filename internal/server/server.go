@@ -43,8 +43,11 @@ type Options struct {
 	PresignTTL time.Duration
 	// TrustedProxies are CIDR networks whose X-Forwarded-For is believed.
 	TrustedProxies []string
-	// BaseURL is the public URL of the site ("" : derive from requests).
-	BaseURL string
+	// PublicURL is the site's public address, scheme://host[:port]
+	// without a trailing slash, for links that must be absolute ("":
+	// derived from each request, publicurl.go). Browsers at it are
+	// also same-origin for the CSRF check.
+	PublicURL string
 	// SessionKeys sign web sessions (HMAC-SHA256): the first signs, all
 	// verify. Empty: a key generated once and kept in storage.
 	SessionKeys [][]byte
@@ -103,7 +106,7 @@ type Server struct {
 	now        func() time.Time
 	sessKeys   *sessionKeys
 	proxies    []*net.IPNet   // trusted proxies, for X-Forwarded-Proto
-	baseOrigin string         // scheme://host of BaseURL, accepted as Origin
+	baseOrigin string         // scheme://host of PublicURL, accepted as Origin
 	loginAcct  *throttle      // failed sign-ins per account
 	loginAddr  *throttle      // failed sign-ins per client address
 	quoteAddr  *throttle      // anonymous quote requests per client address
@@ -183,7 +186,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		svc: o.Service, log: o.Logger, opts: o, now: o.Now,
 		sessKeys:   &sessionKeys{svc: o.Service, configured: o.SessionKeys},
-		baseOrigin: originOf(o.BaseURL),
+		baseOrigin: originOf(o.PublicURL),
 		loginAcct:  newThrottle(o.LoginPerAccount, o.LoginWindow),
 		loginAddr:  newThrottle(o.LoginPerAddress, o.LoginWindow),
 		quoteAddr:  newThrottle(o.QuotesPerAddress, o.QuoteWindow),
