@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -65,7 +64,8 @@ type resultGroup struct {
 	WatchURL   string
 	Sample     bool
 	Timeline   timeline
-	Hits       []hitView
+	Moments    []momentView
+	hits       []hitView
 }
 
 type hitView struct {
@@ -77,6 +77,9 @@ type hitView struct {
 	Speaker   string
 	Highlight any // template.HTML once checked, else the plain text
 	startMS   int64
+	endMS     int64
+	text      string
+	rank      int // place in the index's ranking
 }
 
 type pageLink struct {
@@ -177,15 +180,21 @@ func (p *pages) search(c echo.Context) error {
 	}
 	data.LangOptions = langOptions(p.i18n.Langs(), res.Facets.Lang, sp.lang)
 	data.Facets = searchFacets(base, sp, res.Facets)
+	data.Groups = p.groupHits(c, base, sp, res.Hits)
 	switch {
 	case res.Total == 0:
 		data.Summary = base.T("search.none", sp.q)
 	case res.TotalIsLowerBound:
 		data.Summary = base.T("search.results.more", res.Total, sp.q)
+	case sp.page == 1 && res.Total == len(res.Hits):
+		// Every hit is on this page: count moments, a sentence found in
+		// three languages once.
+		data.Summary = base.N("search.results", countMoments(data.Groups), sp.q)
 	default:
-		data.Summary = base.N("search.results", res.Total, sp.q)
+		// The index counts hits, one per language; moments are only
+		// known on the page that shows them.
+		data.Summary = base.N("search.matches", res.Total, sp.q)
 	}
-	data.Groups = p.groupHits(c, base, sp, res.Hits)
 	data.Pages, data.PrevURL, data.NextURL = pagination(base, sp, res.Total, cmp.Or(res.PerPage, searchPerPage))
 	return p.render(c, http.StatusOK, "search", data)
 }
@@ -196,7 +205,7 @@ func (p *pages) groupHits(c echo.Context, base pageBase, sp searchParams, hits [
 	q := sp.q
 	var groups []resultGroup
 	index := map[string]int{}
-	for _, h := range hits {
+	for rank, h := range hits {
 		i, ok := index[h.RecordingID]
 		if !ok {
 			i = len(groups)
@@ -214,24 +223,34 @@ func (p *pages) groupHits(c echo.Context, base pageBase, sp searchParams, hits [
 				groups[i].DateText = ""
 			}
 		}
-		groups[i].Hits = append(groups[i].Hits, hitView{
+		groups[i].hits = append(groups[i].hits, hitView{
 			URL: hitURL(h, q), Clock: clock(h.StartMS), Lang: h.Lang, LangName: langName(h.Lang), Kind: kindText(base, h.Kind),
-			Speaker: h.Speaker, Highlight: safeHighlight(h.Highlight, h.Text), startMS: h.StartMS,
+			Speaker: h.Speaker, Highlight: safeHighlight(h.Highlight, h.Text), startMS: h.StartMS, endMS: h.EndMS, text: h.Text, rank: rank,
 		})
 	}
 	for i := range groups {
 		g := &groups[i]
 		// Groups keep the ranking; inside one recording the moments read
-		// in time order, like the strip above them.
-		slices.SortStableFunc(g.Hits, func(a, b hitView) int { return cmp.Compare(a.startMS, b.startMS) })
+		// in time order, like the strip above them, one sentence in
+		// several languages as one moment.
+		g.Moments = groupMoments(g.hits)
 		rec, err := p.store.Get(c.Request().Context(), g.ID)
 		if err != nil {
 			continue // removed since it was indexed: the hits still show, without a strip
 		}
 		g.Sample = isSample(rec)
-		g.Timeline = groupTimeline(base, rec, p.timelineLength(c.Request().Context(), rec), g.Title, hits, q)
+		g.Timeline = groupTimeline(base, p.timelineLength(c.Request().Context(), rec), g.Title, g.Moments)
 	}
 	return groups
+}
+
+// countMoments is how many moments the groups show.
+func countMoments(groups []resultGroup) int {
+	n := 0
+	for _, g := range groups {
+		n += len(g.Moments)
+	}
+	return n
 }
 
 // timelineLength is what a recording's strip spans: its duration, or
@@ -253,22 +272,20 @@ func (p *pages) timelineLength(ctx context.Context, rec archive.Recording) int64
 	return end
 }
 
-// groupTimeline draws a recording's matches on a strip length ms long;
-// a hit past the end (a duration probed short) widens it.
-func groupTimeline(base pageBase, rec archive.Recording, length int64, title string, hits []archive.Hit, q string) timeline {
-	for _, h := range hits {
-		if h.RecordingID == rec.ID {
-			length = max(length, h.EndMS)
+// groupTimeline draws a recording's moments on a strip length ms long,
+// one mark each; a hit past the end (a duration probed short) widens it.
+func groupTimeline(base pageBase, length int64, title string, moments []momentView) timeline {
+	for _, m := range moments {
+		for _, h := range m.Hits {
+			length = max(length, h.endMS)
 		}
 	}
 	tl := timeline{Show: length > 0, Label: base.T("search.timeline", title)}
-	for _, h := range hits {
-		if h.RecordingID != rec.ID {
-			continue
-		}
-		who := cmp.Or(h.Speaker, h.Text)
-		label := base.T("search.mark", clock(h.StartMS), langName(h.Lang), who)
-		tl.Marks = append(tl.Marks, newMark(h.StartMS, length, hitURL(h, q), label))
+	for _, m := range moments {
+		first := m.Hits[0]
+		who := cmp.Or(m.Speaker, first.Speaker, first.text)
+		label := base.T("search.mark", m.Clock, cmp.Or(m.Langs, first.LangName), who)
+		tl.Marks = append(tl.Marks, newMark(m.startMS, length, first.URL, label))
 	}
 	return tl
 }

@@ -16,7 +16,7 @@ func TestSearchPageTotalLowerBound(t *testing.T) {
 	for _, c := range []struct {
 		bound bool
 		want  string
-	}{{false, "667 moments for"}, {true, "more than 667 moments for"}} {
+	}{{false, "667 matches for"}, {true, "more than 667 matches for"}} {
 		store.result = archive.SearchResult{Total: 667, TotalIsLowerBound: c.bound, Page: 1, PerPage: 20, Hits: []archive.Hit{}}
 		res := get(t, srv, "/search?q=trafficking", "Accept-Language", "en")
 		if res.status != 200 || !strings.Contains(res.body, c.want) || (!c.bound && strings.Contains(res.body, "more than")) {

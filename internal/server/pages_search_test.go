@@ -37,7 +37,7 @@ func TestSearchGroupsMomentsByRecording(t *testing.T) {
 		t.Fatalf("GET /search = %d; want 200", r.status)
 	}
 	wantContains(t, "search", r.body,
-		"45 moments for “milestone”",
+		"45 matches for “milestone”, each language of a moment counted apart",
 		`<h2 id="g-istac-launch"><a href="/watch/istac-launch">Launch of ISTAC</a></h2>`,
 		`<a class="hit-link" href="/watch/istac-launch?lang=en&amp;q=milestone&amp;t=45.5">`,
 		`<span class="hit-text" lang="en">This is a <mark>milestone</mark>.</span>`,
