@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/card"
+	"github.com/verbatim-archive/verbatim/internal/cite"
 )
 
 // The quote page, /q/<id>: the quoted words as viewers may see them now
@@ -47,6 +50,23 @@ type quotePage struct {
 	WatchURL   string
 	Clip       clipOffer
 	Share      shareTags
+	Cites      []citeView
+	JSONLD     clipLD
+}
+
+// quoteContext is what a quote page needs besides the quote: whether
+// clips are cut, the site's public origin for absolute URLs, the English
+// catalog the citations are written with, and the date of access.
+type quoteContext struct {
+	clipping bool
+	origin   string
+	en       pageBase
+	now      time.Time
+}
+
+// citeView is one citation style, ready to copy.
+type citeView struct {
+	ID, Label, Text string
 }
 
 // quoteLine is one quoted cue: the speaker at a change of turn, the words
@@ -91,7 +111,14 @@ func (p *pages) quote(c echo.Context) error {
 		return p.renderError(c, err)
 	}
 	base := p.base(c, "quote", "")
-	data := buildQuote(base, qv, p.clipping, p.origin(c.Request()))
+	now := time.Now
+	if p.now != nil {
+		now = p.now
+	}
+	data := buildQuote(base, qv, quoteContext{
+		clipping: p.clipping, origin: p.origin(c.Request()),
+		en: pageBase{UI: p.i18n.Translator("en")}, now: now(),
+	})
 	return p.render(c, http.StatusOK, "quote", data)
 }
 
@@ -112,7 +139,7 @@ func (p *pages) origin(r *http.Request) string {
 	return "http://" + r.Host
 }
 
-func buildQuote(base pageBase, qv archive.QuoteView, clipping bool, origin string) quotePage {
+func buildQuote(base pageBase, qv archive.QuoteView, qc quoteContext) quotePage {
 	q, rec := qv.Quote, qv.Recording
 	d := quotePage{
 		pageBase: base, ID: q.ID, Withheld: qv.Withheld, Rec: rec, MetaLang: metadataLang(rec), Sample: isSample(rec),
@@ -121,7 +148,7 @@ func buildQuote(base pageBase, qv archive.QuoteView, clipping bool, origin strin
 		Speakers:   q.Speakers,
 		StartSec:   formatSeconds(q.StartMS), EndSec: formatSeconds(q.EndMS),
 		RangeText: base.T("watch.range", clock(q.StartMS), clock(q.EndMS)),
-		Clip:      offerClip(base, qv, clipping),
+		Clip:      offerClip(base, qv, qc.clipping),
 	}
 	if rec.Date == "" {
 		d.DateText = ""
@@ -159,9 +186,100 @@ func buildQuote(base pageBase, qv archive.QuoteView, clipping bool, origin strin
 			})
 		}
 	}
-	d.Share = quoteShare(base, qv, origin)
+	d.Share = quoteShare(base, qv, qc.origin)
 	d.Title = d.Share.Title
+	d.Cites = quoteCites(base, qv, qc, qc.origin+d.WatchURL)
+	d.JSONLD = quoteLD(qv, d.Share, qc.origin, start, end)
 	return d
+}
+
+// quoteCites are the page's citations: in English (the styles' own
+// language, see internal/cite), with the timestamped link to the moment
+// and the day the page is shown as the date of access.
+func quoteCites(base pageBase, qv archive.QuoteView, qc quoteContext, momentURL string) []citeView {
+	q, rec := qv.Quote, qv.Recording
+	in := cite.Quote{
+		Title: rec.Title, Event: rec.Event, Date: rec.Date, Place: rec.Place,
+		About: provenance(qc.en, rec, q.Lang, q.Kind, q.Source),
+		Start: clock(q.StartMS), End: clock(q.EndMS),
+		URL: momentURL, Site: "Verbatim", Accessed: qc.now,
+	}
+	if !qv.Withheld {
+		in.Words = localiseMarkers(qc.en, q.Text)
+	}
+	for _, sp := range q.Speakers {
+		anon := slices.ContainsFunc(rec.Speakers, func(s archive.Speaker) bool {
+			return s.Name == sp.Name && s.Visibility == archive.VisibilityAnonymised
+		})
+		in.Speakers = append(in.Speakers, cite.Speaker{Name: localiseMarkers(qc.en, sp.Name), Role: sp.Role, Anonymised: anon})
+	}
+	c := cite.Format(in)
+	return []citeView{
+		{ID: "cite-plain", Label: base.T("quote.cite.plain"), Text: c.Plain},
+		{ID: "cite-markdown", Label: base.T("quote.cite.markdown"), Text: c.Markdown},
+		{ID: "cite-apa", Label: base.T("quote.cite.apa"), Text: c.APA},
+		{ID: "cite-chicago", Label: base.T("quote.cite.chicago"), Text: c.Chicago},
+	}
+}
+
+// clipLD is the page's schema.org Clip: the quoted moment, part of the
+// recording's VideoObject. Offsets are seconds from the recording's start.
+type clipLD struct {
+	Context     string     `json:"@context"`
+	Type        string     `json:"@type"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	URL         string     `json:"url"`
+	InLanguage  string     `json:"inLanguage"`
+	StartOffset float64    `json:"startOffset"`
+	EndOffset   float64    `json:"endOffset"`
+	PartOf      videoLD    `json:"partOf"`
+	Actors      []personLD `json:"actor,omitempty"`
+	Image       string     `json:"image"`
+	DateCreated string     `json:"dateCreated"`
+}
+
+type videoLD struct {
+	Type         string `json:"@type"`
+	Name         string `json:"name"`
+	Description  string `json:"description,omitempty"`
+	URL          string `json:"url"`
+	ContentURL   string `json:"contentUrl,omitempty"`
+	ThumbnailURL string `json:"thumbnailUrl"`
+	UploadDate   string `json:"uploadDate"`
+}
+
+type personLD struct {
+	Type     string `json:"@type"`
+	Name     string `json:"name"`
+	JobTitle string `json:"jobTitle,omitempty"`
+}
+
+// quoteLD describes the quote for search engines: what the share tags
+// say, the same withheld notice when its words are withheld.
+func quoteLD(qv archive.QuoteView, share shareTags, origin string, start, end int64) clipLD {
+	q, rec := qv.Quote, qv.Recording
+	ld := clipLD{
+		Context: "https://schema.org", Type: "Clip",
+		Name: share.Title, Description: share.Description, URL: share.URL, InLanguage: q.Lang,
+		StartOffset: float64(start) / 1000, EndOffset: float64(end) / 1000,
+		Image: share.Image, DateCreated: q.CreatedAt.UTC().Format(time.RFC3339),
+		PartOf: videoLD{
+			Type: "VideoObject", Name: rec.Title, Description: rec.Description,
+			URL: origin + watchURL(rec.ID, -1, "", ""), ThumbnailURL: share.Image,
+			UploadDate: rec.Date,
+		},
+	}
+	if ld.PartOf.UploadDate == "" && !rec.CreatedAt.IsZero() {
+		ld.PartOf.UploadDate = rec.CreatedAt.UTC().Format(time.DateOnly)
+	}
+	if rec.Media != nil {
+		ld.PartOf.ContentURL = origin + "/media/" + rec.ID
+	}
+	for _, sp := range q.Speakers {
+		ld.Actors = append(ld.Actors, personLD{Type: "Person", Name: sp.Name, JobTitle: sp.Role})
+	}
+	return ld
 }
 
 // quoteLines lays out quoted cues the way the transcript does: the

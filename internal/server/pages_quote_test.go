@@ -1,14 +1,21 @@
 package server_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"html"
+	"image/png"
 	"net/http"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
 	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
+	"github.com/verbatim-archive/verbatim/internal/server"
 )
 
 // quotePage fetches /q/<id> in an interface language and returns the body.
@@ -121,4 +128,142 @@ func writeTemp(t *testing.T, data []byte, ext string) string {
 		t.Fatal(err)
 	}
 	return f.Name()
+}
+
+var metaTag = regexp.MustCompile(`<meta (?:property|name)="([a-z:_]+)" content="([^"]*)">`)
+
+// metaTags reads a page's meta tags by property or name.
+func metaTags(page string) map[string]string {
+	out := map[string]string{}
+	for _, m := range metaTag.FindAllStringSubmatch(page, -1) {
+		out[m[1]] = html.UnescapeString(m[2])
+	}
+	return out
+}
+
+// jsonLD decodes the page's one JSON-LD block.
+func jsonLD(t *testing.T, page string) map[string]any {
+	t.Helper()
+	_, rest, ok := strings.Cut(page, `<script type="application/ld+json">`)
+	body, _, ok2 := strings.Cut(rest, "</script>")
+	if !ok || !ok2 {
+		t.Fatalf("the page has no JSON-LD block:\n%s", page)
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatalf("JSON-LD is not JSON: %v\n%s", err, body)
+	}
+	return v
+}
+
+var quoteClock = time.Date(2026, 12, 2, 23, 30, 0, 0, time.UTC)
+
+// The share tags point at the card by absolute URL (the configured base
+// URL), declare the size the card really has, and describe the quote;
+// the JSON-LD is a schema.org Clip of the recording's VideoObject.
+func TestQuotePageShareTagsAndClipLD(t *testing.T) {
+	ts := newTestServer(t, func(o *server.Options) {
+		o.BaseURL = "https://verbatim.example/"
+		o.Now = func() time.Time { return quoteClock }
+	})
+	id := quotedRecording(t, ts, writeTemp(t, mediatest.Video(t), ".mp4"), "video/mp4")
+	resp := ts.do(t, "GET", "/q/"+id, "", nil, "Accept-Language", "en")
+	wantStatus(t, resp, http.StatusOK)
+	raw := string(readAll(t, resp))
+	tags := metaTags(raw)
+	permalink := "https://verbatim.example/q/" + id
+	for k, want := range map[string]string{
+		"og:url": permalink, "og:image": permalink + "/card.png", "twitter:image": permalink + "/card.png",
+		"twitter:card": "summary_large_image", "og:title": "Bob Named, Chair · Side event", "og:image:type": "image/png",
+	} {
+		if tags[k] != want {
+			t.Errorf("%s = %q; want %q", k, tags[k], want)
+		}
+	}
+	for _, k := range []string{"og:description", "twitter:description", "description"} {
+		if !strings.Contains(tags[k], "Survivors must be heard") || !strings.Contains(tags[k], "HRC side event") {
+			t.Errorf("%s = %q; want the quote and the event", k, tags[k])
+		}
+	}
+	card := ts.do(t, "GET", "/q/"+id+"/card.png", "", nil)
+	wantStatus(t, card, http.StatusOK)
+	cfg, err := png.DecodeConfig(bytes.NewReader(readAll(t, card)))
+	if err != nil {
+		t.Fatalf("card.png: %v", err)
+	}
+	if tags["og:image:width"] != strconv.Itoa(cfg.Width) || tags["og:image:height"] != strconv.Itoa(cfg.Height) {
+		t.Errorf("og:image is declared %s×%s; the card is %d×%d", tags["og:image:width"], tags["og:image:height"], cfg.Width, cfg.Height)
+	}
+
+	ld := jsonLD(t, raw)
+	partOf, _ := ld["partOf"].(map[string]any)
+	for k, want := range map[string]any{
+		"@context": "https://schema.org", "@type": "Clip", "url": permalink, "startOffset": 6.0, "endOffset": 9.0,
+		"inLanguage": "en", "name": "Bob Named, Chair · Side event",
+	} {
+		if ld[k] != want {
+			t.Errorf("JSON-LD %s = %v; want %v", k, ld[k], want)
+		}
+	}
+	for k, want := range map[string]any{
+		"@type": "VideoObject", "name": "Side event", "url": "https://verbatim.example/watch/q",
+		"contentUrl": "https://verbatim.example/media/q", "uploadDate": "2026-03-12", "thumbnailUrl": permalink + "/card.png",
+	} {
+		if partOf[k] != want {
+			t.Errorf("JSON-LD partOf.%s = %v; want %v", k, partOf[k], want)
+		}
+	}
+	if d, _ := ld["description"].(string); !strings.Contains(d, "Survivors must be heard") {
+		t.Errorf("JSON-LD description = %q; want the quote", d)
+	}
+
+	// The citations carry the timestamped absolute URL and the day the
+	// page is shown.
+	page := html.UnescapeString(raw)
+	moment := "https://verbatim.example/watch/q?lang=en&t=6&end=9"
+	wantIn(t, "citations", page,
+		"“Survivors must be heard, müssen gehört werden. Nadie conoce mejor la trata, « disent-ils ».” — Bob Named (Chair). Side event, HRC side event, Geneva, March 12, 2026, 0:06–0:09. Original statement in English, as spoken; transcribed by a person. "+moment+" (accessed 2026-12-02).",
+		"Named, B. (2026, March 12). Side event [Video; 0:06–0:09; Original statement in English, as spoken; transcribed by a person]. HRC side event, Geneva. Verbatim. Retrieved December 2, 2026, from "+moment,
+		"Named, Bob. 2026. “Side event.” HRC side event, Geneva, March 12. Video, 0:06–0:09.",
+		"["+"0:06–0:09]("+moment+")")
+}
+
+// Without a configured base URL, absolute URLs start with the request's
+// own scheme and host.
+func TestQuotePageOriginFromRequest(t *testing.T) {
+	ts := newTestServer(t, nil)
+	id := quotedRecording(t, ts, "", "")
+	tags := metaTags(string(readAll(t, ts.do(t, "GET", "/q/"+id, "", nil))))
+	if want := ts.URL + "/q/" + id + "/card.png"; tags["og:image"] != want {
+		t.Errorf("og:image = %q; want %q", tags["og:image"], want)
+	}
+}
+
+// A quote whose speaker is hidden since shows the withheld notice instead
+// of the words everywhere: the text, the tags, the JSON-LD, the
+// citations; no player, no clip.
+func TestQuotePageWithheld(t *testing.T) {
+	ts := newTestServer(t, nil)
+	id := quotedRecording(t, ts, writeTemp(t, mediatest.Video(t), ".mp4"), "video/mp4")
+	hideSpeaker(t, ts, "Bob Named")
+	resp := ts.do(t, "GET", "/q/"+id, "", nil, "Accept-Language", "en")
+	wantStatus(t, resp, http.StatusOK)
+	raw := string(readAll(t, resp))
+	page := html.UnescapeString(raw)
+	for _, bad := range append(bobsWords, "Chair") {
+		if strings.Contains(page, bad) {
+			t.Errorf("the page of a quote whose speaker is hidden shows %q", bad)
+		}
+	}
+	wantIn(t, "withheld quote page", page, "Passage withheld at the speaker’s request.", "No clip: this passage is withheld")
+	if strings.Contains(page, `<video`) {
+		t.Error("the page of a withheld quote has a player")
+	}
+	tags := metaTags(raw)
+	if !strings.HasPrefix(tags["og:description"], "Passage withheld at the speaker’s request.") {
+		t.Errorf("og:description = %q; want the withheld notice", tags["og:description"])
+	}
+	if d, _ := jsonLD(t, raw)["description"].(string); !strings.HasPrefix(d, "Passage withheld") {
+		t.Errorf("JSON-LD description = %q; want the withheld notice", d)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -37,6 +38,7 @@ type pages struct {
 	quotes       quoteSource
 	clipping     bool
 	publicOrigin func(*http.Request) string
+	now          func() time.Time // the clock (nil: time.Now)
 }
 
 func (p *pages) maxQuery() int {
@@ -69,6 +71,7 @@ func (s *Server) pages() *pages {
 	}
 	p.clipping = s.clips != nil
 	p.publicOrigin = s.publicOrigin
+	p.now = s.now
 	return p
 }
 

@@ -772,3 +772,29 @@
     }
   }
 })();
+
+// The quote page's citations: a button copies each one (without script
+// the text is there to select).
+(function () {
+  'use strict';
+
+  var status = document.getElementById('cite-status');
+  if (!status || !navigator.clipboard || !navigator.clipboard.writeText) {
+    return;
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('button.cite-copy'), function (b) {
+    var text = document.getElementById(b.dataset.for);
+    if (!text) {
+      return;
+    }
+    b.hidden = false;
+    b.addEventListener('click', function () {
+      navigator.clipboard.writeText(text.value).then(function () {
+        status.textContent = status.dataset.copied;
+      }, function () {
+        status.textContent = status.dataset.failed;
+        text.select();
+      });
+    });
+  });
+})();
