@@ -163,7 +163,7 @@ var quoteClock = time.Date(2026, 12, 2, 23, 30, 0, 0, time.UTC)
 // the JSON-LD is a schema.org Clip of the recording's VideoObject.
 func TestQuotePageShareTagsAndClipLD(t *testing.T) {
 	ts := newTestServer(t, func(o *server.Options) {
-		o.BaseURL = "https://verbatim.example/"
+		o.PublicURL = "https://verbatim.example"
 		o.Now = func() time.Time { return quoteClock }
 	})
 	id := quotedRecording(t, ts, writeTemp(t, mediatest.Video(t), ".mp4"), "video/mp4")
