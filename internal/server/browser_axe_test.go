@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -87,8 +88,8 @@ func (v axeViolation) String() string {
 	return b.String()
 }
 
-// axePages are the viewer pages axe checks, by name; the interface
-// language is added to each.
+// axePages are the viewer pages axe checks, by name, with a quote page
+// the test makes; the interface language is added to each.
 var axePages = []struct{ name, path string }{
 	{"home", "/"},
 	{"watch", "/watch/hrc47-side-event?t=95&lang=de"},
@@ -99,11 +100,17 @@ var axePages = []struct{ name, path string }{
 }
 
 // TestBrowserAxe: axe-core finds no serious or critical violation on the
-// viewer pages, in every interface language, at desktop and phone size.
+// viewer pages (home, watch, search with hits and with none, an event, a
+// quote), in every interface language, at desktop and phone size.
 func TestBrowserAxe(t *testing.T) {
 	src := axeSource(t)
 	b := newBrowser(t)
 	d := startDemo(t)
+	q, err := d.svc.CreateQuote(context.Background(), archive.Principal{}, archive.QuoteRequest{RecordingID: "hrc47-side-event", Lang: "de", StartMS: 90_400, EndMS: 101_000})
+	if err != nil {
+		t.Fatalf("quote: %v", err)
+	}
+	pages := append(slices.Clone(axePages), struct{ name, path string }{"quote", "/q/" + q.ID})
 	dir := screenshotDir(t)
 	axeCanFail(t, b, d, src)
 	for _, vp := range []struct {
@@ -116,7 +123,7 @@ func TestBrowserAxe(t *testing.T) {
 	} {
 		b.run(t, "viewport "+vp.name, chromedp.EmulateViewport(vp.w, vp.h, vp.opts...))
 		for _, ui := range []string{"en", "fr", "es", "de"} {
-			for _, p := range axePages {
+			for _, p := range pages {
 				name := fmt.Sprintf("axe-%s-%s-%s", p.name, ui, vp.name)
 				sep := "?"
 				if strings.Contains(p.path, "?") {
