@@ -36,17 +36,20 @@ const catalogReaders = 16
 // names as a viewer may see them (pseudonyms for anonymised speakers,
 // nothing for hidden or held ones), for editors too.
 type Summary struct {
-	ID         string    `json:"id"`
-	Title      string    `json:"title"`
-	Event      string    `json:"event"`
-	Date       string    `json:"date"`
-	Place      string    `json:"place"`
-	Status     Status    `json:"status"`
-	Sample     bool      `json:"sample,omitempty"`
-	Languages  []string  `json:"languages"`
-	DurationMS int64     `json:"duration_ms"`
-	Speakers   []string  `json:"speaker_names"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Event string `json:"event"`
+	Date  string `json:"date"`
+	Place string `json:"place"`
+	// Description is the recording's, cut to MaxSummaryDescription
+	// characters (sitemaps and feeds show it; they may not read manifests).
+	Description string    `json:"description,omitempty"`
+	Status      Status    `json:"status"`
+	Sample      bool      `json:"sample,omitempty"`
+	Languages   []string  `json:"languages"`
+	DurationMS  int64     `json:"duration_ms"`
+	Speakers    []string  `json:"speaker_names"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // SummaryOf is the summary of r as it is; Speakers lists r's speakers'
@@ -58,9 +61,27 @@ func SummaryOf(r Recording) Summary {
 	}
 	return Summary{
 		ID: r.ID, Title: r.Title, Event: r.Event, Date: r.Date, Place: r.Place, Status: r.Status,
-		Sample: r.Sample, Languages: slices.Clone(r.Languages), DurationMS: r.DurationMS,
+		Description: cutRunes(r.Description, MaxSummaryDescription),
+		Sample:      r.Sample, Languages: slices.Clone(r.Languages), DurationMS: r.DurationMS,
 		Speakers: names, UpdatedAt: r.UpdatedAt,
 	}
+}
+
+// MaxSummaryDescription bounds a summary's description, in characters:
+// the longest video description Google's video sitemaps take.
+const MaxSummaryDescription = 2048
+
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // EventSlug is the URL form of an event name (/events/<slug>).

@@ -137,6 +137,14 @@ func (p *pages) home(c echo.Context) error {
 		data.AllURL = "/"
 		data.pageBase.Title = data.Filter
 	}
+	data.Canonical = p.abs(c.Request(), b.url(b.page))
+	data.Description = metaText(base.T("home.lead"), maxMetaDescription)
+	if data.Filter != "" {
+		data.Description = metaText(base.T("home.description.filtered", data.Filter), maxMetaDescription)
+	}
+	if res.Total == 0 || len(res.Recordings) == 0 {
+		data.Robots = "noindex" // nothing here, or a page past the end
+	}
 	if last := (res.Total + homePerPage - 1) / homePerPage; last > 1 {
 		data.Pages = base.T("home.page", b.page, last)
 		if b.page > 1 {

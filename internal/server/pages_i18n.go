@@ -32,6 +32,10 @@ type pageBase struct {
 	Account string
 	Admin   bool
 	CSRF    string
+	// What search engines read (pages_seo.go): the page's one absolute
+	// address, a description from what viewers may see, and a robots
+	// directive ("" : index).
+	Canonical, Description, Robots string
 }
 
 // T translates a catalog key; templates call it as {{.T "key"}}.

@@ -18,7 +18,7 @@ import (
 
 // demoHandler is the real server (route table, limiter, Service, an
 // in-memory bleve index) on the demo recordings, called without a network.
-func demoHandler(tb testing.TB) *Server {
+func demoHandler(tb testing.TB, mods ...func(*Options)) *Server {
 	tb.Helper()
 	store, err := disk.Open(tb.TempDir())
 	if err != nil {
@@ -37,7 +37,11 @@ func demoHandler(tb testing.TB) *Server {
 	if err := svc.Import(context.Background(), admin, os.DirFS("../../subtitles"), nil); err != nil {
 		tb.Fatalf("import the demo: %v", err)
 	}
-	srv, err := New(Options{Service: svc})
+	o := Options{Service: svc}
+	for _, m := range mods {
+		m(&o)
+	}
+	srv, err := New(o)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -157,6 +157,15 @@ func (p *pages) search(c echo.Context) error {
 	if sp.q != "" {
 		base.Title = sp.q + " · " + base.Title
 	}
+	// The bare search page is indexed; result pages are not (they are
+	// endless, and the watch pages they lead to are in the sitemap), but
+	// their links are followed.
+	base.Description = metaText(base.T("search.description"), maxMetaDescription)
+	if sp.q == "" && sp.lang == "" && sp.speaker == "" && sp.event == "" {
+		base.Canonical = p.abs(c.Request(), "/search")
+	} else {
+		base.Robots = "noindex, follow"
+	}
 	data := searchPage{pageBase: base, Lang: sp.lang, Speaker: sp.speaker, Event: sp.event}
 	data.Filters = searchFilters(base, sp)
 	if sp.q == "" {

@@ -128,8 +128,32 @@ func (p *pages) watch(c echo.Context) error {
 		wp.startMS = hits[0].StartMS // a search within the recording opens at its first match
 	}
 	base.Query = wp.q
+	base.Canonical = p.abs(c.Request(), "/watch/"+rec.ID)
+	base.Description = watchDescription(base, rec)
 	data := buildWatch(base, rec, track, lang, cues, wp, hits)
 	return p.render(c, http.StatusOK, "watch", data)
+}
+
+// watchDescription is the recording's description as viewers see it
+// (names and redactions already applied by the archive), else a sentence
+// made of its event, date, place and subtitle languages.
+func watchDescription(base pageBase, rec archive.Recording) string {
+	if d := metaText(rec.Description, maxMetaDescription); d != "" {
+		return d
+	}
+	date := ""
+	if rec.Date != "" {
+		date = dateText(base.UI, rec.Date)
+	}
+	var langs []string
+	for _, t := range rec.Tracks {
+		langs = append(langs, langName(t.Lang))
+	}
+	about := cmp.Or(joinNonEmpty(" · ", rec.Event, date, rec.Place), rec.Title)
+	if len(langs) == 0 {
+		return metaText(about, maxMetaDescription)
+	}
+	return metaText(base.T("watch.description", about, strings.Join(langs, ", ")), maxMetaDescription)
 }
 
 // matchesIn finds the other moments of a search in this recording and
