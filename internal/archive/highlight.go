@@ -7,20 +7,52 @@ import (
 	"unicode/utf8"
 )
 
-// Highlight is how every Index builds Hit.Highlight: text escaped, the
-// spans (byte offsets [start, end) into text) wrapped in <mark>. Spans may
-// overlap, come in any order or run past the end of text; they are snapped
-// to character boundaries, so the result is always valid UTF-8 holding no
-// markup but <mark> and </mark>.
+// Mark tags of Hit.Highlight: exact matches, and near spellings.
+const (
+	MarkOpen     = "<mark>"
+	MarkNearOpen = `<mark class="near">`
+	MarkClose    = "</mark>"
+)
+
+// MarkSpan is a match to mark: byte offsets [Start, End) into a text, and
+// whether it matched by a near spelling.
+type MarkSpan struct {
+	Start, End int
+	Near       bool
+}
+
+// Highlight is how every Index builds Hit.Highlight from exact matches
+// only: HighlightSpans with every span exact.
 func Highlight(text string, spans [][2]int) string {
-	spans = append([][2]int(nil), spans...)
-	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+	ss := make([]MarkSpan, len(spans))
+	for i, s := range spans {
+		ss[i] = MarkSpan{Start: s[0], End: s[1]}
+	}
+	return HighlightSpans(text, ss)
+}
+
+// HighlightSpans is text escaped, the spans wrapped in <mark> (near
+// spellings in <mark class="near">). Spans may overlap, come in any order
+// or run past the end of text; they are snapped to character boundaries,
+// and touching spans of one kind merge (where spans of the two kinds
+// overlap, the one that starts first is marked, the exact one at the same
+// start), so the result is always valid UTF-8 holding no markup
+// but those two opening tags and </mark>.
+func HighlightSpans(text string, spans []MarkSpan) string {
+	spans = append([]MarkSpan(nil), spans...)
+	sort.SliceStable(spans, func(i, j int) bool {
+		if spans[i].Start != spans[j].Start {
+			return spans[i].Start < spans[j].Start
+		}
+		return !spans[i].Near && spans[j].Near
+	})
 	var b strings.Builder
 	pos := 0
 	for i := 0; i < len(spans); i++ {
-		s, e := snap(text, max(spans[i][0], pos), -1), snap(text, spans[i][1], +1)
-		for i+1 < len(spans) && spans[i+1][0] <= e { // merge touching marks
-			e = max(e, snap(text, spans[i+1][1], +1))
+		near := spans[i].Near
+		s, e := snap(text, max(spans[i].Start, pos), -1), snap(text, spans[i].End, +1)
+		for i+1 < len(spans) && spans[i+1].Start <= e && spans[i+1].Near == near { // merge touching marks
+			e = max(e, snap(text, spans[i+1].End, +1))
 			i++
 		}
 		if s < pos {
@@ -30,9 +62,13 @@ func Highlight(text string, spans [][2]int) string {
 			continue
 		}
 		b.WriteString(html.EscapeString(text[pos:s]))
-		b.WriteString("<mark>")
+		if near {
+			b.WriteString(MarkNearOpen)
+		} else {
+			b.WriteString(MarkOpen)
+		}
 		b.WriteString(html.EscapeString(text[s:e]))
-		b.WriteString("</mark>")
+		b.WriteString(MarkClose)
 		pos = e
 	}
 	b.WriteString(html.EscapeString(text[pos:]))

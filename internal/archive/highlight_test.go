@@ -27,3 +27,23 @@ func TestHighlight(t *testing.T) {
 		}
 	}
 }
+
+func TestHighlightSpansNear(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		spans []archive.MarkSpan
+		want  string
+	}{
+		{"training and traite", []archive.MarkSpan{{Start: 0, End: 8, Near: true}, {Start: 13, End: 19}},
+			`<mark class="near">training</mark> and <mark>traite</mark>`},
+		// Touching spans of different kinds stay two marks.
+		{"abcdef", []archive.MarkSpan{{Start: 0, End: 3}, {Start: 3, End: 6, Near: true}}, `<mark>abc</mark><mark class="near">def</mark>`},
+		// At the same start the exact span is marked.
+		{"abcdef", []archive.MarkSpan{{Start: 0, End: 6, Near: true}, {Start: 0, End: 6}}, `<mark>abcdef</mark>`},
+		{"a<b", []archive.MarkSpan{{Start: 0, End: 3, Near: true}}, `<mark class="near">a&lt;b</mark>`},
+	} {
+		if got := archive.HighlightSpans(c.text, c.spans); got != c.want {
+			t.Errorf("HighlightSpans(%q, %v) = %q; want %q", c.text, c.spans, got, c.want)
+		}
+	}
+}

@@ -72,6 +72,37 @@ type SearchResult struct {
 	PerPage           int    `json:"per_page"`
 	Hits              []Hit  `json:"hits"`
 	Facets            Facets `json:"facets"`
+	// Corrections name the query words that nothing in the index matches
+	// as spelt, with the near spellings that matched them instead
+	// (trafficing → trafficking), for "showing results for …". A query
+	// word with several near spellings has one entry for each, the most
+	// frequent on the page first.
+	Corrections []Spelling `json:"corrections,omitempty"`
+	// NearSkipped says that exact matches filled the page, so near
+	// spellings of words the index holds were not searched: Total counts
+	// exact matches, and a later page they do not fill lists the near
+	// ones after them (and counts them).
+	NearSkipped bool `json:"near_skipped,omitempty"`
+}
+
+// Match says how a hit matched the query's words.
+type Match string
+
+const (
+	// MatchExact: every word as spelt, or a form of it the language
+	// analysis folds together (case, accents, a stem; on Meilisearch a
+	// prefix of the last word).
+	MatchExact Match = "exact"
+	// MatchNear: at least one word only by a near spelling (the typo
+	// allowance: one from 5 letters, two from 9).
+	MatchNear Match = "near"
+)
+
+// Spelling pairs a query word with the indexed word it matched by a near
+// spelling, both in lower case: {query: "trafficing", matched: "trafficking"}.
+type Spelling struct {
+	Query   string `json:"query"`
+	Matched string `json:"matched"`
 }
 
 // Hit is one moment that matched.
@@ -86,11 +117,17 @@ type Hit struct {
 	EndMS       int64  `json:"end_ms"`
 	Speaker     string `json:"speaker"`
 	Text        string `json:"text"`
-	// Highlight is Text as safe HTML: every character escaped, matches
-	// wrapped in <mark>…</mark>.
+	// Highlight is Text as safe HTML: every character escaped, exact
+	// matches wrapped in <mark>…</mark>, near spellings in
+	// <mark class="near">…</mark>.
 	Highlight string  `json:"highlight"`
 	URL       string  `json:"url"` // /watch/<id>?t=<seconds>&lang=<lang>; filled by the Service, not the Index
 	Score     float64 `json:"score"`
+	// Match is exact or near; a near hit ranks after every exact one.
+	Match Match `json:"match"`
+	// NearSpellings name, on a near hit, each query word it matched by a
+	// near spelling and the word it matched.
+	NearSpellings []Spelling `json:"near_spellings,omitempty"`
 }
 
 // Facets count the query's hits per language and per speaker (with every

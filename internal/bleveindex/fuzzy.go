@@ -20,7 +20,9 @@ import (
 // more than scanning a term dictionary with it, and a query without a
 // language filter looks every word up in five fields (one per analyzer
 // group), where the analysed term is mostly the same: automata are built
-// once per term and search.
+// once per term and kept, within dfaCacheBytes, for later searches
+// (dfacache.go). Typo matching runs only where the query plan needs it
+// (plan.go).
 //
 // Automata are the one part of a search whose memory grows with the
 // query (about 72 KiB per letter of a two-typo automaton), so each search
@@ -29,6 +31,7 @@ import (
 // exactly. The budget holds whatever the query: see TestAutomataBudget.
 type automata struct {
 	builders [3]*levenshtein.LevenshteinAutomatonBuilder // by distance 1, 2
+	cache    *dfaCache                                   // shared by every search
 
 	mu      sync.Mutex
 	planned map[string]bool             // per search; nil in the shared value
@@ -75,7 +78,7 @@ func dfaCost(term string, n int) int {
 }
 
 func newAutomata() (*automata, error) {
-	a := &automata{}
+	a := &automata{cache: newDFACache(dfaCacheBytes)}
 	for n := 1; n <= 2; n++ {
 		b, err := levenshtein.NewLevenshteinAutomatonBuilder(uint8(n), true)
 		if err != nil {
@@ -88,7 +91,7 @@ func newAutomata() (*automata, error) {
 
 // forSearch returns a cache for one search, sharing the builders.
 func (a *automata) forSearch() *automata {
-	return &automata{builders: a.builders, planned: map[string]bool{}, dfas: map[string]*levenshtein.DFA{}}
+	return &automata{builders: a.builders, cache: a.cache, planned: map[string]bool{}, dfas: map[string]*levenshtein.DFA{}}
 }
 
 func dfaKey(term string, n int) string { return string(rune('0'+n)) + term }
@@ -132,9 +135,13 @@ func (a *automata) dfa(term string, n int) (*levenshtein.DFA, error) {
 	if !a.planned[k] {
 		return nil, errUnplanned
 	}
-	d, err := a.builders[n].BuildDfa(term, uint8(n))
-	if err != nil {
-		return nil, err
+	d := a.cache.get(k)
+	if d == nil {
+		var err error
+		if d, err = a.builders[n].BuildDfa(term, uint8(n)); err != nil {
+			return nil, err
+		}
+		a.cache.put(k, d, dfaCost(term, n))
 	}
 	a.dfas[k] = d
 	return d, nil
@@ -151,6 +158,7 @@ type fuzzyQuery struct {
 }
 
 func (q fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
+	q.automata.cache.expansions.Add(1)
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok { // the in-memory index: let bleve expand the term
 		fq := query.NewFuzzyQuery(q.term)

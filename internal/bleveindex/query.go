@@ -7,7 +7,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/verbatim-archive/verbatim/internal/archive"
 )
@@ -57,38 +56,9 @@ func typos(word string) int {
 	return 0
 }
 
-// exactBoost ranks an exact (or same-stem) match above a typo match.
+// exactBoost ranks an exact (or same-stem) match above a typo match of
+// the same word within one query.
 const exactBoost = 3
-
-// groupQuery matches the clauses in the window field of one analyzer
-// group, or is nil when analysis leaves nothing to search (stop words).
-func groupQuery(g string, a analysis.Analyzer, cs []clause, am *automata) query.Query {
-	return fieldQuery(winField(g), g, a, cs, am)
-}
-
-// fieldQuery requires every clause in one field.
-func fieldQuery(field, analyzer string, a analysis.Analyzer, cs []clause, am *automata) query.Query {
-	var must []query.Query
-	for _, c := range cs {
-		if c.phrase {
-			if len(a.Analyze([]byte(c.text))) == 0 {
-				continue
-			}
-			pq := query.NewMatchPhraseQuery(c.text)
-			pq.SetField(field)
-			pq.Analyzer = analyzer
-			must = append(must, pq)
-			continue
-		}
-		for _, tok := range a.Analyze([]byte(c.text)) {
-			must = append(must, termQuery(field, string(tok.Term), typos(c.text[tok.Start:tok.End]), am))
-		}
-	}
-	if len(must) == 0 {
-		return nil
-	}
-	return query.NewConjunctionQuery(must)
-}
 
 // termQuery matches the analysed term, or within n typos of it when the
 // search's automaton budget allows (else exactly). The fuzzy part also

@@ -22,13 +22,14 @@ const (
 )
 
 // Search runs q: relevance first, then newer recordings, then earlier
-// moments.
+// moments; hits that need a near spelling after every exact one (see
+// plan.go).
 //
-// It takes two passes so that only one doc-values field is read per hit:
-// the first ranks every hit by score alone (ties broken by document id,
-// which starts with the tie-break key, see docID) and counts the facets
-// from the combined lang/speaker field; the second loads the stored
-// fields and match locations of the page's hits only.
+// Each step takes two passes so that only one doc-values field is read
+// per hit: the first ranks every hit by score alone (ties broken by
+// document id, which starts with the tie-break key, see docID) and counts
+// the facets from the combined lang/speaker field; the second loads the
+// stored fields and match locations of the page's hits only.
 func (x *Index) Search(ctx context.Context, q archive.SearchQuery) (archive.SearchResult, error) {
 	cs, err := parseText(q.Text)
 	if err != nil {
@@ -43,26 +44,77 @@ func (x *Index) Search(ctx context.Context, q archive.SearchQuery) (archive.Sear
 
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	match := x.matchQuery(q.Langs, cs, x.automata.forSearch())
-	if match == nil {
-		return out, nil
-	}
-	bq := query.NewBooleanQuery([]query.Query{match}, nil, nil)
-	if filter != nil {
-		bq.AddFilter(filter)
-	}
-	ranked, total, facets, err := x.rank(ctx, ownQuery{bq}, (page-1)*perPage+perPage)
+	p, err := x.planQuery(ctx, q.Langs, cs, x.automata.forSearch())
 	if err != nil {
 		return archive.SearchResult{}, fmt.Errorf("bleveindex: search %q: %w", q.Text, err)
 	}
-	out.Total, out.Facets = total, facets
-	if from := (page - 1) * perPage; from < len(ranked) {
-		out.Hits, err = x.load(ctx, ownQuery{bq}, ranked[from:min(from+perPage, len(ranked))])
+	if p == nil {
+		return out, nil
+	}
+	withFilter := func(must []query.Query, mustNot ...query.Query) query.Query {
+		bq := query.NewBooleanQuery(must, nil, mustNot)
+		if filter != nil {
+			bq.AddFilter(filter)
+		}
+		return ownQuery{bq}
+	}
+	from, end := (page-1)*perPage, page*perPage
+	exact := withFilter([]query.Query{p.exactQuery()})
+	ranked, total, facets, err := x.rank(ctx, exact, end)
+	if err != nil {
+		return archive.SearchResult{}, fmt.Errorf("bleveindex: search %q: %w", q.Text, err)
+	}
+	ranked = ranked[:min(len(ranked), total)]
+	var near query.Query
+	var rankedNear []*search.DocumentMatch
+	switch {
+	case !p.widens():
+	case total >= end:
+		out.NearSkipped = true
+	default:
+		near = withFilter([]query.Query{p.nearQuery()}, ownQuery{p.exactQuery()})
+		var n int
+		var nf archive.Facets
+		rankedNear, n, nf, err = x.rank(ctx, near, end-total)
 		if err != nil {
 			return archive.SearchResult{}, fmt.Errorf("bleveindex: search %q: %w", q.Text, err)
 		}
+		total += n
+		facets = addFacets(facets, nf)
 	}
+	out.Total, out.Facets = total, facets
+	var loaded []archive.Hit
+	if from < len(ranked) {
+		hs, err := x.load(ctx, exact, ranked[from:min(end, len(ranked))], p)
+		if err != nil {
+			return archive.SearchResult{}, fmt.Errorf("bleveindex: search %q: %w", q.Text, err)
+		}
+		loaded = hs
+	}
+	if nf := max(from-len(ranked), 0); near != nil && nf < len(rankedNear) && len(loaded) < perPage {
+		hs, err := x.load(ctx, near, rankedNear[nf:min(nf+perPage-len(loaded), len(rankedNear))], p)
+		if err != nil {
+			return archive.SearchResult{}, fmt.Errorf("bleveindex: search %q: %w", q.Text, err)
+		}
+		loaded = append(loaded, hs...)
+	}
+	out.Hits = append(out.Hits, loaded...)
+	out.Corrections = p.corrections(out.Hits)
 	return out, nil
+}
+
+// addFacets sums the facets of two disjoint sets of hits.
+func addFacets(a, b archive.Facets) archive.Facets {
+	out := archive.Facets{Lang: map[string]int{}, Speaker: map[string]int{}}
+	for _, f := range []archive.Facets{a, b} {
+		for k, v := range f.Lang {
+			out.Lang[k] += v
+		}
+		for k, v := range f.Speaker {
+			out.Speaker[k] += v
+		}
+	}
+	return out
 }
 
 // rank returns at least the first n hits in order, the total and the
@@ -97,7 +149,7 @@ func (x *Index) rank(ctx context.Context, q query.Query, n int) ([]*search.Docum
 }
 
 // load fetches the stored fields and locations of the ranked hits.
-func (x *Index) load(ctx context.Context, q query.Query, ranked []*search.DocumentMatch) ([]archive.Hit, error) {
+func (x *Index) load(ctx context.Context, q query.Query, ranked []*search.DocumentMatch, p *plan) ([]archive.Hit, error) {
 	ids := make([]string, len(ranked))
 	for i, dm := range ranked {
 		ids[i] = dm.ID
@@ -118,7 +170,7 @@ func (x *Index) load(ctx context.Context, q query.Query, ranked []*search.Docume
 	hits := make([]archive.Hit, 0, len(ranked))
 	for _, r := range ranked {
 		if dm, ok := byID[r.ID]; ok {
-			h := hit(dm)
+			h := p.hit(dm)
 			h.Score = r.Score
 			hits = append(hits, h)
 		}
@@ -137,37 +189,7 @@ func paging(q archive.SearchQuery) (page, perPage int) {
 	return page, perPage
 }
 
-// matchQuery searches the analyzer groups of langs (all groups when langs
-// is empty), or returns nil when no group has anything left to search.
-func (x *Index) matchQuery(langs []string, cs []clause, am *automata) query.Query {
-	want := groups
-	if len(langs) > 0 {
-		want = nil
-		seen := map[string]bool{}
-		for _, l := range langs {
-			if g := group(l); !seen[g] {
-				seen[g] = true
-				want = append(want, g)
-			}
-		}
-	}
-	var qs []query.Query
-	for _, g := range want {
-		a := x.idx.Mapping().AnalyzerNamed(g)
-		if a == nil {
-			continue
-		}
-		if gq := groupQuery(g, a, cs, am); gq != nil {
-			qs = append(qs, gq)
-		}
-	}
-	if len(qs) == 0 {
-		return nil
-	}
-	return query.NewDisjunctionQuery(qs)
-}
-
-func hit(dm *search.DocumentMatch) archive.Hit {
+func (p *plan) hit(dm *search.DocumentMatch) archive.Hit {
 	str := func(f string) string { s, _ := dm.Fields[f].(string); return s }
 	num := func(f string) int64 { n, _ := dm.Fields[f].(float64); return int64(n) }
 	h := archive.Hit{
@@ -183,8 +205,7 @@ func hit(dm *search.DocumentMatch) archive.Hit {
 		Text:        str(fText),
 		Score:       dm.Score,
 	}
-	g := group(h.Lang)
-	h.Highlight = highlight(h.Text, dm.Locations[winField(g)])
+	p.mark(&h, dm.Locations[winField(group(h.Lang))], winField(group(h.Lang)))
 	return h
 }
 

@@ -40,7 +40,9 @@ func typoCases() []searchCase {
 	return []searchCase{
 		{name: "exact", q: q("trafficking", "en"), want: trafficking},
 		{name: "one typo in 10 letters", q: q("trafficing", "en"), want: trafficking},
-		{name: "two typos in 10 letters", q: q("trafikking", "en"), want: trafficking},
+		// Not "trafikking": its English stem "trafik" is two typos from
+		// "train" as well (police-training), which bleve compares stems by.
+		{name: "two typos in 10 letters", q: q("traficcking", "en"), want: trafficking},
 		{name: "one typo in 7 letters", q: q("protcol", "en"), want: []string{"hrc-side-event/en@4"}},
 		{name: "two typos in 6 letters", q: q("prtcol", "en"), want: nil},
 		{name: "one typo in 4 letters", q: q("thnk", "en"), want: nil},

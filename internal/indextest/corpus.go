@@ -23,6 +23,7 @@ const (
 	recISTAC   = "istac-launch"
 	recPanel   = "old-panel"
 	recBriefng = "press-briefing"
+	recTrain   = "police-training"
 
 	anaRuiz    = "Ana Ruiz"
 	jonasWeber = "Jonas Weber"
@@ -99,6 +100,16 @@ func corpus() []recording {
 			tracks: []track{
 				{lang: "en", kind: archive.KindOriginal, cues: []archive.Cue{
 					cue(2, "", "A herd of reporters waited outside."),
+				}},
+			},
+		},
+		{
+			// The newest recording: a near spelling found here must still
+			// rank after the exact matches of older ones.
+			id: recTrain, title: "Police training", event: "Training", date: "2026-02-01",
+			tracks: []track{
+				{lang: "en", kind: archive.KindOriginal, cues: []archive.Cue{
+					cue(3, moderator, "Police training starts today."),
 				}},
 			},
 		},

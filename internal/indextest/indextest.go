@@ -18,6 +18,15 @@
 //   - Page below 1 means 1; PerPage below 1 means 20, above 100 means 100;
 //   - ties in relevance go to the newer recording, then the earlier moment;
 //   - a cue without a speaker is not counted in the speaker facet;
+//   - every hit says whether it matched exactly (the words as spelt, or
+//     as the language analysis folds them: case, accents, stems, a
+//     prefix) or by a near spelling, and which query word matched which
+//     indexed word; near hits rank after every exact one, and a query
+//     word that nothing matches as spelt is named among the result's
+//     corrections with the words it matched instead;
+//   - an engine may skip near spellings of words it holds exactly when
+//     exact hits fill the page, and then says so (NearSkipped, Total
+//     counting exact hits);
 //   - a leading minus excludes nothing (Meilisearch's "-word" exclusion is
 //     not part of the query language), and filters compare exact values
 //     (Meilisearch compares them case-insensitively): the Meilisearch
@@ -60,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) archive.Index) {
 	t.Run("Languages", func(t *testing.T) { testCases(t, open, languageCases()) })
 	t.Run("Filters", func(t *testing.T) { testCases(t, open, filterCases()) })
 	t.Run("Ordering", func(t *testing.T) { testCases(t, open, orderingCases()) })
+	t.Run("NearSpellings", func(t *testing.T) { testNearSpellings(t, open(t)) })
 	t.Run("HitFields", func(t *testing.T) { testHitFields(t, open(t)) })
 	t.Run("Facets", func(t *testing.T) { testFacets(t, open(t)) })
 	t.Run("Pagination", func(t *testing.T) { testPagination(t, open(t)) })
