@@ -7,6 +7,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
+	"github.com/verbatim-archive/verbatim/internal/archive"
 )
 
 // Query planning. Typo matching is the costly part of a search (an
@@ -244,36 +245,9 @@ func (p *plan) group(field string) *groupPlan {
 func (gp *groupPlan) closest(term string) (token, bool) {
 	best, bestD := token{}, -1
 	for _, t := range gp.tokens {
-		if d := editDistance(t.term, term); bestD < 0 || d < bestD {
+		if d := archive.EditDistance(t.term, term); bestD < 0 || d < bestD {
 			best, bestD = t, d
 		}
 	}
 	return best, bestD >= 0
-}
-
-// editDistance counts the insertions, deletions, substitutions and
-// transpositions of adjacent letters between a and b (optimal string
-// alignment, as the typo automata count). Terms are at most a few dozen
-// letters: the table is small.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2, prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1), make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }

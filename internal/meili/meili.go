@@ -25,6 +25,14 @@
 // The cost of one search is therefore at most MaxHits candidates with
 // match positions; MaxHits is the knob (VERBATIM_MEILI_MAX_HITS).
 //
+// # Near spellings
+//
+// Meilisearch ranks typo matches after exact ones itself (the "typo"
+// ranking rule) and always searches them; NearSkipped is never set. Which
+// hit matched by a near spelling, and of which query word, is read from
+// the match positions the request already asks for (see spelling.go): no
+// request field changes for it.
+//
 // # Writes
 //
 // Every document carries the manifest version it was built from, and its

@@ -470,6 +470,7 @@ func TestSearchRequestAndResult(t *testing.T) {
 			RecordingID: "hrc", Title: "T", Event: "E", Date: "2025-06-20", Lang: "de", Kind: archive.KindOriginal,
 			StartMS: 4000, EndMS: 7000, Speaker: "Ana", Text: "Für <b>Opfer</b> & Überlebende", Score: 0.9,
 			Highlight: "Für &lt;b&gt;<mark>Opfer</mark>&lt;/b&gt; &amp; <mark>Überlebende</mark>",
+			Match:     archive.MatchExact,
 		}},
 		Facets: archive.Facets{Lang: map[string]int{"de": 2}, Speaker: map[string]int{"Ana": 1, "Jo": 1}},
 	}
@@ -566,7 +567,7 @@ func TestSearchRealShapedSpans(t *testing.T) {
 	}{
 		{phrase, []string{"The Palermo Protocol was a <mark>milestone</mark> <mark>for</mark> <mark>the</mark>"}},
 		{"Palermo milest", []string{"The <mark>Palermo</mark> Protocol was a <mark>milest</mark>one for the"}},
-		{"protecton", []string{"<mark>protection</mark> of victims across borders."}},
+		{"protecton", []string{`<mark class="near">protection</mark> of victims across borders.`}},
 	} {
 		res, err := x.Search(ctx, archive.SearchQuery{Text: c.q})
 		if err != nil {
@@ -578,6 +579,64 @@ func TestSearchRealShapedSpans(t *testing.T) {
 		}
 		if diff := cmp.Diff(c.want, got); diff != "" || res.Total != len(c.want) || res.TotalIsLowerBound {
 			t.Errorf("Search(%s): total %d (lower bound %v), highlights (-want +got):\n%s", c.q, res.Total, res.TotalIsLowerBound, diff)
+		}
+	}
+}
+
+// TestSearchNearSpellings: Meilisearch ranks typo matches after exact
+// ones; the adapter labels them from the match spans (a typo span is the
+// whole document word, unlike any query word), names the word matched,
+// and names a query word that nothing matched as spelt as corrected.
+func TestSearchNearSpellings(t *testing.T) {
+	x := openScripted(t,
+		exchange{method: "POST", path: "/indexes/verbatim/search", status: http.StatusOK, body: searchRequest("heard", 1000),
+			reply: searchReply(t, "heard", 2, 1000,
+				realHit(t, "hrc", 1, 13000, "Jo", "Survivors must be heard.", "", "heard"),
+				realHit(t, "brief", 1, 2000, "", "A herd of reporters.", "", "herd"))},
+		exchange{method: "POST", path: "/indexes/verbatim/search", status: http.StatusOK, body: searchRequest("trafficing networks", 1000),
+			reply: searchReply(t, "trafficing networks", 2, 1000,
+				realHit(t, "istac", 1, 4000, "Maria", "Against Trafficking networks.", "", "Trafficking", "networks"),
+				realHit(t, "istac", 1, 8000, "Maria", "Networks", "of trafficking", "Networks", "trafficking"))},
+		exchange{method: "POST", path: "/indexes/verbatim/search", status: http.StatusOK, body: searchRequest("Überleb", 1000),
+			reply: searchReply(t, "Überleb", 1, 1000, realHit(t, "istac", 1, 0, "Maria", "Uberlebende", "", "Uberleb"))},
+	)
+	ctx := context.Background()
+	type view struct {
+		HL    string
+		Match archive.Match
+		Near  []archive.Spelling
+	}
+	for _, c := range []struct {
+		q           string
+		want        []view
+		corrections []archive.Spelling
+	}{
+		{"heard", []view{
+			{"Survivors must be <mark>heard</mark>.", archive.MatchExact, nil},
+			{`A <mark class="near">herd</mark> of reporters.`, archive.MatchNear, []archive.Spelling{{Query: "heard", Matched: "herd"}}},
+		}, nil},
+		// The second hit's near spelling is in its next cue: named from
+		// the window, not marked.
+		{"trafficing networks", []view{
+			{`Against <mark class="near">Trafficking</mark> <mark>networks</mark>.`, archive.MatchNear, []archive.Spelling{{Query: "trafficing", Matched: "trafficking"}}},
+			{"<mark>Networks</mark>", archive.MatchNear, []archive.Spelling{{Query: "trafficing", Matched: "trafficking"}}},
+		}, []archive.Spelling{{Query: "trafficing", Matched: "trafficking"}}},
+		// Accents fold: a prefix without the umlaut is exact.
+		{"Überleb", []view{{"<mark>Uberleb</mark>ende", archive.MatchExact, nil}}, nil},
+	} {
+		res, err := x.Search(ctx, archive.SearchQuery{Text: c.q})
+		if err != nil {
+			t.Fatalf("Search(%s): %v", c.q, err)
+		}
+		var got []view
+		for _, h := range res.Hits {
+			got = append(got, view{h.Highlight, h.Match, h.NearSpellings})
+		}
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("Search(%s) hits (-want +got):\n%s", c.q, diff)
+		}
+		if diff := cmp.Diff(c.corrections, res.Corrections); diff != "" {
+			t.Errorf("Search(%s).Corrections (-want +got):\n%s", c.q, diff)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package meili
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"unicode"
 
 	"github.com/meilisearch/meilisearch-go"
@@ -40,6 +42,11 @@ type hitDoc struct {
 	EndMS       int64   `json:"end_ms"`
 	Speaker     string  `json:"speaker"`
 	Text        string  `json:"text"`
+	WinEN       string  `json:"win_en"`
+	WinFR       string  `json:"win_fr"`
+	WinES       string  `json:"win_es"`
+	WinDE       string  `json:"win_de"`
+	WinOther    string  `json:"win_other"`
 	Score       float64 `json:"_rankingScore"`
 	Matches     map[string][]struct {
 		Start  int `json:"start"`
@@ -109,16 +116,18 @@ func (x *Index) Search(ctx context.Context, q archive.SearchQuery) (archive.Sear
 		}
 	}
 	var hits []archive.Hit
+	qw := parseQueryWords(text)
 	for _, d := range docs {
 		if d.Version < newest[d.RecordingID] {
 			continue // an older version, about to be deleted by its Put
 		}
-		if h, ok := toHit(d); ok && exact(q, h) {
+		if h, ok := toHit(d, qw); ok && exact(q, h) {
 			hits = append(hits, h)
 		}
 	}
 	res := page(q, hits)
 	res.TotalIsLowerBound = resp.TotalHits > int64(len(resp.Hits))
+	res.Corrections = corrections(hits, res.Hits, qw)
 	return res, nil
 }
 
@@ -127,24 +136,88 @@ func (x *Index) Search(ctx context.Context, q archive.SearchQuery) (archive.Sear
 // next cue (a phrase spoken across the boundary) is cut at the cue's end,
 // and every span is marked word by word, as bleve marks the words of a
 // phrase: "<mark>milestone</mark>", not "<mark>milestone for the</mark>".
-func toHit(d hitDoc) (archive.Hit, bool) {
-	var spans [][2]int
+// A span that is a near spelling of a query word (see spelling.go) makes
+// the hit near, is marked as such and named in its near spellings; in the
+// next cue it is read from the window.
+func toHit(d hitDoc, qw queryWords) (archive.Hit, bool) {
+	var spans []archive.MarkSpan
 	own := false
+	h := archive.Hit{
+		RecordingID: d.RecordingID, Title: d.Title, Event: d.Event, Date: d.Date,
+		Lang: d.Lang, Kind: archive.Kind(d.Kind), StartMS: d.StartMS, EndMS: d.EndMS,
+		Speaker: d.Speaker, Text: d.Text, Score: d.Score, Match: archive.MatchExact,
+	}
+	win := d.window()
 	for _, m := range d.Matches[winField(group(d.Lang))] {
-		if m.Start < len(d.Text) {
-			own = true
-			spans = append(spans, words(d.Text, m.Start, min(m.Start+m.Length, len(d.Text)))...)
+		in := m.Start < len(d.Text)
+		own = own || in
+		src, end := d.Text, min(m.Start+m.Length, len(d.Text))
+		if !in {
+			src, end = win, min(m.Start+m.Length, len(win))
+		}
+		if m.Start < 0 || m.Start >= end {
+			continue
+		}
+		ws := words(src, m.Start, end)
+		for _, w := range ws {
+			qword, near := qw.near(src[w[0]:w[1]], len(ws))
+			if in {
+				spans = append(spans, archive.MarkSpan{Start: w[0], End: w[1], Near: near})
+			}
+			if near {
+				h.Match = archive.MatchNear
+				s := archive.Spelling{Query: qword.lower, Matched: strings.ToLower(src[w[0]:w[1]])}
+				if !slices.Contains(h.NearSpellings, s) {
+					h.NearSpellings = append(h.NearSpellings, s)
+				}
+			}
 		}
 	}
 	if !own {
 		return archive.Hit{}, false
 	}
-	return archive.Hit{
-		RecordingID: d.RecordingID, Title: d.Title, Event: d.Event, Date: d.Date,
-		Lang: d.Lang, Kind: archive.Kind(d.Kind), StartMS: d.StartMS, EndMS: d.EndMS,
-		Speaker: d.Speaker, Text: d.Text, Score: d.Score,
-		Highlight: archive.Highlight(d.Text, spans),
-	}, true
+	h.Highlight = archive.HighlightSpans(d.Text, spans)
+	return h, true
+}
+
+// window is the hit's window field in its language group.
+func (d hitDoc) window() string {
+	switch group(d.Lang) {
+	case "en":
+		return d.WinEN
+	case "fr":
+		return d.WinFR
+	case "es":
+		return d.WinES
+	case "de":
+		return d.WinDE
+	}
+	return d.WinOther
+}
+
+// corrections are the near spellings, on the page, of the query words
+// that no hit of the scan matched exactly.
+func corrections(all, onPage []archive.Hit, qw queryWords) []archive.Spelling {
+	nearOnly := map[string]bool{}
+	for _, w := range qw.loose {
+		nearOnly[w.lower] = true
+	}
+	for _, h := range all {
+		if h.Match == archive.MatchExact {
+			return nil // every word matched as spelt somewhere
+		}
+	}
+	// Every hit is near: a word is corrected unless some hit lacks a near
+	// spelling of it (and so matched it exactly).
+	for _, w := range qw.loose {
+		for _, h := range all {
+			if !slices.ContainsFunc(h.NearSpellings, func(s archive.Spelling) bool { return s.Query == w.lower }) {
+				delete(nearOnly, w.lower)
+				break
+			}
+		}
+	}
+	return archive.Corrections(onPage, func(s archive.Spelling) bool { return nearOnly[s.Query] })
 }
 
 // words splits text[from:to] into the spans of its words (letters,
