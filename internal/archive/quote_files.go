@@ -76,6 +76,11 @@ type ClipJob struct {
 	Store func(ctx context.Context, r io.Reader, size int64) error
 }
 
+// ErrClipNotCut: QuoteClip was asked not to cut (cut == nil) and the clip
+// the quote would have now is not stored yet; asking again with a cutter
+// makes it.
+var ErrClipNotCut = errors.New("archive: this clip is not cut yet")
+
 // ClipFormat is the container a clip is cut into.
 type ClipFormat struct {
 	Ext         string // ".mp4", ".webm"
@@ -85,8 +90,10 @@ type ClipFormat struct {
 // QuoteClip returns the quote's clip, cut by cut when none is stored for
 // what the quote shows now and the recording's current media. format
 // names the container for the media's content type, or says why there is
-// no clip of it (checked before anything is cut). A quote with any passage
-// withheld now has no clip: it would still carry the speaker's voice.
+// no clip of it (checked before anything is cut). cut nil only looks for
+// a stored clip: ErrClipNotCut when there is none yet. A quote with any
+// passage withheld now has no clip: it would still carry the speaker's
+// voice.
 func (s *Service) QuoteClip(ctx context.Context, who Principal, id string, format func(mediaType string) (ClipFormat, error), cut func(context.Context, ClipJob) error) (QuoteFile, ClipFormat, error) {
 	qv, err := s.QuoteView(ctx, who, id)
 	if err != nil {
@@ -111,6 +118,9 @@ func (s *Service) QuoteClip(ctx context.Context, who Principal, id string, forma
 	key := quoteFileKey(qv, "clip", cf.Ext, src.ETag)
 	if f, err := s.quoteFile(ctx, key); !errors.Is(err, ErrNotFound) {
 		return f, cf, err
+	}
+	if cut == nil {
+		return QuoteFile{}, cf, ErrClipNotCut
 	}
 	err = cut(ctx, ClipJob{
 		QuoteID: id, Lang: qv.Quote.Lang, Media: src, StartMS: qv.Quote.StartMS, EndMS: qv.Quote.EndMS, Captions: qv.Quote.Cues,

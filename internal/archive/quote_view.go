@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/subtitle"
 )
@@ -67,6 +68,12 @@ func (s *Service) QuoteView(ctx context.Context, who Principal, id string) (Quot
 	}
 	if err != nil {
 		return QuoteView{}, err
+	}
+	// A recording made after the quote is another one under the same id
+	// (the quoted one was deleted, and its quotes with it, or a delete
+	// was cut short): the quote is not of it.
+	if rec.CreatedAt.Truncate(time.Millisecond).After(q.CreatedAt) {
+		return QuoteView{}, notFound("quote", id, msgNoQuote, nil)
 	}
 	v := newViewer(rec, s.now())
 	viewRec, ok := v.recording()

@@ -123,6 +123,13 @@ func newQuoteID() string {
 
 func quoteKey(id string) string { return quotesPrefix + id + ".json" }
 
+// quoteRefKey is an empty object under the recording that names one of
+// its quotes, written before the quote itself: deleting the recording
+// finds its quotes there (deleteQuotesOf) without reading every quote.
+func quoteRefKey(recordingID, quoteID string) string {
+	return recordingsPrefix + recordingID + "/quotes/" + quoteID
+}
+
 // CreateQuote snapshots a passage of a published recording's track as a
 // viewer sees it now and stores it. Who may ask is decided by
 // Options.QuotesEditorsOnly.
@@ -279,6 +286,11 @@ func (s *Service) storeQuote(ctx context.Context, q Quote) (Quote, error) {
 		if err != nil {
 			return Quote{}, fmt.Errorf("archive: encode quote: %w", err)
 		}
+		// A reference left by a collision below names another quote; the
+		// recording's delete checks whose a quote is before removing it.
+		if _, err := s.blobs.Put(ctx, quoteRefKey(q.RecordingID, q.ID), bytes.NewReader(nil), 0, PutOptions{ContentType: "application/octet-stream"}); err != nil {
+			return Quote{}, fmt.Errorf("archive: store quote reference %s: %w", q.ID, err)
+		}
 		_, err = s.blobs.Put(ctx, quoteKey(q.ID), bytes.NewReader(data), int64(len(data)), PutOptions{ContentType: "application/json", IfNoneMatch: true})
 		if errors.Is(err, ErrPrecondition) {
 			continue
@@ -319,4 +331,40 @@ func (s *Service) loadQuote(ctx context.Context, id string) (Quote, error) {
 		return Quote{}, fmt.Errorf("archive: quote %s does not match its hash: damaged", id)
 	}
 	return q, nil
+}
+
+// deleteQuotesOf removes the quotes of a recording being deleted, with
+// their stored cards and clips: a quote of a recording that is gone would
+// otherwise come back, showing another recording's words, when its id is
+// used again. Only a quote that names the recording is removed.
+func (s *Service) deleteQuotesOf(ctx context.Context, recordingID string) error {
+	refs, err := s.blobs.List(ctx, quoteRefKey(recordingID, ""))
+	if err != nil {
+		return fmt.Errorf("archive: list quotes of %s: %w", recordingID, err)
+	}
+	for _, ref := range refs {
+		id := strings.TrimPrefix(ref.Key, quoteRefKey(recordingID, ""))
+		q, err := s.loadQuote(ctx, id)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			continue
+		case err != nil:
+			return err
+		case q.RecordingID != recordingID:
+			continue
+		}
+		files, err := s.blobs.List(ctx, quoteFilesPrefix(id))
+		if err != nil {
+			return fmt.Errorf("archive: list files of quote %s: %w", id, err)
+		}
+		for _, f := range files {
+			if err := s.blobs.Delete(ctx, f.Key); err != nil && !errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("archive: delete %s: %w", f.Key, err)
+			}
+		}
+		if err := s.blobs.Delete(ctx, quoteKey(id)); err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("archive: delete quote %s: %w", id, err)
+		}
+	}
+	return nil
 }

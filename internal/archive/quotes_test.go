@@ -330,3 +330,88 @@ func TestQuoteOfUnlabelledTrackHonoursBorrowedSpeakers(t *testing.T) {
 		t.Errorf("the quote's moment in German = %q; want the survivor's words and not the hidden speaker's", de)
 	}
 }
+
+// Deleting a recording deletes its quotes and their stored cards and
+// clips; a recording made later under the same id has none of them.
+func TestDeleteRemovesQuotes(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	e := quoteEnv(t, func(o *archive.Options) { o.Now = func() time.Time { return now } })
+	ctx := context.Background()
+	q, err := e.svc.CreateQuote(ctx, archive.Principal{}, archive.QuoteRequest{RecordingID: "hrc", Lang: "en", StartMS: 1000, EndMS: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.QuoteCard(ctx, archive.Principal{}, q.ID, func(archive.QuoteView) ([]byte, error) { return []byte("card"), nil }); err != nil {
+		t.Fatal(err)
+	}
+	// Another recording's quote stays.
+	e.create(t, archive.RecordingInput{ID: "other", Title: "Other", Status: archive.StatusPublished})
+	if _, err := e.svc.PutTrack(ctx, editor, "other", archive.TrackUpload{Lang: "en", Name: "en.vtt", Data: []byte(quoteVTT)}); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := e.svc.CreateQuote(ctx, archive.Principal{}, archive.QuoteRequest{RecordingID: "other", Lang: "en", StartMS: 1000, EndMS: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := keysUnder(t, e, "quotes/"+q.ID); len(left) != 2 {
+		t.Fatalf("before the delete: %v; want the quote and its card", left)
+	}
+
+	if err := e.svc.Delete(ctx, editor, "hrc"); err != nil {
+		t.Fatal(err)
+	}
+	if left := keysUnder(t, e, "quotes/"+q.ID); len(left) != 0 {
+		t.Errorf("after the recording's delete, its quote's objects remain: %v", left)
+	}
+	if left := keysUnder(t, e, "recordings/hrc/"); len(left) != 0 {
+		t.Errorf("after the delete, objects remain under the recording: %v", left)
+	}
+	if _, err := e.svc.QuoteView(ctx, archive.Principal{}, kept.ID); err != nil {
+		t.Errorf("the other recording's quote after the delete: %v", err)
+	}
+	now = now.Add(time.Hour)
+	e.create(t, archive.RecordingInput{ID: "hrc", Title: "A new recording under the old id", Status: archive.StatusPublished})
+	putQuoteTrack(t, e, "en", quoteVTT)
+	if _, err := e.svc.QuoteView(ctx, archive.Principal{}, q.ID); !errors.Is(err, archive.ErrNotFound) {
+		t.Errorf("the deleted recording's quote under a new recording of the same id: err = %v; want ErrNotFound", err)
+	}
+}
+
+// A quote older than the recording its id names now is of another
+// recording (one deleted before quotes were removed with it): not found.
+func TestQuoteOfAnEarlierRecordingUnderTheSameID(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	e := quoteEnv(t, func(o *archive.Options) { o.Now = func() time.Time { return now } })
+	ctx := context.Background()
+	q, err := e.svc.CreateQuote(ctx, archive.Principal{}, archive.QuoteRequest{RecordingID: "hrc", Lang: "en", StartMS: 1000, EndMS: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keysUnder(t, e, "recordings/hrc/quotes/") { // as if it had been made without its reference
+		if err := e.store.Delete(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.svc.Delete(ctx, editor, "hrc"); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute)
+	e.create(t, archive.RecordingInput{ID: "hrc", Title: "Another recording", Status: archive.StatusPublished})
+	putQuoteTrack(t, e, "en", quoteVTT)
+	if _, err := e.svc.QuoteView(ctx, archive.Principal{}, q.ID); !errors.Is(err, archive.ErrNotFound) {
+		t.Errorf("a quote made before the recording now under its id: err = %v; want ErrNotFound", err)
+	}
+}
+
+func keysUnder(t *testing.T, e *env, prefix string) []string {
+	t.Helper()
+	infos, err := e.store.List(context.Background(), prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, i := range infos {
+		keys = append(keys, i.Key)
+	}
+	return keys
+}

@@ -228,8 +228,8 @@ func apply(r *Recording, p Patch) {
 	}
 }
 
-// Delete removes the recording, every object under it and its search
-// entries. The pending-index marker goes first, so a crash at any point
+// Delete removes the recording, every object under it, its quotes (with
+// their cards and clips) and its search entries. The pending-index marker goes first, so a crash at any point
 // after leaves the index removal recorded; then the manifest, so nothing
 // ever points at a removed object. The manifest is not read: a recording
 // whose manifest no reader accepts can still be deleted.
@@ -252,6 +252,10 @@ func (s *Service) Delete(ctx context.Context, who Principal, id string) error {
 		return fmt.Errorf("archive: delete %s: %w", id, err)
 	}
 	s.finishIndex(ctx, id, mark)
+	// The quotes first: their references are among the objects below.
+	if err := s.deleteQuotesOf(ctx, id); err != nil {
+		return fmt.Errorf("archive: delete %s: %w", id, err)
+	}
 	infos, err := s.blobs.List(ctx, recordingsPrefix+id+"/")
 	if err != nil {
 		return fmt.Errorf("archive: delete %s: %w", id, err)
