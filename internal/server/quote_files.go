@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path"
 	"strings"
@@ -107,7 +108,21 @@ func (s *Server) getQuoteClip(c echo.Context) error {
 		}
 		return archive.ClipFormat{Ext: ext, ContentType: ct}, nil
 	}
-	f, cf, err := s.svc.QuoteClip(c.Request().Context(), who(c), c.Param("id"), format, s.cutClip)
+	// HEAD never cuts (a link checker would start ffmpeg): it answers
+	// from the stored clip, or — when the clip can be made but is not yet
+	// — 200 with the type and no length, as the size is not known before
+	// the cut.
+	cut := s.cutClip
+	if c.Request().Method == http.MethodHead {
+		cut = nil
+	}
+	f, cf, err := s.svc.QuoteClip(c.Request().Context(), who(c), c.Param("id"), format, cut)
+	if errors.Is(err, archive.ErrClipNotCut) {
+		h := c.Response().Header()
+		h.Set(echo.HeaderContentType, cf.ContentType)
+		h.Set(echo.HeaderCacheControl, "no-store")
+		return c.NoContent(http.StatusOK)
+	}
 	if errors.Is(err, clip.ErrBusy) {
 		return &busyError{what: "clip cuts", n: s.clips.Jobs(), retry: clipRetry}
 	}

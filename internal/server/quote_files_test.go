@@ -311,6 +311,7 @@ func TestQuoteClipWithoutFFmpeg(t *testing.T) {
 	if b := string(readAll(t, resp)); !strings.Contains(b, "ffmpeg is not installed") {
 		t.Errorf("clip without ffmpeg says %s; want the reason", b)
 	}
+	wantStatus(t, ts.do(t, "HEAD", "/q/"+id+"/clip.mp4", "", nil), http.StatusNotFound)
 }
 
 // pngText returns the card's text chunk.
@@ -356,4 +357,40 @@ func TestQuoteClipOnS3(t *testing.T) {
 	if len(stored) != 1 {
 		t.Errorf("clips in the bucket = %v; want one", stored)
 	}
+}
+
+// HEAD of a clip never cuts one: before the first GET it answers 200 with
+// the type and no length and nothing is stored; after it, the stored
+// clip's headers, as GET's.
+func TestQuoteClipHeadDoesNotCut(t *testing.T) {
+	cliptest.RequireFFmpeg(t)
+	cutter, err := clip.New(clip.Options{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cutter.Close() })
+	ts := newTestServer(t, func(o *server.Options) { o.Clips = cutter })
+	id := quotedRecording(t, ts, cliptest.MakeVideo(t, ".mp4", 12), "video/mp4")
+
+	head := ts.do(t, "HEAD", "/q/"+id+"/clip.mp4", "", nil)
+	wantStatus(t, head, http.StatusOK)
+	if ct, cl := head.Header.Get("Content-Type"), head.Header.Get("Content-Length"); ct != "video/mp4" || cl != "" {
+		t.Errorf("HEAD before any cut: Content-Type %q, Content-Length %q; want video/mp4 and no length", ct, cl)
+	}
+	if stored := storedFiles(t, ts, id, "clip"); len(stored) != 0 {
+		t.Fatalf("HEAD cut a clip: %v", stored)
+	}
+	wantStatus(t, ts.do(t, "HEAD", "/q/"+id+"/clip.webm", "", nil), http.StatusNotFound)
+
+	get := ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil)
+	wantStatus(t, get, http.StatusOK)
+	data := readAll(t, get)
+	head = ts.do(t, "HEAD", "/q/"+id+"/clip.mp4", "", nil)
+	wantStatus(t, head, http.StatusOK)
+	if cl, etag := head.Header.Get("Content-Length"), head.Header.Get("ETag"); cl != strconv.Itoa(len(data)) || etag != get.Header.Get("ETag") || etag == "" {
+		t.Errorf("HEAD after the cut: Content-Length %q, ETag %q; want %d and GET's %q", cl, etag, len(data), get.Header.Get("ETag"))
+	}
+
+	hideSpeaker(t, ts, "Bob Named")
+	wantStatus(t, ts.do(t, "HEAD", "/q/"+id+"/clip.mp4", "", nil), http.StatusNotFound)
 }
