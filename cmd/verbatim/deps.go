@@ -109,7 +109,7 @@ const (
 // open validates the configuration and opens storage, the index (per
 // mode) and the Service.
 func open(ctx context.Context, cfg *config.Config, mode openMode, log *slog.Logger) (*deps, error) {
-	return openWith(ctx, cfg, mode, log, nil)
+	return openWith(ctx, cfg, mode, log, nil, nil)
 }
 
 // openServe opens what a server needs, with metrics: a registry holding
@@ -122,15 +122,21 @@ func openServe(ctx context.Context, cfg *config.Config, log *slog.Logger) (*deps
 	if err != nil {
 		return nil, err
 	}
-	d, err := openWith(ctx, cfg, withIndex, log, m)
+	tools, closeTools, err := newMediaTools(cfg, log)
 	if err != nil {
 		return nil, err
 	}
+	d, err := openWith(ctx, cfg, withIndex, log, m, tools)
+	if err != nil {
+		closeTools()
+		return nil, err
+	}
+	d.closer = append(d.closer, closeTools)
 	d.reg = reg
 	return d, nil
 }
 
-func openWith(ctx context.Context, cfg *config.Config, mode openMode, log *slog.Logger, m *instrument.Metrics) (*deps, error) {
+func openWith(ctx context.Context, cfg *config.Config, mode openMode, log *slog.Logger, m *instrument.Metrics, tools archive.MediaTools) (*deps, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -162,7 +168,7 @@ func openWith(ctx context.Context, cfg *config.Config, mode openMode, log *slog.
 		prober = p
 	}
 	svc, err := archive.NewService(archive.Options{
-		Blobs: d.blobs, Index: d.index, Prober: prober, Logger: log, MaxTrack: cfg.MaxTrack,
+		Blobs: d.blobs, Index: d.index, Prober: prober, MediaTools: tools, Logger: log, MaxTrack: cfg.MaxTrack,
 		MaxCues: cfg.Limits.MaxCues, MaxSpeakers: cfg.Limits.MaxSpeakers, MaxSpeakerName: cfg.Limits.MaxSpeakerName, MaxManifest: cfg.Limits.MaxManifest,
 		Query:             archive.QueryLimits{MaxChars: cfg.Limits.MaxQueryChars, MaxTerms: cfg.Limits.MaxQueryTerms},
 		CueCache:          cueCache(cfg.Limits.CueCache),

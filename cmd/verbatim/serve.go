@@ -198,7 +198,7 @@ func newClipCutter(cfg *config.Config, log *slog.Logger) (*clip.Cutter, error) {
 		log.Info("verbatim: quote clips are off (VERBATIM_CLIP_JOBS=0)")
 		return nil, nil
 	}
-	c, err := clip.New(clip.Options{Jobs: cfg.Limits.ClipJobs, Timeout: cfg.Limits.ClipTimeout, Log: log})
+	c, err := clip.New(clip.Options{FFmpeg: cfg.FFmpeg, Jobs: cfg.Limits.ClipJobs, Timeout: cfg.Limits.ClipTimeout, Log: log})
 	if errors.Is(err, clip.ErrNoFFmpeg) {
 		log.Info("verbatim: quote clips are off: ffmpeg is not installed")
 		return nil, nil
@@ -207,4 +207,21 @@ func newClipCutter(cfg *config.Config, log *slog.Logger) (*clip.Cutter, error) {
 		return nil, fmt.Errorf("quote clips: %w", err)
 	}
 	return c, nil
+}
+
+// newMediaTools starts the media worker's ffmpeg runner (one job at a
+// time: a remux reads and writes a whole upload), or returns nil tools
+// when ffmpeg is not installed: uploads then get no poster frame and no
+// faststart remux, the work waits in storage, and the editors' pages say
+// what was skipped.
+func newMediaTools(cfg *config.Config, log *slog.Logger) (archive.MediaTools, func() error, error) {
+	c, err := clip.New(clip.Options{FFmpeg: cfg.FFmpeg, Jobs: 1, Timeout: cfg.Limits.MediaTimeout, Log: log})
+	if errors.Is(err, clip.ErrNoFFmpeg) {
+		log.Info("verbatim: no poster frames or faststart remuxes: ffmpeg is not installed", "ffmpeg", cfg.FFmpeg)
+		return nil, func() error { return nil }, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("media worker: %w", err)
+	}
+	return c, c.Close, nil
 }

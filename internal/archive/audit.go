@@ -38,6 +38,7 @@ const (
 	AuditTrackLinear = "track.linear"
 	AuditTrackDelete = "track.delete"
 	AuditMedia       = "media"
+	AuditMediaWork   = "media.work" // the media worker's poster frame or faststart remux
 )
 
 // AuditPage is a page of a recording's audit trail, newest first. Next is

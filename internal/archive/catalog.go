@@ -48,6 +48,7 @@ type Summary struct {
 	Sample      bool      `json:"sample,omitempty"`
 	Languages   []string  `json:"languages"`
 	DurationMS  int64     `json:"duration_ms"`
+	Poster      string    `json:"poster,omitempty"` // the poster frame's version (PosterVersion); "" for none
 	Speakers    []string  `json:"speaker_names"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
@@ -63,7 +64,7 @@ func SummaryOf(r Recording) Summary {
 		ID: r.ID, Title: r.Title, Event: r.Event, Date: r.Date, Place: r.Place, Status: r.Status,
 		Description: cutRunes(r.Description, MaxSummaryDescription),
 		Sample:      r.Sample, Languages: slices.Clone(r.Languages), DurationMS: r.DurationMS,
-		Speakers: names, UpdatedAt: r.UpdatedAt,
+		Poster: PosterVersion(r.Poster), Speakers: names, UpdatedAt: r.UpdatedAt,
 	}
 }
 

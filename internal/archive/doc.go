@@ -19,13 +19,15 @@
 // # Object layout
 //
 //	recordings/<id>/manifest.json        metadata, speakers, tracks, status, version
-//	recordings/<id>/media/<name>.<ext>   the media as uploaded (a new key per upload)
+//	recordings/<id>/media/<name>.<ext>   the media as uploaded, or its faststart remux (a new key each)
+//	recordings/<id>/poster-<rev>.jpg     the poster frame the media worker took (a new key each)
 //	recordings/<id>/tracks/<lang>.vtt    the canonical normalised WebVTT
 //	recordings/<id>/tracks/<lang>.source the file exactly as the editor uploaded it
 //	accounts/<name>.json                 users and password hashes
 //	accounts/tokens/<sha256>.json        API token hashes -> account
 //	secrets/session-key.json             the session-signing key when none is configured
 //	pending/index/<id>/<stamp>           index work not yet applied (a crash or an outage)
+//	pending/media/<id>/<rev>.json|.failed poster/faststart work to do, or given up (MediaWorkPrefix)
 //	pending/embargo/…                    embargoes that lapse by themselves
 //	catalog/entries/<id>.json            what a listing shows of a recording (derived)
 //

@@ -64,6 +64,9 @@ type Recording struct {
 	Speakers   []Speaker `json:"speakers"`
 	Tracks     []Track   `json:"tracks"`
 	Media      *Media    `json:"media,omitempty"`
+	// Poster is a frame of the video the media worker took (nil until it
+	// has, or without ffmpeg).
+	Poster *Poster `json:"poster,omitempty"`
 	// Sensitive recordings start every new speaker label hidden.
 	Sensitive bool `json:"sensitive,omitempty"`
 	// EmbargoUntil (RFC 3339, UTC) keeps the whole recording from viewers

@@ -26,9 +26,12 @@ type Prober interface {
 type Options struct {
 	Blobs  Blobs
 	Index  Index
-	Prober Prober       // optional: media duration
-	Logger *slog.Logger // optional: discards when nil
-	Now    func() time.Time
+	Prober Prober // optional: media duration
+	// MediaTools make poster frames and faststart remuxes (optional:
+	// without them the work waits in storage for a process that has them).
+	MediaTools MediaTools
+	Logger     *slog.Logger // optional: discards when nil
+	Now        func() time.Time
 	// MaxTrack is the largest subtitle file accepted (default 16 MiB).
 	MaxTrack int64
 	// RetryEvery is how often Run lists pending index work and applies it
@@ -97,6 +100,10 @@ type Service struct {
 	marks map[string]*markState // pending-index markers this process knows, by key
 
 	lastAudit time.Time // the time of this process's latest audit entry (auditTime)
+
+	tools     MediaTools    // nil: no ffmpeg
+	mediaWake chan struct{} // new media work (buffered, 1)
+	mediaMu   sync.Mutex    // one media job at a time in this process
 }
 
 // NewService returns a Service on the given store and index.
@@ -113,6 +120,7 @@ func NewService(o Options) (*Service, error) {
 		pendingGrace: o.PendingGrace, marks: map[string]*markState{},
 		query: o.Query.withDefaults(), catalog: newCatalogView(o.CatalogFresh),
 		quotesEditorsOnly: o.QuotesEditorsOnly,
+		tools:             o.MediaTools, mediaWake: make(chan struct{}, 1),
 	}
 	limits, err := newBudgets(o)
 	if err != nil {

@@ -89,10 +89,16 @@ func (s *Service) docs(ctx context.Context, rec Recording) ([]CueDoc, time.Time,
 // Run applies pending index work until ctx ends: at once (what a crashed
 // or index-less process left in storage), then every RetryEvery. Each
 // pass lists the markers under PendingPrefix and EmbargoPrefix and
-// nothing else.
+// nothing else. With MediaTools it also runs the media worker (runMedia)
+// beside the loop, so a long remux never delays index repair.
 func (s *Service) Run(ctx context.Context) error {
 	t := time.NewTicker(s.retryEvery)
 	defer t.Stop()
+	if s.tools != nil {
+		done := make(chan struct{})
+		go func() { defer close(done); s.runMedia(ctx) }()
+		defer func() { <-done }()
+	}
 	for {
 		s.liftEmbargoes(ctx)
 		s.repairPending(ctx)

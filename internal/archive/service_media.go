@@ -57,10 +57,16 @@ func (s *Service) PutMedia(ctx context.Context, who Principal, id string, up Med
 	if dur <= 0 {
 		dur = s.probe(ctx, key) // ffprobe, for files whose headers carry no duration
 	}
+	work, err := s.beginMediaWork(ctx, id, &m)
+	if err != nil {
+		s.removeOrphan(key)
+		return Media{}, err
+	}
 	var old *Media
+	var oldPoster *Poster
 	_, _, err = s.change(ctx, id, "", func(r *Recording) error {
-		old = r.Media
-		r.Media = &m
+		old, oldPoster = r.Media, r.Poster
+		r.Media, r.Poster = &m, nil // the new video gets its own poster
 		if dur > 0 {
 			r.DurationMS = dur.Milliseconds()
 		}
@@ -68,6 +74,9 @@ func (s *Service) PutMedia(ctx context.Context, who Principal, id string, up Med
 	})
 	if err != nil {
 		s.removeOrphan(key)
+		if work != "" {
+			s.dropMark(ctx, work)
+		}
 		return Media{}, err
 	}
 	ch := []AuditChange{{Field: "size", After: fmt.Sprint(m.Size)}, {Field: "content_type", After: m.ContentType}, {Field: "sha256", After: m.SHA256}}
@@ -77,6 +86,9 @@ func (s *Service) PutMedia(ctx context.Context, who Principal, id string, up Med
 	s.audit(ctx, who, id, AuditMedia, up.Name, ch)
 	if old != nil && old.Key != key {
 		s.removeOrphan(old.Key)
+	}
+	if oldPoster != nil {
+		s.removeOrphan(oldPoster.Key)
 	}
 	return m, nil
 }

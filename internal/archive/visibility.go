@@ -132,6 +132,11 @@ func (v *viewer) recording() (Recording, bool) {
 		m.Key = ""
 		out.Media = &m
 	}
+	if rec.Poster != nil {
+		p := *rec.Poster
+		p.Key, p.Media = "", ""
+		out.Poster = &p
+	}
 	return out, true
 }
 

@@ -32,8 +32,9 @@ import (
 	"time"
 )
 
-// ErrNoFFmpeg means ffmpeg is not installed: there are no clips.
-var ErrNoFFmpeg = errors.New("clip: ffmpeg not found on PATH")
+// ErrNoFFmpeg means ffmpeg is not installed (or not where Options.FFmpeg
+// says): there are no clips.
+var ErrNoFFmpeg = errors.New("clip: ffmpeg not found")
 
 // ErrUnsupported means the media's container cannot be cut into a clip
 // by stream copy (only MP4/QuickTime and WebM are).
@@ -45,6 +46,7 @@ var ErrBusy = errors.New("clip: every ffmpeg slot is busy")
 
 // Options bound the work.
 type Options struct {
+	FFmpeg  string        // the ffmpeg binary: a path, or a name looked up on PATH; default "ffmpeg"
 	Jobs    int           // ffmpeg processes at once; default 2
 	Timeout time.Duration // per job; default 2 minutes
 	TempDir string        // where output is written before Store; default os.TempDir()
@@ -115,12 +117,15 @@ type flight struct {
 	unwanted           context.CancelFunc
 }
 
-// New looks ffmpeg up on PATH and starts the loopback listener ffmpeg
-// reads media from. Close stops it.
+// New looks ffmpeg up (Options.FFmpeg) and starts the loopback listener
+// ffmpeg reads media from. Close stops it.
 func New(opts Options) (*Cutter, error) {
-	bin, err := exec.LookPath("ffmpeg")
+	if opts.FFmpeg == "" {
+		opts.FFmpeg = "ffmpeg"
+	}
+	bin, err := exec.LookPath(opts.FFmpeg)
 	if err != nil {
-		return nil, ErrNoFFmpeg
+		return nil, fmt.Errorf("%w: %s: %w", ErrNoFFmpeg, opts.FFmpeg, err)
 	}
 	if opts.Jobs <= 0 {
 		opts.Jobs = 2
@@ -249,16 +254,9 @@ func (c *Cutter) run(ctx context.Context, req Request) error {
 	out := dir + "/clip" + ext
 	url, done := c.feed.serve(req.Source)
 	defer done()
-	cmd := exec.CommandContext(ctx, c.ffmpeg, args(url, subs, out, req)...)
-	cmd.WaitDelay = 5 * time.Second
-	var stderr tailBuffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			err = fmt.Errorf("%w after %v", ctx.Err(), c.timeout)
-		}
-		return fmt.Errorf("clip %s: ffmpeg: %w: %s", req.Key, err, stderr.String())
+	if err := c.ffmpegRun(ctx, args(url, subs, out, req)); err != nil {
+		return fmt.Errorf("clip %s: %w", req.Key, err)
 	}
 	f, err := os.Open(out)
 	if err != nil {

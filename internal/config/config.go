@@ -56,6 +56,10 @@ type Config struct {
 	// QuotesBy is who may create quotes: "anyone" (the default; limited
 	// per client address by Limits.QuotesPerHour) or "editors".
 	QuotesBy string
+	// FFmpeg is the ffmpeg binary (a path, or a name looked up on PATH)
+	// that cuts quote clips and makes posters and faststart remuxes;
+	// without it those are skipped and pages say so.
+	FFmpeg string
 
 	S3    S3
 	Meili Meili
@@ -147,6 +151,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		LogFormat:      "text",
 		LogLevel:       "info",
 		QuotesBy:       QuotesByAnyone,
+		FFmpeg:         "ffmpeg",
 		S3:             S3{Region: DefaultRegion, PartSize: DefaultPartSize, Secure: false},
 		Meili:          Meili{Index: DefaultMeiliIndex},
 		Limits:         DefaultLimits(),
@@ -169,6 +174,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	r.str("VERBATIM_LOG_LEVEL", &c.LogLevel)
 	r.boolean("VERBATIM_LOG_CLIENTS", &c.LogClients)
 	r.str("VERBATIM_QUOTES_BY", &c.QuotesBy)
+	r.str("VERBATIM_FFMPEG", &c.FFmpeg)
 
 	r.str("VERBATIM_S3_ENDPOINT", &c.S3.Endpoint)
 	r.str("VERBATIM_S3_BUCKET", &c.S3.Bucket)

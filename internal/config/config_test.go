@@ -22,7 +22,7 @@ func TestFromEnvDefaults(t *testing.T) {
 	}
 	want := Config{
 		Data: "./data", Addr: "localhost:8080", MaxUpload: DefaultMaxUpload, MaxTrack: DefaultMaxTrack,
-		RequestTimeout: 30 * time.Second, SessionTTL: 12 * time.Hour, UploadExpiry: 24 * time.Hour, ShutdownGrace: 25 * time.Second, LogFormat: "text", LogLevel: "info", QuotesBy: "anyone",
+		RequestTimeout: 30 * time.Second, SessionTTL: 12 * time.Hour, UploadExpiry: 24 * time.Hour, ShutdownGrace: 25 * time.Second, LogFormat: "text", LogLevel: "info", QuotesBy: "anyone", FFmpeg: "ffmpeg",
 		S3:     S3{Region: "us-east-1", PartSize: DefaultPartSize},
 		Meili:  Meili{Index: "verbatim"},
 		Limits: DefaultLimits(),
@@ -59,6 +59,7 @@ func TestFromEnvValues(t *testing.T) {
 		"VERBATIM_METRICS_ADDR":    "127.0.0.1:9090",
 		"VERBATIM_QUOTES_BY":       "editors",
 		"VERBATIM_PUBLIC_URL":      "https://archive.example.org",
+		"VERBATIM_FFMPEG":          "/opt/ffmpeg/bin/ffmpeg",
 	}))
 	if err != nil {
 		t.Fatalf("FromEnv error: %v", err)
@@ -68,6 +69,7 @@ func TestFromEnvValues(t *testing.T) {
 		RequestTimeout: 30 * time.Second, ShutdownGrace: 40 * time.Second, LogFormat: "json", LogLevel: "debug", LogClients: true, MetricsAddr: "127.0.0.1:9090",
 		QuotesBy:       QuotesByEditors,
 		PublicURL:      "https://archive.example.org",
+		FFmpeg:         "/opt/ffmpeg/bin/ffmpeg",
 		TrustedProxies: []string{"10.0.0.0/8", "192.168.0.0/16"},
 		SessionKeys:    []string{"new-key-0123456789abcdef0123456789", "old-key-0123456789abcdef0123456789"},
 		SessionTTL:     8 * time.Hour,

@@ -33,6 +33,9 @@ type Limits struct {
 	// ClipTimeout bounds one clip cut (VERBATIM_CLIP_TIMEOUT); a cut that
 	// takes longer is killed and nothing of it is kept.
 	ClipTimeout time.Duration
+	// MediaTimeout bounds one ffmpeg run of the media worker, a poster
+	// frame or a faststart remux of a whole upload (VERBATIM_MEDIA_TIMEOUT).
+	MediaTimeout time.Duration
 
 	// The budgets of one recording, checked before anything is written
 	// (internal/archive explains each default).
@@ -87,6 +90,9 @@ const (
 	DefaultSearchWait    = 2 * time.Second
 	DefaultClipJobs      = 2
 	DefaultClipTimeout   = 2 * time.Minute
+	// DefaultMediaTimeout: a remux of a few gigabytes reads and writes
+	// each byte once.
+	DefaultMediaTimeout = time.Hour
 	// DefaultMaxCues: a six-hour event at one cue a second.
 	DefaultMaxCues        = 20000
 	DefaultMaxSpeakers    = 200
@@ -122,6 +128,7 @@ func DefaultLimits() Limits {
 		SearchWait:          DefaultSearchWait,
 		ClipJobs:            DefaultClipJobs,
 		ClipTimeout:         DefaultClipTimeout,
+		MediaTimeout:        DefaultMediaTimeout,
 		MaxCues:             DefaultMaxCues,
 		MaxSpeakers:         DefaultMaxSpeakers,
 		MaxSpeakerName:      DefaultMaxSpeakerName,
@@ -145,6 +152,7 @@ func (l *Limits) read(r *envReader) {
 	r.duration("VERBATIM_SEARCH_WAIT", &l.SearchWait)
 	r.integer("VERBATIM_CLIP_JOBS", &l.ClipJobs)
 	r.duration("VERBATIM_CLIP_TIMEOUT", &l.ClipTimeout)
+	r.duration("VERBATIM_MEDIA_TIMEOUT", &l.MediaTimeout)
 	r.integer("VERBATIM_MAX_CUES", &l.MaxCues)
 	r.integer("VERBATIM_MAX_SPEAKERS", &l.MaxSpeakers)
 	r.integer("VERBATIM_MAX_SPEAKER_NAME", &l.MaxSpeakerName)
@@ -178,6 +186,9 @@ func (l Limits) validate() []error {
 	between("VERBATIM_CLIP_JOBS", l.ClipJobs, 0, 64)
 	if l.ClipTimeout < time.Second || l.ClipTimeout > time.Hour {
 		add("VERBATIM_CLIP_TIMEOUT must be between 1s and 1h, got %s", l.ClipTimeout)
+	}
+	if l.MediaTimeout < time.Second || l.MediaTimeout > 24*time.Hour {
+		add("VERBATIM_MEDIA_TIMEOUT must be between 1s and 24h, got %s", l.MediaTimeout)
 	}
 	between("VERBATIM_MAX_CUES", l.MaxCues, 1, 10_000_000)
 	between("VERBATIM_MAX_SPEAKERS", l.MaxSpeakers, 1, 100_000)

@@ -10,7 +10,7 @@ import (
 
 func TestLimitsDefaults(t *testing.T) {
 	want := Limits{MaxQueryChars: 512, MaxQueryTerms: 32, MaxConcurrentSearch: 2 * runtime.GOMAXPROCS(0), SearchWait: 2 * time.Second,
-		ClipJobs: 2, ClipTimeout: 2 * time.Minute,
+		ClipJobs: 2, ClipTimeout: 2 * time.Minute, MediaTimeout: time.Hour,
 		MaxCues: 20000, MaxSpeakers: 200, MaxSpeakerName: 200, MaxManifest: 1 << 20, CueCache: 64 << 20,
 		BodyIdleTimeout: 20 * time.Second, SmallBodyTimeout: time.Minute, MaxConcurrentUploads: 8,
 		MaxPerPage: 100, CatalogFresh: 2 * time.Second, QuotesPerHour: 30}
@@ -27,6 +27,7 @@ func TestLimitsFromEnv(t *testing.T) {
 		"VERBATIM_SEARCH_WAIT":            "500ms",
 		"VERBATIM_CLIP_JOBS":              "0",
 		"VERBATIM_CLIP_TIMEOUT":           "30s",
+		"VERBATIM_MEDIA_TIMEOUT":          "3h",
 		"VERBATIM_MAX_CUES":               "40000",
 		"VERBATIM_MAX_SPEAKERS":           "50",
 		"VERBATIM_MAX_SPEAKER_NAME":       "80",
@@ -43,7 +44,7 @@ func TestLimitsFromEnv(t *testing.T) {
 		t.Fatalf("FromEnv: %v", err)
 	}
 	want := Limits{MaxQueryChars: 1000, MaxQueryTerms: 10, MaxConcurrentSearch: 3, SearchWait: 500 * time.Millisecond,
-		ClipJobs: 0, ClipTimeout: 30 * time.Second,
+		ClipJobs: 0, ClipTimeout: 30 * time.Second, MediaTimeout: 3 * time.Hour,
 		MaxCues: 40000, MaxSpeakers: 50, MaxSpeakerName: 80, MaxManifest: 2 << 20, CueCache: 0,
 		BodyIdleTimeout: 5 * time.Second, SmallBodyTimeout: 2 * time.Minute, MaxConcurrentUploads: 2,
 		MaxPerPage: 50, CatalogFresh: 500 * time.Millisecond, QuotesPerHour: 5}
@@ -78,6 +79,7 @@ func TestLimitsErrors(t *testing.T) {
 		{"VERBATIM_CLIP_JOBS", "100", "config: VERBATIM_CLIP_JOBS must be between 0 and 64, got 100"},
 		{"VERBATIM_CLIP_TIMEOUT", "0s", "config: VERBATIM_CLIP_TIMEOUT must be between 1s and 1h, got 0s"},
 		{"VERBATIM_CLIP_TIMEOUT", "2h", "config: VERBATIM_CLIP_TIMEOUT must be between 1s and 1h, got 2h0m0s"},
+		{"VERBATIM_MEDIA_TIMEOUT", "25h", "config: VERBATIM_MEDIA_TIMEOUT must be between 1s and 24h, got 25h0m0s"},
 		{"VERBATIM_MAX_CUES", "0", "config: VERBATIM_MAX_CUES must be between 1 and 10000000, got 0"},
 		{"VERBATIM_MAX_SPEAKERS", "0", "config: VERBATIM_MAX_SPEAKERS must be between 1 and 100000, got 0"},
 		{"VERBATIM_MAX_SPEAKER_NAME", "many", `config: VERBATIM_MAX_SPEAKER_NAME="many" is not a whole number`},

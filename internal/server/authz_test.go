@@ -41,6 +41,7 @@ var routeAccess = map[string]access{
 	"GET /healthz": public, "HEAD /healthz": public,
 	"GET /readyz": public, "HEAD /readyz": public,
 	"GET /media/:id": public, "HEAD /media/:id": public,
+	"GET /media/:id/poster.jpg": public, "HEAD /media/:id/poster.jpg": public,
 	"GET /watch/:id": public, "HEAD /watch/:id": public,
 	"GET /search": public, "HEAD /search": public,
 	"GET /static/:name": public, "HEAD /static/:name": public,

@@ -40,6 +40,10 @@ func (s *Server) editList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	failed, err := s.svc.MediaFailures(c.Request().Context(), who(c))
+	if err != nil {
+		return err
+	}
 	base := s.pg.base(c, "edit", "")
 	base.Title = base.T("edit.title")
 	page := editListPage{pageBase: base}
@@ -50,7 +54,11 @@ func (s *Server) editList(c echo.Context) error {
 		return strings.Compare(b.UpdatedAt.Format("2006-01-02T15:04:05.000"), a.UpdatedAt.Format("2006-01-02T15:04:05.000"))
 	})
 	for _, r := range recs {
-		page.Recordings = append(page.Recordings, editItem(base, r, pending[r.ID]))
+		it := editItem(base, r, pending[r.ID])
+		if f, ok := failed[r.ID]; ok && r.Media != nil && r.Media.Key == f.MediaKey {
+			it.Attention = append(it.Attention, base.T("edit.attention.mediawork")+": "+f.Error)
+		}
+		page.Recordings = append(page.Recordings, it)
 	}
 	return s.pg.render(c, http.StatusOK, "edit_list", page)
 }

@@ -26,6 +26,9 @@ type recordingPage struct {
 	Audit    []auditRow // the newest changes, for an existing recording
 	// AuditOlder is the cursor of the next, older page of changes.
 	AuditOlder string
+	// MediaNotes say what the video still lacks (poster frame, faststart
+	// remux) and why: being made, skipped without ffmpeg, or failed.
+	MediaNotes []string
 }
 
 // auditRow is one audit entry as the page shows it.
@@ -76,6 +79,11 @@ func (s *Server) renderRecording(c echo.Context, status int, page recordingPage)
 				Action: page.T("audit.action." + e.Action), Target: e.Target, Changes: e.Changes})
 		}
 		page.AuditOlder = trail.Next
+		notes, err := s.mediaNotes(c, page.pageBase, page.Rec)
+		if err != nil {
+			return err
+		}
+		page.MediaNotes = notes
 	}
 	return s.pg.render(c, status, "edit_recording", page)
 }
@@ -162,6 +170,14 @@ func (s *Server) editSave(c echo.Context) error {
 	if orig := c.FormValue("orig_status"); orig != "" && orig != string(cur.Status) {
 		page.Changed = append(page.Changed, base.T("rec.changed", base.T("edit.col.status"), string(cur.Status), orig))
 	}
+	if len(page.Changed) == 0 && c.FormValue("orig_status") != "" {
+		// What changed is nothing this form shows (a track, the video, the
+		// media worker's poster or remux): the editor's values overwrite
+		// nothing they have not seen, so save them on the current version.
+		if _, _, err := s.svc.Patch(ctx, who(c), id, etag, p); err == nil {
+			return c.Redirect(http.StatusSeeOther, "/edit/"+url.PathEscape(id)+"?saved=1")
+		}
+	}
 	page.Problem = base.T("rec.conflict")
 	return s.renderRecording(c, http.StatusConflict, page)
 }
@@ -180,4 +196,27 @@ func (s *Server) editDelete(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/edit")
+}
+
+// mediaNotes is what the recording page says of the video's derived files.
+func (s *Server) mediaNotes(c echo.Context, base pageBase, rec archive.Recording) ([]string, error) {
+	st, err := s.svc.MediaWork(c.Request().Context(), who(c), rec)
+	if err != nil || (!st.Poster && !st.Faststart) {
+		return nil, err
+	}
+	var notes []string
+	switch {
+	case st.Failed != "":
+		notes = append(notes, base.T("rec.video.failed", st.Failed))
+	case !s.svc.DerivesMedia():
+		if st.Poster {
+			notes = append(notes, base.T("rec.video.skipped.poster"))
+		}
+		if st.Faststart {
+			notes = append(notes, base.T("rec.video.skipped.faststart"))
+		}
+	default:
+		notes = append(notes, base.T("rec.video.working"))
+	}
+	return notes, nil
 }

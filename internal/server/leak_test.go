@@ -32,10 +32,11 @@ var forbidden = []string{"maria", "lopez", "ana real", "quetzalpan", "nightjar"}
 // methods (by "METHOD /path") that carry no recording content, and why. A
 // new route must be walked below (walks, viewerWrites) or listed here.
 var notContent = map[string]string{
-	"/healthz":      "liveness, no content",
-	"/readyz":       "readiness, no content",
-	"/static/:name": "embedded assets",
-	"/media/:id":    "the video bytes (no text); walked anyway",
+	"/healthz":              "liveness, no content",
+	"/readyz":               "readiness, no content",
+	"/static/:name":         "embedded assets",
+	"/media/:id":            "the video bytes (no text); walked anyway",
+	"/media/:id/poster.jpg": "a frame of the video (no text), as visible as the video; walked anyway",
 }
 
 const leakVTT = `WEBVTT
@@ -260,6 +261,7 @@ func walks(queries []string) map[string][]string {
 		"/robots.txt":                         {"/robots.txt"},
 		"/static/:name":                       {"/static/app.js", "/static/app.css"},
 		"/media/:id":                          {"/media/leak"},
+		"/media/:id/poster.jpg":               {"/media/leak/poster.jpg"},
 		"/api/v1/recordings/:id/tracks/:lang": {},
 		"/api/v1/recordings/:id/tracks/:lang/source": {},
 		"/api/v1/recordings/:id/audit":               {"/api/v1/recordings/leak/audit", "/api/v1/recordings/leak/audit?limit=200"},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -185,4 +186,27 @@ func rangeApplies(req *http.Request, etag string, mod time.Time) bool {
 	}
 	t, err := http.ParseTime(ir)
 	return err == nil && !mod.IsZero() && mod.Truncate(time.Second).Equal(t)
+}
+
+// getPoster serves the recording's poster frame (/media/:id/poster.jpg),
+// to whoever may see the recording. Pages link it with ?v=<version>, so a
+// browser may keep it; a new poster is a new URL.
+func (s *Server) getPoster(c echo.Context) error {
+	id := c.Param("id")
+	p, open, err := s.svc.PosterSource(c.Request().Context(), who(c), id)
+	if err != nil {
+		return err
+	}
+	return s.serveRanged(c, ranged{
+		ContentType: archive.PosterType, ETag: p.ETag, Size: p.Size,
+		CacheControl: "public, max-age=86400", Open: open, What: "poster of " + id,
+	})
+}
+
+// posterURL is where pages find a poster of the given version ("" none).
+func posterURL(id, version string) string {
+	if version == "" {
+		return ""
+	}
+	return "/media/" + id + "/poster.jpg?v=" + url.QueryEscape(version)
 }

@@ -40,6 +40,7 @@ type homeRecording struct {
 	YearURL  string
 	Place    string
 	Duration string
+	Poster   string // the poster frame's URL, "" for none
 	Langs    []langView
 	Speakers []linkView
 	Sample   bool
@@ -184,6 +185,7 @@ func homeRecordingOf(base pageBase, rec archive.Summary) homeRecording {
 		DateText: dateText(base.UI, rec.Date),
 		Place:    rec.Place,
 		Duration: durationText(base.UI, rec.DurationMS),
+		Poster:   posterURL(rec.ID, rec.Poster),
 		Sample:   rec.Sample,
 	}
 	if rec.Date == "" {

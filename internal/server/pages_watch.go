@@ -21,6 +21,7 @@ type watchPage struct {
 	DateText   string
 	Duration   string
 	MediaURL   string
+	PosterURL  string
 	Lang       string
 	LangName   string
 	TrackAbout string
@@ -216,6 +217,7 @@ func buildWatch(base pageBase, rec archive.Recording, track archive.Track, lang 
 	d.MetaLang = metadataLang(rec)
 	if rec.Media != nil {
 		d.MediaURL = "/media/" + rec.ID
+		d.PosterURL = posterURL(rec.ID, archive.PosterVersion(rec.Poster))
 	}
 	if lang != "" {
 		d.LangName = langName(lang)

@@ -50,6 +50,7 @@ func (s *Server) routes() {
 	e.Match(read, "/healthz", s.healthz)
 	e.Match(read, "/readyz", s.readyz)
 	e.Match(read, "/media/:id", s.getMedia)
+	e.Match(read, "/media/:id/poster.jpg", s.getPoster)
 
 	api := e.Group("/api/v1")
 	api.Match(read, "/recordings", s.listRecordings)

@@ -46,13 +46,24 @@ func newTestServer(tb testing.TB, mod func(*server.Options)) *testServer {
 // say): an in-memory index, an editor account, mod applied to the options.
 func newTestServerOn(tb testing.TB, store archive.Blobs, mod func(*server.Options)) *testServer {
 	tb.Helper()
+	return newTestServerWith(tb, store, nil, mod)
+}
+
+// newTestServerWith is newTestServerOn with amod applied to the
+// archive's options too (media tools, say).
+func newTestServerWith(tb testing.TB, store archive.Blobs, amod func(*archive.Options), mod func(*server.Options)) *testServer {
+	tb.Helper()
 	bi, err := bleveindex.OpenMem()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { bi.Close() })
 	idx := &faulttest.FlakyIndex{Index: bi}
-	svc, err := archive.NewService(archive.Options{Blobs: store, Index: idx, RetryEvery: 20 * time.Millisecond})
+	aopts := archive.Options{Blobs: store, Index: idx, RetryEvery: 20 * time.Millisecond}
+	if amod != nil {
+		amod(&aopts)
+	}
+	svc, err := archive.NewService(aopts)
 	if err != nil {
 		tb.Fatal(err)
 	}
