@@ -30,6 +30,7 @@ type searchPage struct {
 	Facets      []facet
 	Summary     string
 	Groups      []resultGroup
+	None        *noResults // when nothing matched
 	Pages       []pageLink
 	PrevURL     string
 	NextURL     string
@@ -193,6 +194,7 @@ func (p *pages) search(c echo.Context) error {
 	switch {
 	case res.Total == 0:
 		data.Summary = base.T("search.none", sp.q)
+		data.None = noResultsFor(sp)
 	case res.TotalIsLowerBound:
 		data.Summary = base.T("search.results.more", res.Total, sp.q)
 	case sp.page == 1 && res.Total == len(res.Hits):

@@ -101,3 +101,30 @@ func TestSearchOneSentenceInThreeLanguagesIsOneMoment(t *testing.T) {
 	}
 	wantContains(t, "strip", r.body, `aria-label="1:30, Français, English, Deutsch: Moderator"`)
 }
+
+// Nothing matched: the page says so across the main column, not in the
+// facet column, and offers searches to try, in the viewer's language.
+func TestSearchNoResultsSuggests(t *testing.T) {
+	store := demoStore()
+	store.result = archive.SearchResult{Total: 0, Page: 1, PerPage: 20, Hits: []archive.Hit{}}
+	srv := pageServer(t, store)
+	r := get(t, srv, `/search?q=%22palermo+zzyzx%22+protocol&lang=de&speaker=Moderator`, "Accept-Language", "en")
+	wantContains(t, "no results", r.body,
+		`<div class="no-results">`,
+		`<h2 class="summary" role="status">Nothing said matches “&#34;palermo zzyzx&#34; protocol”.</h2>`,
+		`search fewer words: <a href="/search?lang=de&amp;q=palermo&amp;speaker=Moderator">palermo</a>, <a href="/search?lang=de&amp;q=zzyzx&amp;speaker=Moderator">zzyzx</a>, <a href="/search?lang=de&amp;q=protocol&amp;speaker=Moderator">protocol</a>`,
+		`<a href="/search?lang=de&amp;q=palermo&#43;zzyzx&#43;protocol&amp;speaker=Moderator">search the words without the quotes, not as one phrase</a>`,
+		`<a href="/search?q=%22palermo&#43;zzyzx%22&#43;protocol">search the same words without the filters</a>`,
+		"check the spelling", `<a href="/">browse the recordings</a>`,
+	)
+	wantNotContains(t, "no results", r.body, `class="search-layout"`, `class="facets"`)
+
+	// One plain word, no filter: only what applies.
+	one := get(t, srv, "/search?q=zzyzx", "Accept-Language", "en")
+	wantNotContains(t, "one word", one.body, "search fewer words", "without the quotes", "without the filters")
+	for _, ui := range []struct{ lang, want string }{
+		{"fr", "vérifier l’orthographe"}, {"es", "revisar la ortografía"}, {"de", "die Schreibweise prüfen"},
+	} {
+		wantContains(t, "no results "+ui.lang, get(t, srv, "/search?q=a+b", "Accept-Language", ui.lang).body, ui.want, `<div class="no-results">`)
+	}
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
 )
@@ -114,4 +115,43 @@ func pagination(base pageBase, sp searchParams, total, perPage int) (links []pag
 		next = at(sp.page + 1)
 	}
 	return links, prev, next
+}
+
+// noResults is what the page offers when nothing matched: searches a
+// viewer could try next, each a link that can be followed as it is.
+type noResults struct {
+	Words       []suggestion // each word alone, when the query has several
+	UnquotedURL string       // the words without the quotes of a phrase
+	ClearURL    string       // the same words without the filters
+}
+
+type suggestion struct{ Label, URL string }
+
+// maxWordSuggestions bounds the "fewer words" links of a long query.
+const maxWordSuggestions = 6
+
+func noResultsFor(sp searchParams) *noResults {
+	nr := &noResults{}
+	plain := strings.ReplaceAll(sp.q, `"`, " ")
+	seen := map[string]bool{}
+	var words []string
+	for _, w := range strings.Fields(plain) {
+		if k := strings.ToLower(w); !seen[k] {
+			seen[k] = true
+			words = append(words, w)
+		}
+	}
+	if len(words) > 1 {
+		for _, w := range words[:min(len(words), maxWordSuggestions)] {
+			nr.Words = append(nr.Words, suggestion{Label: w, URL: sp.url(func(n *searchParams) { n.q = w })})
+		}
+	}
+	if strings.Contains(sp.q, `"`) && len(words) > 0 {
+		unquoted := strings.Join(strings.Fields(plain), " ")
+		nr.UnquotedURL = sp.url(func(n *searchParams) { n.q = unquoted })
+	}
+	if sp.lang != "" || sp.speaker != "" || sp.event != "" {
+		nr.ClearURL = sp.url(func(n *searchParams) { n.lang, n.speaker, n.event = "", "", "" })
+	}
+	return nr
 }

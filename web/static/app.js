@@ -798,3 +798,14 @@
     });
   });
 })();
+
+// The search filters come before the results; on a phone they start
+// folded, so the first result is in view and the filters a tap away.
+(function () {
+  'use strict';
+
+  var box = document.querySelector('details.facets-box');
+  if (box && window.matchMedia && window.matchMedia('(max-width: 52rem)').matches) {
+    box.open = false;
+  }
+})();
