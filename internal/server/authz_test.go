@@ -50,6 +50,10 @@ var routeAccess = map[string]access{
 	"GET /q/:id/card.png": quoteFile, "HEAD /q/:id/card.png": quoteFile,
 	"GET /q/:id/clip.mp4": quoteFile, "HEAD /q/:id/clip.mp4": quoteFile,
 	"GET /q/:id/clip.webm": quoteFile, "HEAD /q/:id/clip.webm": quoteFile,
+	"GET /q/:id/captions.vtt": public, "HEAD /q/:id/captions.vtt": public, // of the matrix's quote
+	"GET /embed/:id": public, "HEAD /embed/:id": public, // of the matrix's quote
+	"GET /embed/watch/:id": public, "HEAD /embed/watch/:id": public,
+	"GET /oembed": public, "HEAD /oembed": public, // of the matrix's quote's URL
 	"GET /api/v1/recordings": public, "HEAD /api/v1/recordings": public,
 	"GET /api/v1/search": public, "HEAD /api/v1/search": public,
 	"POST /api/v1/quotes": signin /* anyone may post */, "GET /api/v1/quotes/:id": public, "HEAD /api/v1/quotes/:id": public,
@@ -206,6 +210,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			path = strings.Replace(path, "/api/v1/quotes/open", "/api/v1/quotes/"+quote.ID, 1)
 			if path == "/q/open" {
 				path = "/q/" + quote.ID
+			}
+			path = strings.Replace(path, "/embed/open", "/embed/"+quote.ID, 1)
+			path = strings.Replace(path, "/q/open/captions.vtt", "/q/"+quote.ID+"/captions.vtt", 1)
+			if r.Path == "/oembed" {
+				path += "?url=" + url.QueryEscape(self+"/q/"+quote.ID)
 			}
 			method := r.Method
 			if method == "echo_route_not_found" {

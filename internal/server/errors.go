@@ -113,6 +113,8 @@ func codeFor(status int) string {
 		return "request_timeout"
 	case http.StatusServiceUnavailable:
 		return "unavailable"
+	case http.StatusNotImplemented:
+		return "not_implemented"
 	}
 	if status >= 500 {
 		return "internal"
@@ -146,7 +148,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// Refused for capacity: expected under load, not an outage.
 		c.Response().Header().Set("Retry-After", be.retryAfter())
 	}
-	if status >= 500 && be == nil {
+	if isFailure(status, err) {
 		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
 			slog.String("method", c.Request().Method), slog.String("route", routeOf(c)),
 			slog.Int("status", status), slog.String("request_id", requestIDOf(c)), slog.String("err", err.Error()))
@@ -202,10 +204,11 @@ func (s *Server) cancelled(c echo.Context, err error) bool {
 }
 
 // isFailure tells the errors logged as the server's failures: 5xx, except
-// load shed on purpose (busyError), which the request log records.
+// load shed on purpose (busyError), which the request log records, and
+// 501, a format the server does not offer (oEmbed's XML).
 func isFailure(status int, err error) bool {
 	var be *busyError
-	return status >= 500 && !errors.As(err, &be)
+	return status >= 500 && status != http.StatusNotImplemented && !errors.As(err, &be)
 }
 
 // acceptsHTML tells a browser's navigation from an API client.

@@ -125,4 +125,9 @@ func leakQuoteFiles(t *testing.T, ts *testServer, w map[string][]string) {
 	w["/q/:id/card.png"] = []string{base + "/card.png"}
 	w["/q/:id/clip.mp4"] = []string{base + "/clip.mp4"}
 	w["/q/:id/clip.webm"] = []string{base + "/clip.webm"}
+	// The embed, its captions and its oEmbed, as for any quote (walked
+	// with the leak recording's quote in TestLeakEveryViewerRoute).
+	w["/q/:id/captions.vtt"] = append(w["/q/:id/captions.vtt"], base+"/captions.vtt")
+	w["/embed/:id"] = append(w["/embed/:id"], "/embed/"+q.ID)
+	w["/oembed"] = append(w["/oembed"], oembedURL(ts.URL+base))
 }

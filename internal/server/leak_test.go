@@ -335,6 +335,14 @@ func TestLeakEveryViewerRoute(t *testing.T) {
 	for _, ui := range []string{"en", "fr", "es", "de"} {
 		w["/q/:id"] = append(w["/q/:id"], "/q/"+quote.ID+"?ui="+ui)
 	}
+	w["/q/:id/captions.vtt"] = []string{"/q/" + quote.ID + "/captions.vtt"}
+	w["/embed/:id"] = []string{"/embed/" + quote.ID, "/embed/" + quote.ID + "?ui=fr"}
+	w["/embed/watch/:id"] = []string{"/embed/watch/leak?t=4", "/embed/watch/leak?t=1&end=6&lang=fr&ui=de"}
+	w["/oembed"] = []string{oembedURL(ts.URL + "/q/" + quote.ID)}
+	for _, l := range langs {
+		w["/embed/watch/:id"] = append(w["/embed/watch/:id"], "/embed/watch/leak?lang="+l)
+		w["/oembed"] = append(w["/oembed"], oembedURL(ts.URL+"/watch/leak?t=1&end=6&lang="+l))
+	}
 	leakQuoteFiles(t, ts, w) // a quote of Maria's, its card and clip made, then she is hidden
 	for _, route := range server.GETRoutes(ts.srv) {
 		_, walked := w[route]
@@ -365,9 +373,13 @@ func TestLeakEveryViewerRoute(t *testing.T) {
 			seen[u] = body
 			if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 				// No page may make a third-party request: its policy names
-				// this origin only, and its markup no other origin.
+				// this origin only, and its markup no other origin. Only
+				// the embeds may be framed, by anyone (frame-ancestors *).
 				csp := resp.Header.Get("Content-Security-Policy")
-				if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "http") || strings.Contains(csp, "*") {
+				if route == "/embed/:id" || route == "/embed/watch/:id" {
+					csp = strings.Replace(csp, "frame-ancestors *", "frame-ancestors 'none'", 1)
+				}
+				if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "http") || strings.Contains(csp, "*") {
 					t.Errorf("GET %s: Content-Security-Policy %q allows other origins", u, csp)
 				}
 				// Absolute links to this site itself (canonical) are fine.

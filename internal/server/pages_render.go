@@ -26,7 +26,11 @@ type pages struct {
 	assets *assetSet
 	log    *slog.Logger
 	csp    string
-	err    error // set when the pages could not be loaded
+	// embedTmpl and embedCSP are the embeds' page and policy
+	// (pages_embed.go): the same policy but for frame-ancestors.
+	embedTmpl *template.Template
+	embedCSP  string
+	err       error // set when the pages could not be loaded
 	// csrfToken gives signed-in pages their form token (Server.csrfToken).
 	csrfToken func(echo.Context) (string, error)
 	// maxQueryChars is the archive's longest query (0: its default):
@@ -103,13 +107,18 @@ func newPages(store pageStore, log *slog.Logger, mediaOrigins ...string) (*pages
 		}
 		p.tmpl[name] = t
 	}
-	p.csp = contentSecurityPolicy(mediaOrigins)
+	if p.embedTmpl, err = template.New("embed").Funcs(funcs).ParseFS(web.Templates(), "embed.html"); err != nil {
+		return nil, fmt.Errorf("server: parse template embed: %w", err)
+	}
+	p.csp = contentSecurityPolicy(mediaOrigins, "'none'")
+	p.embedCSP = contentSecurityPolicy(mediaOrigins, "*")
 	return p, nil
 }
 
 // contentSecurityPolicy allows scripts and styles from this origin only
-// (no inline code anywhere in the pages), and no framing.
-func contentSecurityPolicy(mediaOrigins []string) string {
+// (no inline code anywhere in the pages), and framing by frameAncestors:
+// 'none' for every page but the embeds.
+func contentSecurityPolicy(mediaOrigins []string, frameAncestors string) string {
 	media := "'self'"
 	for _, o := range mediaOrigins {
 		if o = strings.TrimSpace(o); o != "" && !strings.ContainsAny(o, "; \t'\"") {
@@ -125,7 +134,7 @@ func contentSecurityPolicy(mediaOrigins []string) string {
 		"connect-src 'self'",
 		"form-action 'self'",
 		"base-uri 'none'",
-		"frame-ancestors 'none'",
+		"frame-ancestors " + frameAncestors,
 		// app.js never writes HTML from strings; make the browser enforce it.
 		"require-trusted-types-for 'script'",
 	}, "; ")

@@ -329,7 +329,7 @@ func TestContentSecurityPolicyMediaOrigins(t *testing.T) {
 		{[]string{"https://s3.example; script-src *", " 'unsafe-inline' "}, "media-src 'self';"},
 	}
 	for _, tt := range tests {
-		got := contentSecurityPolicy(tt.origins)
+		got := contentSecurityPolicy(tt.origins, "'none'")
 		if !strings.Contains(got, tt.want) || strings.Count(got, "script-src") != 1 {
 			t.Errorf("contentSecurityPolicy(%q) = %q; want it to contain %q and one script-src", tt.origins, got, tt.want)
 		}

@@ -85,12 +85,16 @@ type watchParams struct {
 
 // A malformed t or end is ignored rather than refused: a shared link with
 // a typo should still open the recording.
-func readWatchParams(c echo.Context) watchParams {
-	wp := watchParams{startMS: -1, endMS: -1, lang: c.QueryParam("lang"), q: strings.TrimSpace(c.QueryParam("q"))}
-	if ms, err := parseMoment(c.QueryParam("t")); err == nil {
+func readWatchParams(c echo.Context) watchParams { return parseWatchParams(c.QueryParams()) }
+
+// parseWatchParams reads a watch URL's query (the page's, or one that
+// oEmbed is asked about).
+func parseWatchParams(q url.Values) watchParams {
+	wp := watchParams{startMS: -1, endMS: -1, lang: q.Get("lang"), q: strings.TrimSpace(q.Get("q"))}
+	if ms, err := parseMoment(q.Get("t")); err == nil {
 		wp.startMS = ms
 	}
-	if ms, err := parseMoment(c.QueryParam("end")); err == nil && ms > max(wp.startMS, 0) {
+	if ms, err := parseMoment(q.Get("end")); err == nil && ms > max(wp.startMS, 0) {
 		wp.endMS = ms
 	}
 	return wp

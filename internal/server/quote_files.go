@@ -140,28 +140,34 @@ func (s *Server) getQuoteClip(c echo.Context) error {
 const clipRetry = 10 * time.Second
 
 // cutClip hands a clip job to the cutter. The captions are the quote's
-// cues as viewers see them now, markers in the quote's language, each
-// cue's first speaker named (JoinSpans already names the later ones).
+// cues as viewers see them now, markers in the quote's language.
 func (s *Server) cutClip(ctx context.Context, job archive.ClipJob) error {
 	b := pageBase{UI: s.pg.i18n.Translator(job.Lang)}
-	caps := make([]clip.Caption, 0, len(job.Captions))
-	for _, qc := range job.Captions {
+	return s.clips.Cut(ctx, clip.Request{
+		Key:      job.QuoteID,
+		Source:   clip.Source{Size: job.Media.Size, ContentType: job.Media.ContentType, Open: job.Media.Open},
+		StartMS:  job.StartMS,
+		EndMS:    job.EndMS,
+		Captions: quoteCaptions(b, job.Captions),
+		Store: func(ctx context.Context, f *os.File, size int64) error {
+			return job.Store(ctx, f, size)
+		},
+	})
+}
+
+// quoteCaptions are a quote's cues as captions (the clip's soft subtitles,
+// the embed's <track>): markers in the interface language b speaks, each
+// cue's first speaker named (JoinSpans already names the later ones).
+func quoteCaptions(b pageBase, cues []archive.QuoteCue) []clip.Caption {
+	caps := make([]clip.Caption, 0, len(cues))
+	for _, qc := range cues {
 		text := qc.Text
 		if len(qc.Spans) > 0 && qc.Spans[0].Speaker != "" && !qc.Spans[0].Withheld {
 			text = qc.Spans[0].Speaker + ": " + text
 		}
 		caps = append(caps, clip.Caption{StartMS: qc.StartMS, EndMS: qc.EndMS, Text: localiseMarkers(b, text)})
 	}
-	return s.clips.Cut(ctx, clip.Request{
-		Key:      job.QuoteID,
-		Source:   clip.Source{Size: job.Media.Size, ContentType: job.Media.ContentType, Open: job.Media.Open},
-		StartMS:  job.StartMS,
-		EndMS:    job.EndMS,
-		Captions: caps,
-		Store: func(ctx context.Context, f *os.File, size int64) error {
-			return job.Store(ctx, f, size)
-		},
-	})
+	return caps
 }
 
 // clipOffer is the quote page's clip download: a link, or why there is

@@ -25,6 +25,11 @@ func isLongRoute(method, path string) bool {
 	return false
 }
 
+// frameable are the routes whose pages other sites may frame: the embeds,
+// sent with frame-ancestors * (pages_embed.go). Every other page says
+// frame-ancestors 'none' and X-Frame-Options DENY.
+var frameable = map[string]bool{"/embed/:id": true, "/embed/watch/:id": true}
+
 // routes is the one route table.
 func (s *Server) routes() {
 	e := s.echo
@@ -97,6 +102,13 @@ func (s *Server) routes() {
 	e.Match(read, "/q/:id/card.png", s.getQuoteCard, s.heavy.middleware(asError))
 	e.Match(read, "/q/:id/clip.mp4", s.getQuoteClip)
 	e.Match(read, "/q/:id/clip.webm", s.getQuoteClip)
+	e.Match(read, "/q/:id/captions.vtt", s.getQuoteCaptions, s.heavy.middleware(asError))
+	// Embeds (pages_embed.go, the only pages other sites may frame: see
+	// frameable) and oEmbed (oembed.go), which gives their iframe code.
+	embedBusy := s.heavy.middleware(func(c echo.Context, err error) error { return s.embedError(c, err) })
+	e.Match(read, "/embed/:id", s.embedQuote, embedBusy)
+	e.Match(read, "/embed/watch/:id", s.embedWatch, embedBusy)
+	e.Match(read, "/oembed", s.getOEmbed, s.heavy.middleware(asError))
 
 	// Sign-in (login.go) and the editors' pages (editor_*.go). Every
 	// editor page is behind editorPage: the one role check for pages.

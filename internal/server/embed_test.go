@@ -1,0 +1,320 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
+	"github.com/verbatim-archive/verbatim/internal/server"
+)
+
+// embedPanel publishes a recording with a named chair and an anonymised
+// survivor, with media and an English track, and quotes both of them.
+func embedPanel(t *testing.T, ts *testServer) archive.Quote {
+	t.Helper()
+	ctx := context.Background()
+	wantStatus(t, ts.do(t, "POST", "/api/v1/recordings", ts.token, map[string]any{
+		"id": "panel", "title": "Side event on trafficking", "event": "HRC47", "status": "published",
+		"speakers": []map[string]any{
+			{"name": "Bob Named", "role": "Chair"},
+			{"name": "Ana Real", "visibility": "anonymised", "pseudonym": "Member A"},
+		},
+	}), http.StatusCreated)
+	ed := archive.Principal{Name: "editor", Role: archive.RoleEditor}
+	if _, err := ts.svc.PutMedia(ctx, ed, "panel", archive.MediaUpload{Body: bytes.NewReader(mediatest.Video(t)), Name: "v.mp4", ContentType: "video/mp4", Size: -1}); err != nil {
+		t.Fatal(err)
+	}
+	vtt := "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Bob Named>Over to you.</v>\n\n00:00:04.000 --> 00:00:06.000\n<v Ana Real>I was one of them.</v>\n"
+	wantStatus(t, ts.do(t, "PUT", "/api/v1/recordings/panel/tracks/en?name=en.vtt", ts.token, vtt, "Content-Type", "text/vtt"), http.StatusCreated)
+	q, err := ts.svc.CreateQuote(ctx, archive.Principal{}, archive.QuoteRequest{RecordingID: "panel", Lang: "en", StartMS: 1000, EndMS: 6000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+func oembedURL(u string, extra ...string) string {
+	v := url.Values{"url": {u}, "format": {"json"}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		v.Set(extra[i], extra[i+1])
+	}
+	return "/oembed?" + v.Encode()
+}
+
+// oembedReply reads an oEmbed answer and checks what the spec requires of
+// every response and of type video.
+func oembedReply(t *testing.T, resp *http.Response) map[string]any {
+	t.Helper()
+	wantStatus(t, resp, http.StatusOK)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("oEmbed Content-Type = %q; want application/json", ct)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(readAll(t, resp), &m); err != nil {
+		t.Fatalf("oEmbed answer is not JSON: %v", err)
+	}
+	if m["version"] != "1.0" || m["type"] != "video" {
+		t.Errorf("oEmbed version, type = %v, %v; want 1.0, video", m["version"], m["type"])
+	}
+	for _, k := range []string{"html", "provider_name", "provider_url", "title"} {
+		if s, _ := m[k].(string); s == "" {
+			t.Errorf("oEmbed %s = %v; want a string", k, m[k])
+		}
+	}
+	for _, k := range []string{"width", "height"} {
+		if n, ok := m[k].(float64); !ok || n < 1 || n != float64(int(n)) {
+			t.Errorf("oEmbed %s = %v; want a positive whole number", k, m[k])
+		}
+	}
+	_, tu := m["thumbnail_url"]
+	_, tw := m["thumbnail_width"]
+	_, th := m["thumbnail_height"]
+	if tu != tw || tu != th {
+		t.Errorf("oEmbed thumbnail fields come together or not at all: %v", m)
+	}
+	html, _ := m["html"].(string)
+	w, h := int(m["width"].(float64)), int(m["height"].(float64))
+	if !regexp.MustCompile(`^<iframe src="[^"]+" width="` + strconv.Itoa(w) + `" height="` + strconv.Itoa(h) + `" title="[^"]*"[^<>]*></iframe>$`).MatchString(html) {
+		t.Errorf("oEmbed html = %q; want one iframe of %d×%d", html, w, h)
+	}
+	return m
+}
+
+var iframeSrc = regexp.MustCompile(`src="([^"]+)"`)
+
+// TestOEmbed: a quote URL and a watch URL answer oEmbed 1.0 video JSON
+// whose iframe is a frameable embed of this site; the named chair is the
+// author, the anonymised speaker never; maxwidth and maxheight are
+// honoured; XML is 501; a URL of no quote, no published recording or
+// another site is 404.
+func TestOEmbed(t *testing.T) {
+	ts := newTestServer(t, nil)
+	q := embedPanel(t, ts)
+	wantStatus(t, ts.do(t, "POST", "/api/v1/recordings", ts.token, map[string]any{"id": "draft", "title": "Draft"}), http.StatusCreated)
+
+	m := oembedReply(t, ts.do(t, "GET", oembedURL(ts.URL+"/q/"+q.ID), "", nil))
+	if m["author_name"] != "Bob Named" {
+		t.Errorf("quote author_name = %v; want the named chair only", m["author_name"])
+	}
+	if title := m["title"].(string); !strings.Contains(title, "Over to you.") || !strings.Contains(title, "Side event on trafficking") {
+		t.Errorf("quote title = %q; want the words and the recording", title)
+	}
+	if m["thumbnail_url"] != ts.URL+"/q/"+q.ID+"/card.png" || m["thumbnail_width"] != 1200.0 || m["thumbnail_height"] != 630.0 {
+		t.Errorf("quote thumbnail = %v %v×%v; want the 1200×630 card", m["thumbnail_url"], m["thumbnail_width"], m["thumbnail_height"])
+	}
+	if m["width"] != 640.0 || m["height"] != 360.0 || m["provider_url"] != ts.URL+"/" {
+		t.Errorf("quote size %v×%v, provider_url %v; want 640×360 on %s/", m["width"], m["height"], m["provider_url"], ts.URL)
+	}
+	src := iframeSrc.FindStringSubmatch(m["html"].(string))
+	if src == nil || src[1] != ts.URL+"/embed/"+q.ID {
+		t.Fatalf("quote iframe = %v; want %s/embed/%s", m["html"], ts.URL, q.ID)
+	}
+	resp := ts.do(t, "GET", strings.TrimPrefix(src[1], ts.URL), "", nil)
+	wantStatus(t, resp, http.StatusOK)
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors *") {
+		t.Errorf("the iframe's page cannot be framed: %q", csp)
+	}
+
+	small := oembedReply(t, ts.do(t, "GET", oembedURL(ts.URL+"/q/"+q.ID, "maxwidth", "320"), "", nil))
+	if small["width"] != 320.0 || small["height"] != 180.0 || small["thumbnail_url"] != nil {
+		t.Errorf("maxwidth=320: %v×%v thumbnail %v; want 320×180 and no thumbnail larger than asked", small["width"], small["height"], small["thumbnail_url"])
+	}
+	low := oembedReply(t, ts.do(t, "GET", oembedURL(ts.URL+"/q/"+q.ID, "maxheight", "90", "maxwidth", "2000"), "", nil))
+	if low["width"] != 160.0 || low["height"] != 90.0 {
+		t.Errorf("maxheight=90: %v×%v; want 160×90", low["width"], low["height"])
+	}
+
+	w := oembedReply(t, ts.do(t, "GET", oembedURL(ts.URL+"/watch/panel?t=1&end=3.5&lang=en"), "", nil))
+	if src := iframeSrc.FindStringSubmatch(w["html"].(string)); src == nil || src[1] != ts.URL+"/embed/watch/panel?end=3.5&amp;lang=en&amp;t=1" {
+		t.Errorf("watch iframe = %v; want /embed/watch/panel with t, end and lang", w["html"])
+	}
+	if title := w["title"].(string); !strings.HasPrefix(title, "Side event on trafficking") || w["author_name"] != nil || w["thumbnail_url"] != nil {
+		t.Errorf("watch oEmbed = %v; want the recording's title, no author, no thumbnail", w)
+	}
+	// Without format, JSON too; a URL of the site on its other scheme too.
+	oembedReply(t, ts.do(t, "GET", "/oembed?url="+url.QueryEscape(strings.Replace(ts.URL, "http:", "https:", 1)+"/watch/panel"), "", nil))
+
+	other := "zzzzzzzzzzzz"
+	for _, tt := range []struct {
+		query string
+		want  int
+	}{
+		{oembedURL(ts.URL+"/q/"+q.ID, "format", "xml"), http.StatusNotImplemented},
+		{oembedURL(ts.URL + "/q/" + other), http.StatusNotFound},
+		{oembedURL(ts.URL + "/q/nope"), http.StatusNotFound},
+		{oembedURL(ts.URL + "/watch/nope"), http.StatusNotFound},
+		{oembedURL(ts.URL + "/watch/draft"), http.StatusNotFound},
+		{oembedURL(ts.URL + "/search?q=words"), http.StatusNotFound},
+		{oembedURL(ts.URL + "/embed/" + q.ID), http.StatusNotFound},
+		{oembedURL("https://example.org/q/" + q.ID), http.StatusNotFound},
+		{oembedURL("/q/" + q.ID), http.StatusNotFound},
+		{oembedURL("javascript:alert(1)"), http.StatusNotFound},
+		{"/oembed?format=json", http.StatusBadRequest},
+		{oembedURL(ts.URL+"/q/"+q.ID, "maxwidth", "wide"), http.StatusBadRequest},
+		{oembedURL(ts.URL+"/q/"+q.ID, "maxheight", "0"), http.StatusBadRequest},
+		{oembedURL(ts.URL + "/watch/panel?t=" + strings.Repeat("9", 3000)), http.StatusBadRequest},
+	} {
+		resp := ts.do(t, "GET", tt.query, "", nil)
+		body := readAll(t, resp)
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		if resp.StatusCode != tt.want || json.Unmarshal(body, &e) != nil || e.Error.Message == "" {
+			t.Errorf("GET %.120s = %d %s; want %d with a JSON error", tt.query, resp.StatusCode, body, tt.want)
+		}
+	}
+}
+
+// TestEmbedConsent: after the quoted chair is hidden the embed, its
+// captions and the oEmbed carry neither his words nor his name: the
+// withheld notice instead, and no video. Before, they do (so the test can
+// fail).
+func TestEmbedConsent(t *testing.T) {
+	ts := newTestServer(t, nil)
+	q := embedPanel(t, ts)
+	words := []string{"Over to you", "Bob Named", "I was one of them", "Member A"}
+	check := func(hidden bool) {
+		t.Helper()
+		_, page := getText(t, ts, "/embed/"+q.ID)
+		_, vtt := getText(t, ts, "/q/"+q.ID+"/captions.vtt")
+		_, oe := getText(t, ts, oembedURL(ts.URL+"/q/"+q.ID))
+		// The page names the speaker (the words are its captions).
+		for what, body := range map[string]string{"embed page": page, "captions": vtt, "oEmbed": oe} {
+			for _, w := range words[:2] {
+				if w == words[0] && what == "embed page" {
+					continue
+				}
+				if got := strings.Contains(body, w); got == hidden {
+					t.Errorf("hidden=%v: %s contains %q = %v:\n%s", hidden, what, w, got, body)
+				}
+			}
+		}
+		if hidden {
+			for _, body := range []string{page, vtt, oe} {
+				wantNotContains(t, "after hiding", body, words...)
+			}
+		}
+		if !hidden {
+			wantContains(t, "captions", vtt, "00:00:01.000 --> 00:00:03.000\nBob Named: Over to you.", "00:00:04.000 --> 00:00:06.000\nMember A: I was one of them.")
+			wantContains(t, "embed page", page, `<video id="clip"`, `src="/media/panel#t=1,6"`, `<track kind="subtitles" src="/q/`+q.ID+`/captions.vtt" srclang="en"`, `href="/q/`+q.ID+`"`)
+			wantNotContains(t, "captions", vtt, "Ana Real")
+		}
+	}
+	check(false)
+	get := ts.do(t, "GET", "/api/v1/recordings/panel", ts.token, nil)
+	rec := decode[archive.Recording](t, get)
+	for i := range rec.Speakers {
+		rec.Speakers[i].Visibility = archive.VisibilityHidden
+	}
+	wantStatus(t, ts.do(t, "PATCH", "/api/v1/recordings/panel", ts.token, map[string]any{"speakers": rec.Speakers}, "If-Match", get.Header.Get("ETag")), http.StatusOK)
+	check(true)
+	_, page := getText(t, ts, "/embed/"+q.ID+"?ui=en")
+	wantContains(t, "embed page of a withheld quote", page, "Passage withheld at the speaker’s request.")
+	wantNotContains(t, "embed page of a withheld quote", page, "<video", "I was one of them", "Member A")
+	_, oe := getText(t, ts, oembedURL(ts.URL+"/q/"+q.ID))
+	wantNotContains(t, "oEmbed of a withheld quote", oe, "author_name", "I was one of them", "Member A")
+}
+
+func getText(t *testing.T, ts *testServer, path string) (*http.Response, string) {
+	t.Helper()
+	resp := ts.do(t, "GET", path, "", nil)
+	body := string(readAll(t, resp))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d %s", path, resp.StatusCode, body)
+	}
+	return resp, body
+}
+
+// TestOnlyEmbedsFrameable walks every GET route of the route table, as a
+// viewer and as a signed-in editor: the embed routes send frame-ancestors
+// * and no X-Frame-Options, and every other HTML answer — page, error
+// page, redirect target — frame-ancestors 'none' and X-Frame-Options DENY.
+func TestOnlyEmbedsFrameable(t *testing.T) {
+	site := newWebSite(t, 1, nil)
+	ctx := context.Background()
+	ed := archive.Principal{Name: "ana", Role: archive.RoleEditor}
+	if _, _, err := site.svc.Create(ctx, ed, archive.RecordingInput{ID: "open", Title: "Open panel", Event: "Open panel", Status: archive.StatusPublished}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := site.svc.PutMedia(ctx, ed, "open", archive.MediaUpload{Body: bytes.NewReader(mediatest.Video(t)), Name: "v.mp4", ContentType: "video/mp4", Size: -1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := site.svc.PutTrack(ctx, ed, "open", archive.TrackUpload{Lang: "en", Name: "en.srt", Data: []byte("1\n00:00:01,000 --> 00:00:03,000\nOpen words\n")}); err != nil {
+		t.Fatal(err)
+	}
+	q, err := site.svc.CreateQuote(ctx, archive.Principal{}, archive.QuoteRequest{RecordingID: "open", Lang: "en", StartMS: 1000, EndMS: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := site.urls[0]
+	editor := newBrowserClient(t, self)
+	if resp := editor.signIn(t, "ana", testPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in = %d", resp.StatusCode)
+	}
+	_, home := newBrowserClient(t, self).send(t, "GET", "/", nil)
+	asset := regexp.MustCompile(`/static/app\.[0-9a-f]+\.css`).FindString(home)
+	embeds := 0
+	for _, route := range server.GETRoutes(site.srvs[0]) {
+		path := strings.NewReplacer(":id", "open", ":lang", "en", ":name", "open", ":slug", "open-panel").Replace(route)
+		switch {
+		case route == "/static/:name":
+			path = asset
+		case strings.HasPrefix(route, "/q/:id") || route == "/embed/:id":
+			path = strings.Replace(path, "open", q.ID, 1)
+		case route == "/oembed":
+			path = oembedURL(self + "/q/" + q.ID)
+		}
+		// Each route as found and as not found (an error page is a page).
+		missing := strings.NewReplacer("open", "nope", q.ID, "zzzzzzzzzzzz").Replace(path)
+		for _, p := range []string{path, missing} {
+			for _, c := range []*browserClient{newBrowserClient(t, self), editor} {
+				resp, body := c.send(t, "GET", p, nil)
+				csp, xfo := resp.Header.Get("Content-Security-Policy"), resp.Header.Get("X-Frame-Options")
+				html := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html")
+				switch {
+				case route == "/embed/:id" || route == "/embed/watch/:id":
+					if !strings.Contains(csp, "frame-ancestors *") || xfo != "" || !html {
+						t.Errorf("GET %s (%d, %s): CSP %q, X-Frame-Options %q; want an HTML page that may be framed", p, resp.StatusCode, resp.Header.Get("Content-Type"), csp, xfo)
+					}
+					if resp.StatusCode == http.StatusOK {
+						embeds++
+						wantNotContains(t, "embed "+p, body, "<form", `action="/logout"`)
+					}
+				case strings.Contains(csp, "frame-ancestors") && !strings.Contains(csp, "frame-ancestors 'none'"):
+					t.Errorf("GET %s (%d): CSP %q lets other sites frame it", p, resp.StatusCode, csp)
+				case html && (!strings.Contains(csp, "frame-ancestors 'none'") || xfo != "DENY"):
+					t.Errorf("GET %s (%d): an HTML answer with CSP %q, X-Frame-Options %q; want frame-ancestors 'none' and DENY", p, resp.StatusCode, csp, xfo)
+				}
+			}
+		}
+	}
+	if embeds != 4 {
+		t.Errorf("%d embed pages answered 200; want both embeds for both callers", embeds)
+	}
+}
+
+func wantContains(t *testing.T, what, body string, subs ...string) {
+	t.Helper()
+	for _, s := range subs {
+		if !strings.Contains(body, s) {
+			t.Errorf("%s does not contain %q:\n%s", what, s, body)
+		}
+	}
+}
+
+func wantNotContains(t *testing.T, what, body string, subs ...string) {
+	t.Helper()
+	for _, s := range subs {
+		if strings.Contains(body, s) {
+			t.Errorf("%s contains %q; want it absent", what, s)
+		}
+	}
+}
