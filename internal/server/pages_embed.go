@@ -31,7 +31,8 @@ type embedPage struct {
 	EndSec     string // "" when the passage runs to the end
 	VideoLabel string
 	Captions   *embedTrack
-	Notice     string // shown instead of the video
+	Notice     string   // shown instead of the video
+	Words      []string // the quote's lines, when shown instead of the video
 	Byline     string
 	Link       string // the quote page, or the watch page at the moment
 	LinkText   string
@@ -59,6 +60,11 @@ func (s *Server) embedQuote(c echo.Context) error {
 	switch {
 	case qv.Withheld:
 		d.Notice = b.T("cue.withheld")
+	case qv.PartWithheld:
+		// As with the clip: the media would carry the withheld speaker's
+		// voice. The words a viewer may read are shown instead.
+		d.Notice = b.T("embed.partwithheld")
+		d.Words = strings.Split(localiseMarkers(pageBase{UI: p.i18n.Translator(q.Lang)}, q.Text), "\n")
 	case rec.Media == nil:
 		d.Notice = b.T("embed.nomedia")
 	default:
