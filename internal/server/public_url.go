@@ -10,19 +10,12 @@ import (
 // tags) must be absolute. They are made on the public base URL when one is
 // configured (VERBATIM_BASE_URL), else on the origin the request came to:
 // a deployment behind a proxy that rewrites Host should set the base URL.
+// ownPath reads such a link back (the url oEmbed is asked about).
 
-// publicBase is the site's public URL without a trailing slash:
-// "https://archive.example.org" (or with the path prefix the base URL has).
-func (s *Server) publicBase(r *http.Request) string {
-	if b := strings.TrimRight(s.opts.BaseURL, "/"); b != "" {
-		return b
-	}
-	return s.selfOrigin(r)
-}
-
-// absURL is path (with its query) on the public base URL.
+// absURL is path (with its query) on the site's public origin
+// (publicOrigin: the base URL, else the request's own).
 func (s *Server) absURL(r *http.Request, path string) string {
-	return s.publicBase(r) + path
+	return s.publicOrigin(r) + path
 }
 
 // ownPath is the path and query of u when u is an absolute http(s) URL of
