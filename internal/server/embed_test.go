@@ -333,3 +333,18 @@ func wantNotContains(t *testing.T, what, body string, subs ...string) {
 		}
 	}
 }
+
+// TestOEmbedPublicURL: with a public URL set, oEmbed answers for links on
+// it and writes every absolute URL on it, not on the address reached.
+func TestOEmbedPublicURL(t *testing.T) {
+	ts := newTestServer(t, func(o *server.Options) { o.PublicURL = "https://archive.example.org" })
+	q := embedPanel(t, ts)
+	m := oembedReply(t, ts.do(t, "GET", oembedURL("https://archive.example.org/q/"+q.ID), "", nil))
+	for _, k := range []string{"provider_url", "thumbnail_url", "html"} {
+		if s, _ := m[k].(string); !strings.Contains(s, "https://archive.example.org/") || strings.Contains(s, ts.URL) {
+			t.Errorf("%s = %q; want it on the public URL", k, s)
+		}
+	}
+	oembedReply(t, ts.do(t, "GET", oembedURL(ts.URL+"/watch/panel"), "", nil)) // the address reached is the site too
+	wantStatus(t, ts.do(t, "GET", oembedURL("https://other.example.org/q/"+q.ID), "", nil), http.StatusNotFound)
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -54,4 +55,34 @@ func plainHost(h string) bool {
 		}
 	}
 	return true
+}
+
+// absURL is path (with its query) on the site's public origin.
+func (s *Server) absURL(r *http.Request, path string) string {
+	return s.publicOrigin(r) + path
+}
+
+// ownPath reads an absolute link to this site back (the url oEmbed is
+// asked about): the path and query of u when u is an http(s) URL on the
+// public URL's host or the host this request reached, either scheme; ok
+// is false for anything else (another site, a relative or malformed URL).
+func (s *Server) ownPath(r *http.Request, u string) (path string, query url.Values, ok bool) {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil || !strings.HasPrefix(p.Path, "/") {
+		return "", nil, false
+	}
+	own := false
+	for _, origin := range []string{s.publicOrigin(r), s.requestOrigin(r)} {
+		if o, err := url.Parse(origin); err == nil && strings.EqualFold(o.Host, p.Host) {
+			own = true
+		}
+	}
+	if !own {
+		return "", nil, false
+	}
+	q, err := url.ParseQuery(p.RawQuery)
+	if err != nil {
+		return "", nil, false
+	}
+	return p.Path, q, true
 }
