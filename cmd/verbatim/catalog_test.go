@@ -19,13 +19,14 @@ import (
 
 // catalogFresh is the freshness bound the two servers run with; README
 // ("Running several instances") states the bound as CatalogFresh plus one
-// request.
+// background refresh.
 const catalogFresh = 300 * time.Millisecond
 
 // TestListingAcrossServersOnOneBucket: a recording created, published,
-// renamed and deleted through one server is listed correctly by the other
-// within the freshness bound, and `verbatim reindex` rebuilds exactly the
-// catalog the writes kept.
+// renamed, unpublished and deleted through one server is listed correctly
+// by the other within the freshness bound; `verbatim reindex` rebuilds
+// exactly the catalog the writes kept, and a server started after it lists
+// the same from the snapshot it wrote.
 func TestListingAcrossServersOnOneBucket(t *testing.T) {
 	gw := testenv.StartVersityGW(t)
 	env := []string{"VERBATIM_S3_ENDPOINT=" + gw.Endpoint, "VERBATIM_S3_BUCKET=" + gw.Bucket, "VERBATIM_S3_REGION=" + gw.Region,
@@ -47,9 +48,14 @@ func TestListingAcrossServersOnOneBucket(t *testing.T) {
 		}
 		return resp, msg
 	}
+	var listedOn func(*child, string)
 	// listedOnB waits for B's viewer listing to say want ("" = nothing),
 	// failing past the bound.
 	listedOnB := func(want string) {
+		t.Helper()
+		listedOn(b, want)
+	}
+	listedOn = func(b *child, want string) {
 		t.Helper()
 		start := time.Now()
 		bound := catalogFresh + 2*time.Second // one request, on a loaded machine
@@ -64,11 +70,11 @@ func TestListingAcrossServersOnOneBucket(t *testing.T) {
 				got = append(got, r.ID+":"+r.Title)
 			}
 			if strings.Join(got, ",") == want && p.Total == len(got) {
-				t.Logf("listed %q on B after %v", want, time.Since(start).Round(time.Millisecond))
+				t.Logf("listed %q on %s after %v", want, b.base, time.Since(start).Round(time.Millisecond))
 				return
 			}
 			if time.Since(start) > bound {
-				t.Fatalf("B lists %q (total %d) after %v; want %q", got, p.Total, bound, want)
+				t.Fatalf("%s lists %q (total %d) after %v; want %q", b.base, got, p.Total, bound, want)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -110,8 +116,28 @@ func TestListingAcrossServersOnOneBucket(t *testing.T) {
 		t.Errorf("catalog holds %d entries; want 2", len(incremental))
 	}
 
+	snaps := 0
+	for obj := range mc.ListObjects(ctx, gw.Bucket, minio.ListObjectsOptions{Prefix: archive.CatalogSnapshotPrefix, Recursive: true}) {
+		if obj.Err != nil {
+			t.Fatal(obj.Err)
+		}
+		snaps++
+	}
+	if snaps == 0 {
+		t.Error("reindex wrote no catalog snapshot")
+	}
+	// A server started now loads the snapshot reindex wrote, then the
+	// changes after it.
+	c := serveChild(t, env, "--data", t.TempDir())
+	listedOn(c, "x:Renamed,old:Old")
+
+	patch(`{"status":"draft"}`)
+	listedOnB("old:Old")
+	patch(`{"status":"published"}`)
+	listedOnB("x:Renamed,old:Old")
 	must(a, "DELETE", "/api/v1/recordings/x", token, nil, http.StatusNoContent)
 	listedOnB("old:Old")
+	listedOn(c, "old:Old")
 }
 
 // bucketCatalog reads every catalog entry object in the bucket.

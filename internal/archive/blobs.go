@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -105,4 +106,35 @@ func keyProblem(key string) string {
 		}
 	}
 	return ""
+}
+
+// AfterLister is a store that lists only the keys after a given one (S3's
+// StartAfter), so a reader of a log of time-stamped markers lists only
+// what it has not seen. The result is what List would return less the
+// keys up to and including after.
+type AfterLister interface {
+	ListAfter(ctx context.Context, prefix, after string) ([]BlobInfo, error)
+}
+
+// listAfter lists the keys under prefix that sort after after, with the
+// store's ListAfter when it has one and by filtering a whole listing
+// otherwise.
+func listAfter(ctx context.Context, blobs Blobs, prefix, after string) ([]BlobInfo, error) {
+	if al, ok := blobs.(AfterLister); ok {
+		return al.ListAfter(ctx, prefix, after)
+	}
+	infos, err := blobs.List(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	return AfterKey(infos, after), nil
+}
+
+// AfterKey is the tail of a key-sorted listing past after.
+func AfterKey(infos []BlobInfo, after string) []BlobInfo {
+	i, _ := slices.BinarySearchFunc(infos, after, func(in BlobInfo, k string) int { return strings.Compare(in.Key, k) })
+	for i < len(infos) && infos[i].Key <= after {
+		i++
+	}
+	return infos[i:]
 }

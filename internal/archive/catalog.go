@@ -2,15 +2,12 @@ package archive
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -20,9 +17,9 @@ import (
 // several processes on one store.
 const CatalogPrefix = "catalog/entries/"
 
-// DefaultCatalogFresh is how old this process's view of the catalog may be
-// before a listing lists the entries again: a change written by another
-// process is listed here within this bound (plus one request).
+// DefaultCatalogFresh is how often the background refresh reads the
+// catalog's change log: a change written by another process is listed
+// here within this bound plus one refresh.
 const DefaultCatalogFresh = 2 * time.Second
 
 // maxCatalogEntry bounds one entry object as read; an entry is a few
@@ -148,6 +145,9 @@ func (s *Service) catalogRecording(ctx context.Context, id string) error {
 				return fmt.Errorf("archive: catalog %s: remove entry: %w", id, err)
 			}
 			s.catalog.forget(id)
+			if err := s.noteChange(ctx, id, ""); err != nil {
+				return err
+			}
 		case err != nil:
 			return fmt.Errorf("archive: catalog %s: %w", id, err)
 		default:
@@ -161,6 +161,9 @@ func (s *Service) catalogRecording(ctx context.Context, id string) error {
 				return fmt.Errorf("archive: catalog %s: write entry: %w", id, err)
 			}
 			s.catalog.remember(e, info.ETag)
+			if err := s.noteChange(ctx, id, info.ETag); err != nil {
+				return err
+			}
 		}
 		now, err := s.blobs.Stat(ctx, manifestKey(id))
 		switch {
@@ -172,43 +175,6 @@ func (s *Service) catalogRecording(ctx context.Context, id string) error {
 			return fmt.Errorf("archive: catalog %s: check manifest: %w", id, err)
 		}
 	}
-}
-
-// catalogView is this process's copy of the catalog: every entry, with the
-// ETag of the object it was read from, refreshed by listing CatalogPrefix
-// at most every fresh and reading only the entries whose ETag changed.
-type catalogView struct {
-	fresh time.Duration
-
-	refresh sync.Mutex // one refresh at a time; others wait for it
-
-	mu      sync.Mutex
-	entries map[string]viewEntry
-	sorted  []viewEntry // entries newest first; nil when it must be rebuilt
-	etags   map[string]string
-	at      time.Time // last complete refresh (zero: never)
-}
-
-func newCatalogView(fresh time.Duration) *catalogView {
-	if fresh <= 0 {
-		fresh = DefaultCatalogFresh
-	}
-	return &catalogView{fresh: fresh, entries: map[string]viewEntry{}, etags: map[string]string{}}
-}
-
-func (v *catalogView) remember(e catalogEntry, etag string) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.entries[e.Editor.ID], v.etags[e.Editor.ID] = newViewEntry(e), etag
-	v.sorted = nil
-}
-
-func (v *catalogView) forget(id string) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	delete(v.entries, id)
-	delete(v.etags, id)
-	v.sorted = nil
 }
 
 // viewEntry is an entry with what filters compare precomputed, so a
@@ -233,116 +199,6 @@ func newViewEntry(e catalogEntry) viewEntry {
 		v.viewerSlug, v.viewerNames = EventSlug(e.Viewer.Event), keys(e.Viewer.Speakers)
 	}
 	return v
-}
-
-// newestFirst is the view's entries in listing order (by the editor's
-// date: dates are never redacted), built once per change.
-func (v *catalogView) newestFirst() []viewEntry {
-	if v.sorted == nil {
-		v.sorted = make([]viewEntry, 0, len(v.entries))
-		for _, e := range v.entries {
-			v.sorted = append(v.sorted, e)
-		}
-		slices.SortFunc(v.sorted, func(a, b viewEntry) int {
-			return cmp.Or(cmp.Compare(b.Editor.Date, a.Editor.Date), cmp.Compare(a.Editor.ID, b.Editor.ID))
-		})
-	}
-	return v.sorted
-}
-
-// sync lists the entries when the view is older than fresh and reads the
-// changed ones, at most catalogReaders at a time.
-func (v *catalogView) sync(ctx context.Context, blobs Blobs) error {
-	v.refresh.Lock()
-	defer v.refresh.Unlock()
-	v.mu.Lock()
-	stale := v.at.IsZero() || time.Since(v.at) >= v.fresh
-	v.mu.Unlock()
-	if !stale {
-		return nil
-	}
-	started := time.Now()
-	infos, err := blobs.List(ctx, CatalogPrefix)
-	if err != nil {
-		return fmt.Errorf("archive: list catalog: %w", err)
-	}
-	listed := make(map[string]bool, len(infos))
-	var todo []BlobInfo
-	v.mu.Lock()
-	for _, in := range infos {
-		id, ok := strings.CutSuffix(strings.TrimPrefix(in.Key, CatalogPrefix), ".json")
-		if !ok || !ValidID(id) {
-			continue
-		}
-		listed[id] = true
-		if v.etags[id] != in.ETag {
-			todo = append(todo, in)
-		}
-	}
-	for id := range v.entries {
-		if !listed[id] {
-			delete(v.entries, id)
-			delete(v.etags, id)
-			v.sorted = nil
-		}
-	}
-	v.mu.Unlock()
-	if err := v.read(ctx, blobs, todo); err != nil {
-		return err
-	}
-	v.mu.Lock()
-	v.at = started
-	v.mu.Unlock()
-	return nil
-}
-
-func (v *catalogView) read(ctx context.Context, blobs Blobs, todo []BlobInfo) error {
-	var (
-		wg    sync.WaitGroup
-		errMu sync.Mutex
-		first error
-	)
-	sem := make(chan struct{}, catalogReaders)
-	for _, in := range todo {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			e, etag, err := readEntry(ctx, blobs, in.Key)
-			if errors.Is(err, ErrNotFound) {
-				return // removed since the listing
-			}
-			if err != nil {
-				errMu.Lock()
-				first = cmp.Or(first, err)
-				errMu.Unlock()
-				return
-			}
-			v.remember(e, etag)
-		}()
-	}
-	wg.Wait()
-	return first
-}
-
-func readEntry(ctx context.Context, blobs Blobs, key string) (catalogEntry, string, error) {
-	rc, info, err := blobs.Get(ctx, key, 0, -1)
-	if err != nil {
-		return catalogEntry{}, "", fmt.Errorf("archive: read catalog entry %s: %w", key, err)
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, maxCatalogEntry+1))
-	if err != nil {
-		return catalogEntry{}, "", fmt.Errorf("archive: read catalog entry %s: %w", key, err)
-	}
-	if len(data) > maxCatalogEntry {
-		return catalogEntry{}, "", fmt.Errorf("archive: catalog entry %s is over %d bytes", key, maxCatalogEntry)
-	}
-	var e catalogEntry
-	if err := json.Unmarshal(data, &e); err != nil {
-		return catalogEntry{}, "", fmt.Errorf("archive: decode catalog entry %s: %w", key, err)
-	}
-	return e, info.ETag, nil
 }
 
 // CatalogQuery selects a page of the catalog. Zero fields do not filter;
@@ -386,7 +242,7 @@ func (s *Service) ListPage(ctx context.Context, who Principal, q CatalogQuery) (
 		}
 		q.Lang = l
 	}
-	if err := s.catalog.sync(ctx, s.blobs); err != nil {
+	if err := s.catalog.ready(ctx, s.blobs); err != nil {
 		return CatalogPage{}, err
 	}
 	match := s.catalogMatcher(who, q)

@@ -30,6 +30,8 @@
 //	pending/media/<id>/<rev>.json|.failed poster/faststart work to do, or given up (MediaWorkPrefix)
 //	pending/embargo/…                    embargoes that lapse by themselves
 //	catalog/entries/<id>.json            what a listing shows of a recording (derived)
+//	catalog/changes/<stamp>_<id>_<etag>  the catalog's change log (empty markers)
+//	catalog/snapshots/<horizon>.json     the whole catalog as of a horizon
 //
 // A manifest is written last, with a conditional write (If-Match on its
 // ETag, or If-None-Match to create), after the objects it points at: a
@@ -63,17 +65,59 @@
 // recordings ever contend for the same catalog object: no shared summary
 // object, no lost update.
 //
+// Writes also leave a change marker: after the entry is written (or
+// removed) the writer puts an empty object catalog/changes/<stamp>_<id>_
+// <entry ETag or "deleted">, <stamp> its wall clock in nanoseconds, so the
+// log sorts by time. A marker whose write took longer than changeSettle/2
+// (5 s) is written again, freshly stamped, so every marker is listable
+// within changeSettle (10 s) of its stamp, given writers' clocks agree
+// within 5 s. The marker comes after the entry and before the pending
+// marker's removal: a crash in between is repaired like a lost entry.
+//
 // Reads. Each Service keeps a view of the catalog in memory (a few
-// hundred bytes per recording). A listing refreshes it when it is older
-// than Options.CatalogFresh (default 2 s): one ListObjects of
-// catalog/entries/ (one request per 1,000 recordings on S3) and a read of
-// the entries whose ETag changed, at most 16 at a time. A page is then
-// filtered and sorted in memory: per request it costs no reads at all
-// within the freshness window, and memory bounded by the page it returns
-// plus one slice of the matches. A change made through another process is
-// listed here within CatalogFresh plus one request; a change made through
-// this process is listed at once. The first listing after a start reads
-// every entry once (in parallel); that is the cost of a restart.
+// hundred bytes per recording) with a horizon: every change stamped
+// before it is reflected. Catching up is one listing of the change log
+// after the horizon (S3's StartAfter; the markers of about changeSettle
+// plus the time since the last pass) and one read per changed entry, only
+// of entries whose ETag the view lacks; markers already applied are
+// skipped. Afterwards the horizon moves to the pass's start less
+// changeSettle. So a refresh costs O(changes), not O(recordings).
+//
+// Run keeps a background refresh going, one goroutine per Service, that
+// catches up every Options.CatalogFresh (default 2 s) and ends with Run's
+// context; each pass has its own deadline (5 s; a load 2 min), so a store
+// that stops answering holds one pass, never a pile. A listing then never
+// waits for storage: it filters and pages the view in memory, and a change
+// made through another process is listed within CatalogFresh plus one
+// pass (a listing and the changed entries: milliseconds); through this
+// process, at once. Where Run is not going (commands, tests), a listing
+// that finds the view older than CatalogFresh catches up first, at the
+// same O(changes) cost. While the store does not answer, listings keep
+// answering from the last copy.
+//
+// Start. The first listing of a process waits for the view to load: from
+// the newest snapshot, catalog/snapshots/<horizon>.json (one listing of
+// that prefix and one GET: every entry with its ETag, as a view held them
+// at that horizon), then the changes after it. Without a snapshot it lists
+// every entry and reads them all, at most 16 at a time, once. A process
+// whose background refresh is going writes a snapshot every minute when
+// none is younger and there were changes since the newest, then compacts:
+// all but the two newest snapshots go, and change markers stamped more
+// than compactAge (10 min) before the newest snapshot's horizon. A view
+// whose last successful pass is older than half of that (its process was
+// cut off from the store) reloads from the newest snapshot instead of
+// trusting the log to reach back. Every 10 minutes the background refresh
+// also lists every entry and reads those whose ETag it lacks: a safety net
+// for a writer whose clock is wrong, that reads no manifest and, when
+// nothing was missed, no entry.
+//
+// Several snapshots may be written at once by several processes: each is
+// a whole view at its own horizon, readers take the newest by name, and
+// compaction only removes markers older than what the newest covers, so a
+// late, older snapshot costs a longer replay, never a lost change.
+// `verbatim reindex` re-derives every entry from its manifest, removes
+// strays, reads the view anew from every entry (not from a snapshot) and
+// writes it as the newest snapshot.
 //
 // # Visibility
 //

@@ -58,9 +58,9 @@ type Options struct {
 	PasswordCost int
 	// Query bounds the length and words of a search (see QueryLimits).
 	Query QueryLimits
-	// CatalogFresh is how old this process's view of the catalog may be
-	// before a listing looks for other processes' changes
-	// (DefaultCatalogFresh when 0).
+	// CatalogFresh is how often Run's background refresh reads the
+	// catalog's change log, and without Run how old the view may be before
+	// a listing catches up first (DefaultCatalogFresh when 0).
 	CatalogFresh time.Duration
 	// QuotesEditorsOnly lets only editors create quotes; by default anyone
 	// may (the server bounds how often per client address).

@@ -90,8 +90,13 @@ func (s *Service) docs(ctx context.Context, rec Recording) ([]CueDoc, time.Time,
 // or index-less process left in storage), then every RetryEvery. Each
 // pass lists the markers under PendingPrefix and EmbargoPrefix and
 // nothing else. With MediaTools it also runs the media worker (runMedia)
-// beside the loop, so a long remux never delays index repair.
+// beside the loop, so a long remux never delays index repair. Beside it
+// too, one goroutine keeps the catalog view fresh (every CatalogFresh;
+// see the package doc); all end with ctx.
 func (s *Service) Run(ctx context.Context) error {
+	catalog := make(chan struct{})
+	go func() { defer close(catalog); s.keepCatalogFresh(ctx) }()
+	defer func() { <-catalog }()
 	t := time.NewTicker(s.retryEvery)
 	defer t.Stop()
 	if s.tools != nil {
@@ -149,6 +154,12 @@ func (s *Service) Reindex(ctx context.Context, into Index, progress ReindexProgr
 		}
 	}
 	if err := s.dropOrphanEntries(ctx, ids); err != nil {
+		return err
+	}
+	if err := s.catalog.rebuild(ctx, s.blobs); err != nil {
+		return err
+	}
+	if err := s.CompactCatalog(ctx); err != nil {
 		return err
 	}
 	for _, p := range pending {

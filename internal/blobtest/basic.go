@@ -233,3 +233,41 @@ func testCanceledPut(t *testing.T, b archive.Blobs) {
 	}
 	wantMissing(t, b, key)
 }
+
+// testListAfter: a store with archive.AfterLister lists the keys under
+// the prefix that sort after the given key, whether or not that key
+// exists, and nothing of other prefixes.
+func testListAfter(t *testing.T, b archive.Blobs) {
+	al, ok := b.(archive.AfterLister)
+	if !ok {
+		t.Skip("the store has no ListAfter")
+	}
+	for _, k := range []string{"log/0001_a", "log/0002_b", "log/0003_c", "log/0003_d", "logs/x", "lo"} {
+		put(t, b, k, nil, archive.PutOptions{})
+	}
+	tests := []struct {
+		after string
+		want  []string
+	}{
+		{"", []string{"log/0001_a", "log/0002_b", "log/0003_c", "log/0003_d"}},
+		{"log/0001_a", []string{"log/0002_b", "log/0003_c", "log/0003_d"}},
+		{"log/0002", []string{"log/0002_b", "log/0003_c", "log/0003_d"}},
+		{"log/0003_c", []string{"log/0003_d"}},
+		{"log/0004", nil},
+		{"a", []string{"log/0001_a", "log/0002_b", "log/0003_c", "log/0003_d"}},
+	}
+	for _, tt := range tests {
+		got, err := al.ListAfter(t.Context(), "log/", tt.after)
+		if err != nil {
+			t.Errorf("ListAfter(log/, %q) = %v", tt.after, err)
+			continue
+		}
+		var keys []string
+		for _, in := range got {
+			keys = append(keys, in.Key)
+		}
+		if diff := cmp.Diff(tt.want, keys); diff != "" {
+			t.Errorf("ListAfter(log/, %q) keys (-want +got):\n%s", tt.after, diff)
+		}
+	}
+}

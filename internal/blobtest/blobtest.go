@@ -39,6 +39,7 @@ func Run(t *testing.T, open Open) {
 		{"Overwrite", testOverwrite},
 		{"EmptyObject", testEmptyObject},
 		{"List", testList},
+		{"ListAfter", testListAfter},
 		{"Delete", testDelete},
 		{"Missing", testMissing},
 		{"Ranges", testRanges},

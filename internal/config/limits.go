@@ -72,9 +72,9 @@ type Limits struct {
 	// MaxPerPage is the largest per_page a listing accepts
 	// (VERBATIM_MAX_PER_PAGE); more answer 400 naming the parameter.
 	MaxPerPage int
-	// CatalogFresh is how old a server's view of the catalog may be before
-	// a listing looks for other servers' changes (VERBATIM_CATALOG_FRESH):
-	// the bound within which a change made through one server is listed by
+	// CatalogFresh is how often a server reads the catalog's change log in
+	// the background (VERBATIM_CATALOG_FRESH): the bound, plus one such
+	// read, within which a change made through one server is listed by
 	// another.
 	CatalogFresh time.Duration
 	// QuotesPerHour is how many quotes one client address may ask for

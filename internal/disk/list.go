@@ -15,6 +15,13 @@ import (
 
 // List returns the objects whose key starts with prefix, sorted by key.
 func (s *Store) List(ctx context.Context, prefix string) ([]archive.BlobInfo, error) {
+	return s.ListAfter(ctx, prefix, "")
+}
+
+// ListAfter is List less the keys up to and including after: the walk
+// still reads the directory names, but only the keys past after are
+// stat'ed and described (see archive.AfterLister).
+func (s *Store) ListAfter(ctx context.Context, prefix, after string) ([]archive.BlobInfo, error) {
 	if prefix != "" {
 		if err := archive.ValidKey(strings.TrimSuffix(prefix, "/")); err != nil {
 			return nil, fmt.Errorf("disk: list: prefix: %w", err)
@@ -23,6 +30,13 @@ func (s *Store) List(ctx context.Context, prefix string) ([]archive.BlobInfo, er
 	keys, err := s.keys(ctx, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("disk: list %q: %w", prefix, err)
+	}
+	if after != "" {
+		i, _ := slices.BinarySearch(keys, after)
+		for i < len(keys) && keys[i] <= after {
+			i++
+		}
+		keys = keys[i:]
 	}
 	infos := make([]archive.BlobInfo, 0, len(keys))
 	for _, key := range keys {

@@ -5,7 +5,7 @@
 // cmd/verbatim wraps the opened adapters with them at wiring time; the
 // adapters and the archive know nothing of metrics. The decorators keep the
 // optional interfaces the archive looks for (Presigner, ranged opens,
-// Ping), so wrapping changes no behaviour.
+// ListAfter, Ping), so wrapping changes no behaviour.
 package instrument
 
 import (
@@ -137,6 +137,21 @@ func (x *blobs) Delete(ctx context.Context, key string) error {
 func (x *blobs) List(ctx context.Context, prefix string) ([]archive.BlobInfo, error) {
 	start := time.Now()
 	list, err := x.b.List(ctx, prefix)
+	observe(x.m.storage, "list", start, err)
+	return list, err
+}
+
+// ListAfter keeps the store's StartAfter listing (archive.AfterLister),
+// or filters a whole listing as the archive would.
+func (x *blobs) ListAfter(ctx context.Context, prefix, after string) ([]archive.BlobInfo, error) {
+	start := time.Now()
+	var list []archive.BlobInfo
+	var err error
+	if al, ok := x.b.(archive.AfterLister); ok {
+		list, err = al.ListAfter(ctx, prefix, after)
+	} else if list, err = x.b.List(ctx, prefix); err == nil {
+		list = archive.AfterKey(list, after)
+	}
 	observe(x.m.storage, "list", start, err)
 	return list, err
 }

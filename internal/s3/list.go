@@ -14,13 +14,20 @@ import (
 // List returns the objects whose key starts with prefix, sorted by key.
 // S3 listings carry no content type, so ContentType is left empty.
 func (s *Store) List(ctx context.Context, prefix string) ([]archive.BlobInfo, error) {
+	return s.ListAfter(ctx, prefix, "")
+}
+
+// ListAfter is List less the keys up to and including after, asked of the
+// server as StartAfter: a listing costs the keys past after, not the
+// prefix (see archive.AfterLister).
+func (s *Store) ListAfter(ctx context.Context, prefix, after string) ([]archive.BlobInfo, error) {
 	if prefix != "" {
 		if err := archive.ValidKey(strings.TrimSuffix(prefix, "/")); err != nil {
 			return nil, fmt.Errorf("s3: list: prefix: %w", err)
 		}
 	}
 	var infos []archive.BlobInfo
-	for oi := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+	for oi := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true, StartAfter: after}) {
 		if oi.Err != nil {
 			return nil, s.fail("list", prefix, oi.Err)
 		}
@@ -32,7 +39,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]archive.BlobInfo, er
 	// S3 lists in key order already; sorting keeps the promise for servers
 	// that do not.
 	slices.SortFunc(infos, func(a, b archive.BlobInfo) int { return strings.Compare(a.Key, b.Key) })
-	return infos, nil
+	return archive.AfterKey(infos, after), nil
 }
 
 // Delete removes the object; a missing key is not an error.
