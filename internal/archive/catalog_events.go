@@ -20,7 +20,7 @@ type EventSummary struct {
 // from the catalog (no manifest is read). Recordings without an event, or
 // whose event has no slug, belong to none.
 func (s *Service) Events(ctx context.Context, who Principal) ([]EventSummary, error) {
-	if err := s.catalog.sync(ctx, s.blobs); err != nil {
+	if err := s.catalog.ready(ctx, s.blobs); err != nil {
 		return nil, err
 	}
 	match := s.catalogMatcher(who, CatalogQuery{})
