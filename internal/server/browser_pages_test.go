@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -257,8 +258,14 @@ func (b *browser) inert(t *testing.T, wantText ...string) {
 	for _, e := range injected {
 		t.Errorf("%s: injected element in the DOM: %s", eval[string](t, b, "location.pathname"), e)
 	}
-	if n := eval[int](t, b, `document.scripts.length`); n != 1 {
-		t.Errorf("the page has %d scripts; want only app.js", n)
+	// Only the archive's own scripts: app.js, and on the watch page quote.js.
+	want := []string{"app"}
+	if strings.HasPrefix(eval[string](t, b, "location.pathname"), "/watch/") {
+		want = append(want, "quote")
+	}
+	got := eval[[]string](t, b, `Array.from(document.scripts).map(s => (s.getAttribute('src') || 'inline').replace(/^\/static\/([a-z]+)\.[^\/]+\.js$/, '$1'))`)
+	if !slices.Equal(got, want) {
+		t.Errorf("the page has the scripts %q; want %q", got, want)
 	}
 	b.clean(t)
 }

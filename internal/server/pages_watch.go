@@ -39,7 +39,16 @@ type watchPage struct {
 	Downloads  []download
 	Turns      []speakerTurns
 	Segments   []segment
+	// The passage tools (quote.js): the passage the page opened with, as a
+	// link that keeps t and end, and the limits of a quote.
+	PassageURL   string
+	PassageEnds  []passageEnd
+	QuoteMaxMS   int64
+	QuoteMaxCues int
 }
+
+// passageEnd is one end of the passage in the passage tools.
+type passageEnd struct{ Which, Label string }
 
 // matchNav is the way through a search's matches in this recording: the
 // count, the matches before and after the moment, back to the results.
@@ -264,7 +273,10 @@ func buildWatch(base pageBase, rec archive.Recording, track archive.Track, lang 
 		d.RangeText = base.T("watch.range", clock(start), clock(wp.endMS))
 		x := pos(start, length)
 		d.Timeline.Range = &span{X: coord(x), W: coord(max(2, pos(wp.endMS, length)-x))}
+		d.PassageURL = watchURL(rec.ID, start, lang, "") + "&end=" + formatSeconds(wp.endMS)
 	}
+	d.PassageEnds = []passageEnd{{"start", base.T("passage.start")}, {"end", base.T("passage.end")}}
+	d.QuoteMaxMS, d.QuoteMaxCues = archive.MaxQuoteDuration.Milliseconds(), archive.MaxQuoteCues
 	for _, h := range hits {
 		label := base.T("watch.mark", clock(h.StartMS))
 		d.Timeline.Marks = append(d.Timeline.Marks, newMark(h.StartMS, length, watchURL(rec.ID, h.StartMS, lang, wp.q), label))

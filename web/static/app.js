@@ -485,9 +485,21 @@
     }
   }
 
+  // A click quote.js took (marking a passage) does not seek.
   function plainClick(ev) {
-    return ev.button === 0 && !ev.metaKey && !ev.ctrlKey && !ev.shiftKey && !ev.altKey;
+    return ev.button === 0 && !ev.metaKey && !ev.ctrlKey && !ev.shiftKey && !ev.altKey && !ev.defaultPrevented;
   }
+
+  // The passage tools (quote.js) play a passage: from its start, stopping
+  // at its end; cleared, the page's own end no longer stops the video.
+  video.addEventListener('passage-play', function (ev) {
+    end = ev.detail.end;
+    endDone = false;
+    seek(ev.detail.start, true);
+  });
+  video.addEventListener('passage-clear', function () {
+    end = 0;
+  });
 
   if (list) {
     list.addEventListener('click', function (ev) {
