@@ -31,6 +31,12 @@ var admin = archive.Principal{Name: "browser-test", Role: archive.RoleAdmin}
 
 func startDemo(t *testing.T) demo {
 	t.Helper()
+	return startDemoWith(t, nil)
+}
+
+// startDemoWith is startDemo with the server's options changed by set.
+func startDemoWith(t *testing.T, set func(*Options)) demo {
+	t.Helper()
 	store, err := disk.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +57,11 @@ func startDemo(t *testing.T) demo {
 	if err := svc.Import(ctx, admin, os.DirFS("../../subtitles"), nil); err != nil {
 		t.Fatalf("import the demo: %v", err)
 	}
-	srv, err := New(Options{Service: svc})
+	o := Options{Service: svc}
+	if set != nil {
+		set(&o)
+	}
+	srv, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
