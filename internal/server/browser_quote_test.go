@@ -20,7 +20,8 @@ import (
 // passage (shift-click on a desktop, "Select lines" and taps on a phone),
 // its ends moved by a line and by a tenth of a second, the passage played
 // from start to end, its link copied and opened (it plays that range),
-// and a quote made of it, whose permalink names the range.
+// and a quote made of it, whose page plays the quote from its start and
+// pauses at its end.
 
 // clickAt brings the element to the middle of the window and clicks it,
 // with the modifier keys given (a shift-click).
@@ -215,6 +216,13 @@ func TestBrowserQuotePassage(t *testing.T) {
 		if cues, _ := quote["cues"].([]any); len(cues) != 3 {
 			t.Errorf("%s: the quote holds %d lines; want 3", vp.name, len(cues))
 		}
+
+		// The permalink, opened, plays the quote from its start to its end.
+		b.run(t, "open the permalink", chromedp.Navigate(eval[string](t, b, `document.getElementById('quote-link').href`)))
+		b.waitFor(t, "the quote page is open", fmt.Sprintf(`location.pathname === %q && document.getElementById('player').readyState >= 1`, permalink))
+		b.waitFor(t, "the quote's video is at its start", fmt.Sprintf(`Math.abs(document.getElementById('player').currentTime - %f) < 0.3`, s12))
+		b.playsRange(t, vp.name+": the quote's page", s12, e14, `document.getElementById('player').play()`)
+		b.viewShot(t, dir, "quote-played-"+vp.name)
 
 		// The copied link, opened, plays that range.
 		b.run(t, "open the copied link", chromedp.Navigate(link.String()))
