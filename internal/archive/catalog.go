@@ -45,7 +45,8 @@ type Summary struct {
 	Sample      bool      `json:"sample,omitempty"`
 	Languages   []string  `json:"languages"`
 	DurationMS  int64     `json:"duration_ms"`
-	Poster      string    `json:"poster,omitempty"` // the poster frame's version (PosterVersion); "" for none
+	Poster      string    `json:"poster,omitempty"`    // the poster frame's version (PosterVersion); "" for none
+	HasMedia    bool      `json:"has_media,omitempty"` // a video or audio file is stored
 	Speakers    []string  `json:"speaker_names"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
@@ -59,8 +60,8 @@ func SummaryOf(r Recording) Summary {
 	}
 	return Summary{
 		ID: r.ID, Title: r.Title, Event: r.Event, Date: r.Date, Place: r.Place, Status: r.Status,
-		Description: cutRunes(r.Description, MaxSummaryDescription),
-		Sample:      r.Sample, Languages: slices.Clone(r.Languages), DurationMS: r.DurationMS,
+		Description: cutRunes(r.Description, MaxSummaryDescription), HasMedia: r.Media != nil,
+		Sample: r.Sample, Languages: slices.Clone(r.Languages), DurationMS: r.DurationMS,
 		Poster: PosterVersion(r.Poster), Speakers: names, UpdatedAt: r.UpdatedAt,
 	}
 }

@@ -46,6 +46,10 @@ var routeAccess = map[string]access{
 	"GET /search": public, "HEAD /search": public,
 	"GET /static/:name": public, "HEAD /static/:name": public,
 	"GET /robots.txt": public, "HEAD /robots.txt": public,
+	"GET /sitemap.xml": public, "HEAD /sitemap.xml": public,
+	"GET /sitemaps/:file": public, "HEAD /sitemaps/:file": public, // 404 while one file holds every URL
+	"GET /feed.atom": public, "HEAD /feed.atom": public,
+	"GET /watch/:id/card.png": public, "HEAD /watch/:id/card.png": public,
 	"GET /q/:id": public, "HEAD /q/:id": public, // the matrix's quote of the open recording
 	"GET /q/:id/card.png": quoteFile, "HEAD /q/:id/card.png": quoteFile,
 	"GET /q/:id/clip.mp4": quoteFile, "HEAD /q/:id/clip.mp4": quoteFile,
@@ -292,7 +296,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 // matrixRequest fills a route's parameters and gives it a plausible body.
 func matrixRequest(r server.Route, id, asset string, video []byte) (string, io.Reader, string) {
-	p := strings.NewReplacer(":id", id, ":lang", "en", ":name", id, ":action", "token", ":slug", "open-panel", "/*", "/nope").Replace(r.Path)
+	p := strings.NewReplacer(":id", id, ":lang", "en", ":name", id, ":action", "token", ":slug", "open-panel", ":file", "recordings-1.xml", "/*", "/nope").Replace(r.Path)
 	switch r.Path {
 	case "/static/:name":
 		p = asset

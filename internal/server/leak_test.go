@@ -14,6 +14,7 @@ import (
 	"github.com/asticode/go-astisub"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 	"github.com/verbatim-archive/verbatim/internal/server"
 )
 
@@ -243,22 +244,28 @@ func walks(queries []string) map[string][]string {
 	w := map[string][]string{
 		"/": {"/", "/?ui=fr", "/?year=2021", "/?lang=en", "/?speaker=Member+A", "/?speaker=Maria+Lopez", "/?speaker=Ms+Lopez",
 			"/?speaker=Ana+Real", "/?speaker=Bob+Named&ui=de"},
-		"/events/:slug":                       {"/events/launch-of-the-redacted-council", "/events/launch-of-the-quetzalpan-council"},
-		"/watch/:id":                          {},
-		"/search":                             {},
-		"/api/v1/recordings":                  {"/api/v1/recordings"},
-		"/api/v1/recordings/:id":              {"/api/v1/recordings/leak"},
-		"/api/v1/search":                      {},
-		"/login":                              {"/login"},
-		"/edit":                               {"/edit"},
-		"/edit/password":                      {"/edit/password"},
-		"/edit/:id/speakers":                  {"/edit/leak/speakers"},
-		"/edit/:id":                           {"/edit/leak"},
-		"/edit/new":                           {"/edit/new"},
-		"/admin/accounts":                     {"/admin/accounts"},
-		"/healthz":                            {"/healthz"},
-		"/readyz":                             {"/readyz"},
-		"/robots.txt":                         {"/robots.txt"},
+		"/events/:slug":          {"/events/launch-of-the-redacted-council", "/events/launch-of-the-quetzalpan-council"},
+		"/watch/:id":             {},
+		"/search":                {},
+		"/api/v1/recordings":     {"/api/v1/recordings"},
+		"/api/v1/recordings/:id": {"/api/v1/recordings/leak"},
+		"/api/v1/search":         {},
+		"/login":                 {"/login"},
+		"/edit":                  {"/edit"},
+		"/edit/password":         {"/edit/password"},
+		"/edit/:id/speakers":     {"/edit/leak/speakers"},
+		"/edit/:id":              {"/edit/leak"},
+		"/edit/new":              {"/edit/new"},
+		"/admin/accounts":        {"/admin/accounts"},
+		"/healthz":               {"/healthz"},
+		"/readyz":                {"/readyz"},
+		"/robots.txt":            {"/robots.txt"},
+		// The leak server lists one URL per sitemap file (leakOptions), so
+		// the index and every file of it are walked.
+		"/sitemap.xml":                        {"/sitemap.xml"},
+		"/sitemaps/:file":                     {"/sitemaps/pages-1.xml", "/sitemaps/pages-2.xml", "/sitemaps/recordings-1.xml"},
+		"/feed.atom":                          {"/feed.atom", "/feed.atom?ui=fr"},
+		"/watch/:id/card.png":                 {"/watch/leak/card.png"},
 		"/static/:name":                       {"/static/app.js", "/static/app.css"},
 		"/media/:id":                          {"/media/leak"},
 		"/media/:id/poster.jpg":               {"/media/leak/poster.jpg"},
@@ -307,8 +314,17 @@ func folded(s string) string {
 }
 
 func TestLeakEveryViewerRoute(t *testing.T) {
-	ts := newTestServer(t, withClipsIfFFmpeg(t))
+	clips := withClipsIfFFmpeg(t)
+	ts := newTestServer(t, func(o *server.Options) {
+		if clips != nil {
+			clips(o)
+		}
+		o.SitemapPageSize = 1
+	})
 	leakRecording(t, ts)
+	// With its video, the recording's sitemap entry carries the video's
+	// title and description too.
+	wantStatus(t, ts.do(t, "PUT", "/api/v1/recordings/leak/media", ts.token, mediatest.Video(t), "Content-Type", "video/mp4"), http.StatusCreated)
 
 	queries := []string{"Maria", "lopez", "Maria Lopez", "Ms Lopez", "Ana Real", "Quetzalpan", "nightjarvtt", "nightjarsrt", "nightjarass", "nightjarttml", "nightjarstl", "nightjarptvtt", "nightjarnlsrt", "nightjarplass", "nightjarsvttml", "nightjardastl", "nightjar*"}
 	w := walks(queries)
@@ -406,6 +422,17 @@ func TestLeakEveryViewerRoute(t *testing.T) {
 					t.Errorf("GET %s (%d) shows %q:\n%.2000s", u, resp.StatusCode, bad, body)
 				}
 			}
+		}
+	}
+
+	// The sitemap and the feed do list the recording (else they would
+	// prove nothing), with what viewers may see of it.
+	for u, want := range map[string]string{
+		"/sitemaps/recordings-1.xml": "<video:description>Member A and [name withheld] speak of [redacted].</video:description>",
+		"/feed.atom":                 "<title>Launch, with [name withheld]</title>",
+	} {
+		if !strings.Contains(seen[u], want) {
+			t.Errorf("GET %s lacks %q:\n%s", u, want, seen[u])
 		}
 	}
 

@@ -8,10 +8,11 @@ import (
 	"testing"
 )
 
-// TestRobotsTxt: crawlers may read the viewer pages, not the editors',
-// admins' or sign-in pages, the API or the media.
+// TestRobotsTxt: crawlers may read the viewer pages and the media the
+// video sitemap names, not the editors', admins' or sign-in pages or the
+// API; the sitemap is named on the public URL.
 func TestRobotsTxt(t *testing.T) {
-	r := serveZ(demoHandler(t), "/robots.txt")
+	r := serveZ(demoHandler(t, withPublicURL), "/robots.txt")
 	body, _ := io.ReadAll(r.Body)
 	if r.StatusCode != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("GET /robots.txt = %d %q; want 200 text/plain", r.StatusCode, r.Header.Get("Content-Type"))
@@ -23,12 +24,15 @@ func TestRobotsTxt(t *testing.T) {
 			disallowed[p] = true
 		}
 	}
-	for _, p := range []string{"/edit", "/admin", "/login", "/api/", "/media/"} {
+	if !strings.Contains(string(body), "\nSitemap: "+testPublic+"/sitemap.xml\n") {
+		t.Errorf("robots.txt names no sitemap on %s:\n%s", testPublic, body)
+	}
+	for _, p := range []string{"/edit", "/admin", "/login", "/api/"} {
 		if !disallowed[p] {
 			t.Errorf("robots.txt does not disallow %s:\n%s", p, body)
 		}
 	}
-	for _, p := range []string{"/", "/watch/", "/search"} {
+	for _, p := range []string{"/", "/watch/", "/search", "/media/", "/sitemap.xml", "/sitemaps/", "/feed.atom"} {
 		if disallowed[p] {
 			t.Errorf("robots.txt disallows the viewer page %s", p)
 		}

@@ -95,6 +95,13 @@ func (s *Server) routes() {
 	e.Match(read, "/search", pg.search, page)
 	e.Match(read, "/static/:name", pg.static)
 	e.Match(read, "/robots.txt", s.robots)
+	// For search engines and feed readers (sitemap.go, feed.go,
+	// recording_card.go): from the catalog as anonymous viewers see it.
+	heavy := s.heavy.middleware(asError)
+	e.Match(read, "/sitemap.xml", s.sitemap, heavy)
+	e.Match(read, "/sitemaps/:file", s.sitemapFile, heavy)
+	e.Match(read, "/feed.atom", s.feed, heavy)
+	e.Match(read, "/watch/:id/card.png", s.getRecordingCard, heavy)
 	// A quote's share card and clip (quote_files.go): made once for what
 	// the quote shows now, kept in storage, served with Range. A clip may
 	// first wait for ffmpeg, within the cutter's own timeout.

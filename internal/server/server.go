@@ -89,6 +89,10 @@ type Options struct {
 	// 503 with Retry-After (default 2s).
 	MaxConcurrentSearch int
 	SearchWait          time.Duration
+	// SitemapPageSize is how many URLs one sitemap file lists before
+	// /sitemap.xml becomes an index (default DefaultSitemapPageSize, at
+	// most sitemaps.org's 50,000); tests set a few.
+	SitemapPageSize int
 	// Clips cuts quote clips; nil (no ffmpeg) means the server has none.
 	Clips *clip.Cutter
 }
