@@ -234,13 +234,6 @@ func summaryDescription(r archive.Summary) string {
 	return cmpOr(joinNonEmpty(" · ", r.Title, r.Event, r.Date, r.Place), r.ID)
 }
 
-func cmpOr(a, b string) string {
-	if strings.TrimSpace(a) != "" {
-		return a
-	}
-	return b
-}
-
 // isoDate accepts a YYYY-MM-DD date.
 func isoDate(s string) (string, bool) {
 	if _, err := time.Parse(time.DateOnly, s); err != nil {
