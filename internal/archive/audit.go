@@ -145,6 +145,7 @@ func recordingChanges(a, b Recording) []AuditChange {
 	field("date", a.Date, b.Date)
 	field("place", a.Place, b.Place)
 	field("description", a.Description, b.Description)
+	field("declared_languages", strings.Join(a.Declared, ", "), strings.Join(b.Declared, ", "))
 	field("status", string(a.Status), string(b.Status))
 	field("sensitive", strconv.FormatBool(a.Sensitive), strconv.FormatBool(b.Sensitive))
 	field("embargo_until", a.EmbargoUntil, b.EmbargoUntil)

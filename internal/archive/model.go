@@ -57,9 +57,13 @@ type Recording struct {
 	MetadataLang string `json:"metadata_lang,omitempty"`
 	// Sample marks demo material (illustrative, not a record of what was
 	// said): pages label it wherever it appears.
-	Sample     bool      `json:"sample,omitempty"`
-	Status     Status    `json:"status"`
-	Languages  []string  `json:"languages"`
+	Sample    bool     `json:"sample,omitempty"`
+	Status    Status   `json:"status"`
+	Languages []string `json:"languages"` // of its tracks, derived
+	// Declared are the languages the editor says the recording has (the
+	// floor language and the interpretations): one without a track needs
+	// attention. Editors' data; viewers see Languages.
+	Declared   []string  `json:"declared_languages,omitempty"`
 	DurationMS int64     `json:"duration_ms"`
 	Speakers   []Speaker `json:"speakers"`
 	Tracks     []Track   `json:"tracks"`

@@ -26,6 +26,8 @@ type RecordingInput struct {
 	Status       Status    `json:"status"`
 	DurationMS   int64     `json:"duration_ms"`
 	Speakers     []Speaker `json:"speakers"`
+	// Declared: see Recording (declared_languages).
+	Declared []string `json:"declared_languages"`
 	// Sensitive, EmbargoUntil and Redactions: see Recording.
 	Sensitive    bool        `json:"sensitive"`
 	EmbargoUntil string      `json:"embargo_until"`
@@ -45,6 +47,8 @@ type Patch struct {
 	Status       *Status    `json:"status"`
 	DurationMS   *int64     `json:"duration_ms"`
 	Speakers     *[]Speaker `json:"speakers"`
+	// Declared, when given, replaces the declared languages.
+	Declared *[]string `json:"declared_languages"`
 	// Sensitive makes every new speaker label start hidden.
 	Sensitive *bool `json:"sensitive"`
 	// EmbargoUntil holds the recording until an RFC 3339 time; "" lifts it.
@@ -112,7 +116,7 @@ func (s *Service) Create(ctx context.Context, who Principal, in RecordingInput) 
 	rec := Recording{
 		ID: in.ID, Title: strings.TrimSpace(in.Title), Event: in.Event, Date: in.Date, Place: in.Place,
 		Description: in.Description, MetadataLang: in.MetadataLang, Sample: in.Sample, Status: cmp.Or(in.Status, StatusDraft), DurationMS: in.DurationMS,
-		Speakers: in.Speakers, Languages: []string{}, Tracks: []Track{},
+		Speakers: in.Speakers, Languages: []string{}, Declared: slices.Clone(in.Declared), Tracks: []Track{},
 		Sensitive: in.Sensitive, EmbargoUntil: in.EmbargoUntil, Redactions: in.Redactions,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
@@ -219,6 +223,9 @@ func apply(r *Recording, p Patch) {
 	if p.Speakers != nil {
 		r.Speakers = slices.Clone(*p.Speakers)
 	}
+	if p.Declared != nil {
+		r.Declared = slices.Clone(*p.Declared)
+	}
 	if p.Sensitive != nil {
 		r.Sensitive = *p.Sensitive
 	}
@@ -285,6 +292,9 @@ func (s *Service) normalize(r *Recording) error {
 			return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("metadata_lang %q is not a BCP 47 language tag such as en or pt-BR", r.MetadataLang))
 		}
 		r.MetadataLang = lang
+	}
+	if err := normalizeDeclared(r); err != nil {
+		return err
 	}
 	if r.Status != StatusDraft && r.Status != StatusPublished {
 		return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("status %q is neither draft nor published", r.Status))
@@ -450,3 +460,32 @@ var accentFolder = strings.NewReplacer(
 	"ú", "u", "ù", "u", "û", "u", "ñ", "n", "ç", "c", "æ", "ae", "œ", "oe",
 	"Á", "A", "É", "E", "Í", "I", "Ó", "O", "Ú", "U", "Ñ", "N", "Ç", "C",
 )
+
+// maxDeclared bounds a recording's declared languages.
+const maxDeclared = 50
+
+// normalizeDeclared makes the declared languages canonical tags, each once,
+// in the order given.
+func normalizeDeclared(r *Recording) error {
+	if len(r.Declared) > maxDeclared {
+		return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("%d declared languages; at most %d", len(r.Declared), maxDeclared))
+	}
+	out := make([]string, 0, len(r.Declared))
+	for _, l := range r.Declared {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		tag, err := canonicalLang(l)
+		if err != nil {
+			return fmtErr("recording", r.ID, ErrInvalid, fmt.Sprintf("declared language %q is not a BCP 47 language tag such as en or pt-BR", l))
+		}
+		if !slices.Contains(out, tag) {
+			out = append(out, tag)
+		}
+	}
+	r.Declared = out
+	if len(out) == 0 {
+		r.Declared = nil
+	}
+	return nil
+}

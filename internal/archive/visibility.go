@@ -132,6 +132,7 @@ func (v *viewer) recording() (Recording, bool) {
 		m.Key = ""
 		out.Media = &m
 	}
+	out.Declared = nil // editors' plan; viewers see the languages of the tracks
 	if rec.Poster != nil {
 		p := *rec.Poster
 		p.Key, p.Media = "", ""

@@ -75,8 +75,8 @@ func editItem(base pageBase, r archive.Recording, pendingIndex bool) editListIte
 	if len(r.Tracks) == 0 {
 		it.Attention = append(it.Attention, base.T("edit.attention.notracks"))
 	}
-	for _, lang := range r.Languages {
-		if !slices.ContainsFunc(r.Tracks, func(t archive.Track) bool { return sameLang(t.Lang, lang) }) && len(r.Tracks) > 0 {
+	for _, lang := range r.Declared {
+		if !slices.ContainsFunc(r.Tracks, func(t archive.Track) bool { return sameLang(t.Lang, lang) }) {
 			it.Attention = append(it.Attention, base.T("edit.attention.missinglang", lang))
 		}
 	}

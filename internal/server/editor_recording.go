@@ -19,11 +19,13 @@ type recordingPage struct {
 	Rec      archive.Recording
 	ETag     string
 	Duration string
-	Changed  []string // fields someone else changed since this form was read
-	Problem  string
-	Notice   string
-	New      bool
-	Audit    []auditRow // the newest changes, for an existing recording
+	// Languages are the declared languages as the form shows them.
+	Languages string
+	Changed   []string // fields someone else changed since this form was read
+	Problem   string
+	Notice    string
+	New       bool
+	Audit     []auditRow // the newest changes, for an existing recording
 	// AuditOlder is the cursor of the next, older page of changes.
 	AuditOlder string
 	// MediaNotes say what the video still lacks (poster frame, faststart
@@ -41,7 +43,7 @@ type auditRow struct {
 const auditOnPage = 20
 
 // metaFields are the metadata fields the form edits, in order.
-var metaFields = []string{"title", "event", "date", "place", "description"}
+var metaFields = []string{"title", "event", "date", "place", "description", "languages"}
 
 func metaValue(r archive.Recording, f string) string {
 	switch f {
@@ -55,6 +57,8 @@ func metaValue(r archive.Recording, f string) string {
 		return r.Place
 	case "description":
 		return r.Description
+	case "languages":
+		return strings.Join(r.Declared, ", ")
 	}
 	return ""
 }
@@ -69,6 +73,7 @@ func (s *Server) renderRecording(c echo.Context, status int, page recordingPage)
 		page.Title = page.T("rec.new.title")
 	}
 	page.Duration = durationText(page.UI, page.Rec.DurationMS)
+	page.Languages = metaValue(page.Rec, "languages")
 	if !page.New {
 		trail, err := s.svc.Audit(c.Request().Context(), who(c), page.Rec.ID, auditOnPage, c.QueryParam("audit_before"))
 		if err != nil {
@@ -98,7 +103,7 @@ func (s *Server) editCreate(c echo.Context) error {
 	in := archive.RecordingInput{
 		ID: strings.TrimSpace(c.FormValue("id")), Title: c.FormValue("title"), Event: c.FormValue("event"),
 		Date: c.FormValue("date"), Place: c.FormValue("place"), Description: c.FormValue("description"),
-		Status: archive.StatusDraft,
+		Declared: splitLangs(c.FormValue("languages")), Status: archive.StatusDraft,
 	}
 	rec, _, err := s.svc.Create(c.Request().Context(), who(c), in)
 	if err != nil {
@@ -107,7 +112,7 @@ func (s *Server) editCreate(c echo.Context) error {
 			return err
 		}
 		return s.renderRecording(c, status, recordingPage{New: true, Problem: d.Message,
-			Rec: archive.Recording{ID: in.ID, Title: in.Title, Event: in.Event, Date: in.Date, Place: in.Place, Description: in.Description}})
+			Rec: archive.Recording{ID: in.ID, Title: in.Title, Event: in.Event, Date: in.Date, Place: in.Place, Description: in.Description, Declared: in.Declared}})
 	}
 	return c.Redirect(http.StatusSeeOther, "/edit/"+url.PathEscape(rec.ID))
 }
@@ -138,6 +143,8 @@ func (s *Server) editSave(c echo.Context) error {
 		vals[f] = &v
 	}
 	p.Title, p.Event, p.Date, p.Place, p.Description = vals["title"], vals["event"], vals["date"], vals["place"], vals["description"]
+	declared := splitLangs(*vals["languages"])
+	p.Declared = &declared
 	if st := archive.Status(c.FormValue("status")); st != "" {
 		p.Status = &st
 	}
@@ -219,4 +226,9 @@ func (s *Server) mediaNotes(c echo.Context, base pageBase, rec archive.Recording
 		notes = append(notes, base.T("rec.video.working"))
 	}
 	return notes, nil
+}
+
+// splitLangs reads the form's languages: tags separated by commas or spaces.
+func splitLangs(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
 }

@@ -83,3 +83,59 @@ func TestEditRecordingPages(t *testing.T) {
 		t.Errorf("the recording is still there after delete")
 	}
 }
+
+// The recording's languages are declared on the create and edit forms;
+// a save on a form read before a change it does not show (a track, the
+// video, the media worker's poster) is kept, not reported as a conflict.
+func TestEditDeclaredLanguages(t *testing.T) {
+	site := newWebSite(t, 1, nil)
+	ctx := context.Background()
+	ana := newBrowserClient(t, site.urls[0])
+	ana.signIn(t, "ana", testPassword)
+	_, page := ana.send(t, "GET", "/edit/new", nil)
+	resp, _ := ana.post(t, "/edit/new", url.Values{"_csrf": {formToken(t, page)}, "id": {"hrc"}, "title": {"HRC side event"}, "languages": {"en, fr ,ES de"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create = %d; want 303", resp.StatusCode)
+	}
+	ed := archive.Principal{Name: "ana", Role: archive.RoleEditor}
+	rec, _, err := site.svc.Get(ctx, ed, "hrc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rec.Declared, " "); got != "en fr es de" {
+		t.Fatalf("declared languages = %q; want en fr es de", got)
+	}
+	_, page = ana.send(t, "GET", "/edit/hrc", nil)
+	if !strings.Contains(page, `name="languages" value="en, fr, es, de"`) {
+		t.Errorf("the edit form does not show the declared languages:\n%s", page)
+	}
+	form := formFields(page)
+	form.Set("_csrf", formToken(t, page))
+	form.Set("languages", "en, fr")
+	form.Set("title", "HRC side event") // formFields reads only the hidden inputs' and plain inputs' values
+	srt := "1\n00:00:01,000 --> 00:00:02,000\nHello.\n"
+	if _, err := site.svc.PutTrack(ctx, ed, "hrc", archive.TrackUpload{Lang: "en", Name: "en.srt", Data: []byte(srt)}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, page := ana.post(t, "/edit/hrc", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save after a track upload = %d; want 303\n%s", resp.StatusCode, page)
+	}
+	if rec, _, _ = site.svc.Get(ctx, ed, "hrc"); strings.Join(rec.Declared, " ") != "en fr" || len(rec.Tracks) != 1 {
+		t.Errorf("after the save: declared %q, %d tracks; want en fr and the track kept", rec.Declared, len(rec.Tracks))
+	}
+	bad := formFieldsWith(t, ana, "/edit/hrc", "languages", "english!")
+	bad.Set("title", "HRC side event")
+	if resp, _ := ana.post(t, "/edit/hrc", bad); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("save with a bad language = %d; want 400", resp.StatusCode)
+	}
+}
+
+// formFieldsWith reads the form at path afresh and sets one field.
+func formFieldsWith(t *testing.T, c *browserClient, path, name, value string) url.Values {
+	t.Helper()
+	_, page := c.send(t, "GET", path, nil)
+	f := formFields(page)
+	f.Set("_csrf", formToken(t, page))
+	f.Set(name, value)
+	return f
+}
