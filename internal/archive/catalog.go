@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -93,7 +94,18 @@ func EventSlug(event string) string { return Slug(event, 80) }
 type catalogEntry struct {
 	Editor       Summary  `json:"editor"`
 	Viewer       *Summary `json:"viewer,omitempty"`
+	Work         *Work    `json:"work,omitempty"`
 	ManifestETag string   `json:"manifest_etag"`
+}
+
+// Work is what the editors' list shows of a recording beside its summary:
+// what is there and what is missing. Editors only; nil in an entry
+// written before it existed (reindex derives it).
+type Work struct {
+	Tracks   []string `json:"tracks"`              // languages of its tracks, in manifest order
+	MediaKey string   `json:"media_key,omitempty"` // the media object; "" when none
+	Held     int      `json:"held"`                // speakers hidden or held
+	Declared []string `json:"declared,omitempty"`  // languages the editor says it has
 }
 
 func catalogKey(id string) string { return CatalogPrefix + id + ".json" }
@@ -117,7 +129,19 @@ func deriveEntry(rec Recording, etag string, now time.Time) catalogEntry {
 		out.Speakers = slices.Clone(names)
 		return out
 	}
-	e := catalogEntry{Editor: sum(rec), ManifestETag: etag}
+	work := &Work{Tracks: []string{}, Declared: slices.Clone(rec.Declared)}
+	for _, t := range rec.Tracks {
+		work.Tracks = append(work.Tracks, t.Lang)
+	}
+	if rec.Media != nil {
+		work.MediaKey = rec.Media.Key
+	}
+	for _, sp := range rec.Speakers {
+		if sp.Visibility == VisibilityHidden || sp.Held {
+			work.Held++
+		}
+	}
+	e := catalogEntry{Editor: sum(rec), Work: work, ManifestETag: etag}
 	if e.Editor.Languages == nil {
 		e.Editor.Languages = []string{}
 	}
@@ -316,4 +340,51 @@ func (s *Service) dropOrphanEntries(ctx context.Context, ids []string) error {
 		}
 	}
 	return nil
+}
+
+// WorkItem is one row of the editors' list: the editor's summary and the
+// recording's Work (nil when its entry predates it).
+type WorkItem struct {
+	Summary
+	Work *Work `json:"work,omitempty"`
+}
+
+// WorkPage is one page of the editors' list: drafts first, then by last
+// change, newest first.
+type WorkPage struct {
+	Total   int        `json:"total"`
+	Page    int        `json:"page"`
+	PerPage int        `json:"per_page"`
+	Items   []WorkItem `json:"items"`
+}
+
+// Workspace returns a page of every recording, drafts included, for the
+// editors' list, from the catalog (no manifest is read).
+func (s *Service) Workspace(ctx context.Context, who Principal, page, perPage int) (WorkPage, error) {
+	if err := requireEditor(who, "list the workspace"); err != nil {
+		return WorkPage{}, err
+	}
+	if page <= 0 {
+		page = 1
+	}
+	if perPage <= 0 {
+		return WorkPage{}, fmtErr("workspace", "", ErrInvalid, "per_page must be at least 1")
+	}
+	if err := s.catalog.ready(ctx, s.blobs); err != nil {
+		return WorkPage{}, err
+	}
+	s.catalog.mu.Lock()
+	all := make([]WorkItem, 0, len(s.catalog.entries))
+	for _, e := range s.catalog.entries {
+		all = append(all, WorkItem{Summary: e.Editor, Work: e.Work})
+	}
+	s.catalog.mu.Unlock()
+	slices.SortFunc(all, func(a, b WorkItem) int {
+		return cmp.Or(cmp.Compare(a.Status, b.Status), b.UpdatedAt.Compare(a.UpdatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	out := WorkPage{Total: len(all), Page: page, PerPage: perPage, Items: []WorkItem{}}
+	if from := (page - 1) * perPage; from < len(all) {
+		out.Items = all[from:min(from+perPage, len(all))]
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package archive_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -227,4 +228,59 @@ func snapshotEntries(tb testing.TB, e *env) []json.RawMessage {
 		tb.Fatal(err)
 	}
 	return snap.Entries
+}
+
+// The editors' list comes from the catalog: drafts first, then by last
+// change, with what each recording has, and no manifest read.
+func TestWorkspaceFromCatalog(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	counted := newCounting(e.store)
+	svc, err := archive.NewService(archive.Options{Blobs: counted, Index: e.index, PasswordCost: bcrypt.MinCost,
+		Now: func() time.Time { clock = clock.Add(time.Minute); return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []archive.RecordingInput{
+		{ID: "p1", Title: "P1", Status: archive.StatusPublished},
+		{ID: "d1", Title: "D1"},
+		{ID: "p2", Title: "P2", Status: archive.StatusPublished, Speakers: []archive.Speaker{{ID: "s", Name: "S", Visibility: archive.VisibilityHidden}}},
+		{ID: "d2", Title: "D2"},
+	} {
+		if _, _, err := svc.Create(ctx, editor, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.PutTrack(ctx, editor, "p2", archive.TrackUpload{Lang: "fr", Name: "fr.srt", Data: []byte("1\n00:00:01,000 --> 00:00:02,000\nBonjour.\n")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Workspace(ctx, viewer, 1, 10); !errors.Is(err, archive.ErrUnauthorized) {
+		t.Errorf("Workspace for a viewer = %v; want ErrUnauthorized", err)
+	}
+	counted.take()
+	var ids []string
+	for page := 1; page <= 2; page++ {
+		p, err := svc.Workspace(ctx, editor, page, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Total != 4 {
+			t.Errorf("Workspace total = %d; want 4", p.Total)
+		}
+		for _, it := range p.Items {
+			ids = append(ids, it.ID)
+			if it.ID == "p2" && (it.Work == nil || it.Work.Held != 1 || strings.Join(it.Work.Tracks, ",") != "fr" || it.Work.MediaKey != "") {
+				t.Errorf("p2's work = %+v; want one held speaker, track fr, no media", it.Work)
+			}
+		}
+	}
+	if got := strings.Join(ids, ","); got != "d2,d1,p2,p1" {
+		t.Errorf("Workspace order = %s; want d2,d1,p2,p1 (drafts first, newest change first)", got)
+	}
+	for op := range counted.take() {
+		if strings.Contains(op, "recordings") {
+			t.Errorf("Workspace read %s", op)
+		}
+	}
 }

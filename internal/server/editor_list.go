@@ -3,7 +3,7 @@ package server
 import (
 	"net/http"
 	"slices"
-	"strings"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -11,11 +11,18 @@ import (
 )
 
 // editListPage is the editors' workspace home: every recording, drafts
-// included, with what needs attention.
+// included, with what needs attention, a page of editListPerPage at a time
+// (drafts first, then by last change).
 type editListPage struct {
 	pageBase
-	Recordings []editListItem
+	Recordings       []editListItem
+	Pages            string // "Page 2 of 7", when there is more than one
+	PrevURL, NextURL string
 }
+
+// editListPerPage is how many recordings one page of the editors' list
+// shows.
+const editListPerPage = 100
 
 type editListItem struct {
 	ID        string
@@ -27,67 +34,71 @@ type editListItem struct {
 	Attention []string // translated notes: missing video, no tracks, ...
 }
 
-// editList serves GET /edit.
+// editList serves GET /edit, from the catalog: a page costs no manifest
+// read, however large the archive.
 func (s *Server) editList(c echo.Context) error {
 	if s.pg.err != nil {
 		return s.pg.err
 	}
-	recs, err := s.svc.List(c.Request().Context(), who(c))
+	ctx := c.Request().Context()
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	page = max(page, 1)
+	work, err := s.svc.Workspace(ctx, who(c), page, editListPerPage)
 	if err != nil {
 		return err
 	}
-	pending, err := s.svc.PendingIDs(c.Request().Context(), who(c))
+	pending, err := s.svc.PendingIDs(ctx, who(c))
 	if err != nil {
 		return err
 	}
-	failed, err := s.svc.MediaFailures(c.Request().Context(), who(c))
+	failed, err := s.svc.MediaFailures(ctx, who(c))
 	if err != nil {
 		return err
 	}
 	base := s.pg.base(c, "edit", "")
 	base.Title = base.T("edit.title")
-	page := editListPage{pageBase: base}
-	slices.SortStableFunc(recs, func(a, b archive.Recording) int {
-		if a.Status != b.Status { // drafts first
-			return strings.Compare(string(a.Status), string(b.Status))
-		}
-		return strings.Compare(b.UpdatedAt.Format("2006-01-02T15:04:05.000"), a.UpdatedAt.Format("2006-01-02T15:04:05.000"))
-	})
-	for _, r := range recs {
+	data := editListPage{pageBase: base}
+	for _, r := range work.Items {
 		it := editItem(base, r, pending[r.ID])
-		if f, ok := failed[r.ID]; ok && r.Media != nil && r.Media.Key == f.MediaKey {
+		if f, ok := failed[r.ID]; ok && r.Work != nil && r.Work.MediaKey != "" && r.Work.MediaKey == f.MediaKey {
 			it.Attention = append(it.Attention, base.T("edit.attention.mediawork")+": "+f.Error)
 		}
-		page.Recordings = append(page.Recordings, it)
+		data.Recordings = append(data.Recordings, it)
 	}
-	return s.pg.render(c, http.StatusOK, "edit_list", page)
+	if last := (work.Total + editListPerPage - 1) / editListPerPage; last > 1 {
+		data.Pages = base.T("home.page", page, last)
+		if page > 1 {
+			data.PrevURL = "/edit?page=" + strconv.Itoa(min(page-1, last))
+		}
+		if page < last {
+			data.NextURL = "/edit?page=" + strconv.Itoa(page+1)
+		}
+	}
+	return s.pg.render(c, http.StatusOK, "edit_list", data)
 }
 
-func editItem(base pageBase, r archive.Recording, pendingIndex bool) editListItem {
+// editItem is a row of the list. A catalog entry written before it kept
+// Work says nothing of tracks, media or speakers: no note rather than a
+// wrong one (reindex derives it).
+func editItem(base pageBase, r archive.WorkItem, pendingIndex bool) editListItem {
 	it := editListItem{ID: r.ID, Title: r.Title, Date: r.Date, Draft: r.Status != archive.StatusPublished,
 		Duration: durationText(base.UI, r.DurationMS)}
-	for _, t := range r.Tracks {
-		it.Tracks = append(it.Tracks, t.Lang)
-	}
-	if r.Media == nil {
-		it.Attention = append(it.Attention, base.T("edit.attention.nomedia"))
-	}
-	if len(r.Tracks) == 0 {
-		it.Attention = append(it.Attention, base.T("edit.attention.notracks"))
-	}
-	for _, lang := range r.Declared {
-		if !slices.ContainsFunc(r.Tracks, func(t archive.Track) bool { return sameLang(t.Lang, lang) }) {
-			it.Attention = append(it.Attention, base.T("edit.attention.missinglang", lang))
+	if w := r.Work; w != nil {
+		it.Tracks = w.Tracks
+		if w.MediaKey == "" {
+			it.Attention = append(it.Attention, base.T("edit.attention.nomedia"))
 		}
-	}
-	held := 0
-	for _, sp := range r.Speakers {
-		if sp.Visibility == archive.VisibilityHidden || sp.Held { // held labels are hidden until an editor decides
-			held++
+		if len(w.Tracks) == 0 {
+			it.Attention = append(it.Attention, base.T("edit.attention.notracks"))
 		}
-	}
-	if held > 0 {
-		it.Attention = append(it.Attention, base.N("edit.attention.held", held))
+		for _, lang := range w.Declared {
+			if !slices.ContainsFunc(w.Tracks, func(t string) bool { return sameLang(t, lang) }) {
+				it.Attention = append(it.Attention, base.T("edit.attention.missinglang", lang))
+			}
+		}
+		if w.Held > 0 { // held labels are hidden until an editor decides
+			it.Attention = append(it.Attention, base.N("edit.attention.held", w.Held))
+		}
 	}
 	if pendingIndex {
 		it.Attention = append(it.Attention, base.T("edit.attention.index"))

@@ -13,7 +13,6 @@ import (
 // anonymous viewer: drafts, hidden speakers and withheld passages never
 // reach a page. viewerStore adapts *archive.Service to it.
 type pageStore interface {
-	List(ctx context.Context) ([]archive.Recording, error)
 	Page(ctx context.Context, q archive.CatalogQuery) (archive.CatalogPage, error)
 	Get(ctx context.Context, id string) (archive.Recording, error)
 	Track(ctx context.Context, id, lang string) (archive.Track, []archive.Cue, error)
@@ -22,10 +21,6 @@ type pageStore interface {
 
 // viewerStore gives the pages the archive as an anonymous viewer sees it.
 type viewerStore struct{ svc *archive.Service }
-
-func (v viewerStore) List(ctx context.Context) ([]archive.Recording, error) {
-	return v.svc.List(ctx, archive.Principal{})
-}
 
 func (v viewerStore) Page(ctx context.Context, q archive.CatalogQuery) (archive.CatalogPage, error) {
 	return v.svc.ListPage(ctx, archive.Principal{}, q)

@@ -29,8 +29,6 @@ type memStore struct {
 	queries   []archive.SearchQuery
 }
 
-func (m *memStore) List(context.Context) ([]archive.Recording, error) { return m.recs, nil }
-
 // Page answers every recording on one page: filtering and paging are the
 // catalog's, tested in internal/archive and through the real server.
 func (m *memStore) Page(_ context.Context, q archive.CatalogQuery) (archive.CatalogPage, error) {
