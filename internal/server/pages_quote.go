@@ -204,6 +204,10 @@ func quoteCites(base pageBase, qv archive.QuoteView, qc quoteContext, momentURL 
 		Start: clock(q.StartMS), End: clock(q.EndMS),
 		URL: momentURL, Site: "Verbatim", Accessed: qc.now,
 	}
+	if rec.Sample {
+		// Demo material is labelled wherever it appears, a citation too.
+		in.About = qc.en.T("quote.cite.sample", in.About)
+	}
 	if !qv.Withheld {
 		in.Words = localiseMarkers(qc.en, q.Text)
 	}

@@ -267,3 +267,27 @@ func TestQuotePageWithheld(t *testing.T) {
 		t.Errorf("JSON-LD description = %q; want the withheld notice", d)
 	}
 }
+
+// An interpretation is labelled as one, of the floor language's
+// statement; the same moment in the other language stands beside it.
+func TestQuotePageInterpretationAndOtherLanguages(t *testing.T) {
+	ts := newTestServer(t, nil)
+	wantStatus(t, ts.do(t, "POST", "/api/v1/recordings", ts.token, map[string]any{
+		"id": "i", "title": "Side event", "status": "published", "speakers": []map[string]any{{"name": "Bob Named", "role": "Chair"}},
+	}), http.StatusCreated)
+	fr := "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Bob Named>Les survivantes doivent être entendues.\n"
+	en := "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Bob Named>Survivors must be heard.\n"
+	wantStatus(t, ts.do(t, "PUT", "/api/v1/recordings/i/tracks/fr?name=fr.vtt&kind=original&source=verified", ts.token, fr, "Content-Type", "text/vtt"), http.StatusCreated)
+	wantStatus(t, ts.do(t, "PUT", "/api/v1/recordings/i/tracks/en?name=en.vtt&kind=interpretation&source=machine", ts.token, en, "Content-Type", "text/vtt"), http.StatusCreated)
+	q := decode[struct{ ID string }](t, ts.do(t, "POST", "/api/v1/quotes", "", map[string]any{"recording_id": "i", "lang": "en", "start_ms": 1000, "end_ms": 3000}))
+	page := quotePage(t, ts, q.ID, "en", http.StatusOK)
+	wantIn(t, "quote of an interpretation", page,
+		"English interpretation of a statement made in French; machine transcription, not checked",
+		`<section class="other" lang="fr">`, "Les survivantes doivent être entendues.", "original speech · transcription checked by an editor")
+	wantIn(t, "the same in German", quotePage(t, ts, q.ID, "de", http.StatusOK),
+		"Verdolmetschung auf Englisch einer Aussage auf Französisch; maschinelle")
+	quoted, _, _ := strings.Cut(page, `class="quote-others"`)
+	if strings.Contains(quoted, "Les survivantes") {
+		t.Error("the French words appear as the quote itself")
+	}
+}
