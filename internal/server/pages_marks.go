@@ -45,7 +45,7 @@ func cueMarks(q string, cues []archive.Cue, texts map[int]string, hits []archive
 
 // unmark is highlighted HTML back as plain text.
 func unmark(h string) string {
-	return html.UnescapeString(strings.NewReplacer(markOpen, "", markClose, "").Replace(h))
+	return html.UnescapeString(strings.NewReplacer(markOpen, "", markNearOpen, "", markClose, "").Replace(h))
 }
 
 // quotedPhrases lists the word counts of q's quoted phrases.
@@ -64,6 +64,7 @@ func quotedPhrases(q string) []int {
 // cue: the highlight's marks reach the end of the cue, and the marked
 // words there are fewer than the phrase has. 0 when nothing runs on.
 func phraseRest(highlight string, phrases []int) int {
+	highlight = strings.ReplaceAll(highlight, markNearOpen, markOpen) // a mark is a mark here
 	end := strings.LastIndex(highlight, markClose)
 	if end < 0 || len(words(unmark(highlight[end+len(markClose):]))) > 0 {
 		return 0

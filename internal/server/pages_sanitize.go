@@ -3,11 +3,13 @@ package server
 import (
 	"html/template"
 	"strings"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
 )
 
 // safeHighlight returns the index's highlighted text as HTML only after
 // checking that it is nothing but escaped text and non-nested <mark>…</mark>
-// pairs. The index promises exactly that; the page does not take it on
+// pairs (near spellings open with <mark class="near">). The index promises exactly that; the page does not take it on
 // trust, because a bug there would otherwise become script here. Anything
 // else falls back to the plain text, which the template escapes.
 func safeHighlight(highlight, text string) any {
@@ -18,13 +20,14 @@ func safeHighlight(highlight, text string) any {
 }
 
 const (
-	markOpen  = "<mark>"
-	markClose = "</mark>"
+	markOpen     = archive.MarkOpen
+	markNearOpen = archive.MarkNearOpen
+	markClose    = archive.MarkClose
 )
 
 // onlyMarks reports whether s is text with entity escapes and balanced,
 // non-nested <mark> and </mark> tags, and nothing else that HTML would
-// treat as markup.
+// treat as markup. A mark may open as <mark> or <mark class="near">.
 func onlyMarks(s string) bool {
 	open := false
 	for i := 0; i < len(s); {
@@ -34,6 +37,9 @@ func onlyMarks(s string) bool {
 			case !open && strings.HasPrefix(s[i:], markOpen):
 				open = true
 				i += len(markOpen)
+			case !open && strings.HasPrefix(s[i:], markNearOpen):
+				open = true
+				i += len(markNearOpen)
 			case open && strings.HasPrefix(s[i:], markClose):
 				open = false
 				i += len(markClose)

@@ -13,6 +13,7 @@ func TestSafeHighlightAccepts(t *testing.T) {
 		"Tom &amp; Jerry &lt;script&gt; &#39;quoted&#39; &quot;x&quot; &#x27;",
 		"Das ist ein <mark>Meilenstein</mark>.",
 		`it's "fine" – ünïcödé`,
+		`police <mark class="near">training</mark> and <mark>traite</mark>`,
 	} {
 		got := safeHighlight(h, "fallback")
 		if got != template.HTML(h) {
@@ -30,6 +31,10 @@ func TestSafeHighlightRejects(t *testing.T) {
 		"<mark>unclosed",
 		"closed</mark>",
 		"<mark><mark>nested</mark></mark>",
+		`<mark class="near"><mark>nested</mark></mark>`,
+		`<mark class="other">x</mark>`,
+		`<mark class=near>x</mark>`,
+		`<mark class="near" onclick="x">x</mark>`,
 		"<mark>x</mark><b>bold</b>",
 		"a > b",
 		"fish & chips",

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,7 @@ type searchPage struct {
 	Filters     []filter
 	Facets      []facet
 	Summary     string
+	Spelling    *spellingNotice // a query word was corrected
 	Groups      []resultGroup
 	None        *noResults // when nothing matched
 	Pages       []pageLink
@@ -76,7 +78,8 @@ type hitView struct {
 	LangName  string
 	Kind      string // original speech or interpretation: what a quote is
 	Speaker   string
-	Highlight any // template.HTML once checked, else the plain text
+	Highlight any    // template.HTML once checked, else the plain text
+	Near      string // "near spelling: trafficking", on a hit that needed one
 	startMS   int64
 	endMS     int64
 	text      string
@@ -191,6 +194,7 @@ func (p *pages) search(c echo.Context) error {
 	data.LangOptions = langOptions(p.i18n.Langs(), res.Facets.Lang, sp.lang)
 	data.Facets = searchFacets(base, sp, res.Facets)
 	data.Groups = p.groupHits(c, base, sp, res.Hits)
+	data.Spelling = newSpellingNotice(base, sp, res.Corrections)
 	switch {
 	case res.Total == 0:
 		data.Summary = base.T("search.none", sp.q)
@@ -236,7 +240,8 @@ func (p *pages) groupHits(c echo.Context, base pageBase, sp searchParams, hits [
 		}
 		groups[i].hits = append(groups[i].hits, hitView{
 			URL: hitURL(h, q), Clock: clock(h.StartMS), Lang: h.Lang, LangName: langName(h.Lang), Kind: kindText(base, h.Kind),
-			Speaker: h.Speaker, Highlight: safeHighlight(h.Highlight, h.Text), startMS: h.StartMS, endMS: h.EndMS, text: h.Text, rank: rank,
+			Speaker: h.Speaker, Highlight: safeHighlight(h.Highlight, h.Text), Near: nearLabel(base, h),
+			startMS: h.StartMS, endMS: h.EndMS, text: h.Text, rank: rank,
 		})
 	}
 	for i := range groups {
@@ -245,6 +250,9 @@ func (p *pages) groupHits(c echo.Context, base pageBase, sp searchParams, hits [
 		// in time order, like the strip above them, one sentence in
 		// several languages as one moment.
 		g.Moments = groupMoments(g.hits)
+		// Exact matches first, as the index ranked them: a moment found
+		// only by near spellings follows every one found as spelt.
+		slices.SortStableFunc(g.Moments, func(a, b momentView) int { return cmp.Compare(a.nearOnly(), b.nearOnly()) })
 		rec, err := p.store.Get(c.Request().Context(), g.ID)
 		if err != nil {
 			continue // removed since it was indexed: the hits still show, without a strip

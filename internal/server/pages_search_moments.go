@@ -85,3 +85,13 @@ func (m *momentView) finish() {
 		m.Langs = strings.Join(names, ", ")
 	}
 }
+
+// nearOnly is 1 when every hit of the moment needed a near spelling.
+func (m momentView) nearOnly() int {
+	for _, h := range m.Hits {
+		if h.Near == "" {
+			return 0
+		}
+	}
+	return 1
+}
