@@ -139,15 +139,7 @@ func apaAuthors(ss []Speaker) string {
 			names[i] = initialled(s.Name)
 		}
 	}
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	case 2:
-		return names[0] + ", & " + names[1]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + ", & " + names[len(names)-1]
+	return series(names, "&")
 }
 
 // chicago (author-date): Lopez, Maria, and Ana Real. 2021. “Title.”
@@ -187,15 +179,20 @@ func chicagoAuthors(ss []Speaker) string {
 			names[i] = inverted(s.Name)
 		}
 	}
+	return series(names, "and")
+}
+
+// series joins the names of a reference's authors, a comma before the
+// conjunction even between two ("Lopez, M., & Real, A."; "Lopez, Maria,
+// and Ana Real"), as both styles write it.
+func series(names []string, conj string) string {
 	switch len(names) {
 	case 0:
 		return ""
 	case 1:
 		return names[0]
-	case 2:
-		return names[0] + ", and " + names[1]
 	}
-	return strings.Join(names[:len(names)-1], ", ") + ", and " + names[len(names)-1]
+	return strings.Join(names[:len(names)-1], ", ") + ", " + conj + " " + names[len(names)-1]
 }
 
 // inverted is "Surname, Given Names"; a one-word name stays as it is.

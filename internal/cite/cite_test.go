@@ -103,3 +103,20 @@ func TestFormatNoSpeakers(t *testing.T) {
 		t.Errorf("Format without speakers mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestSeries(t *testing.T) {
+	for _, tc := range []struct {
+		names []string
+		conj  string
+		want  string
+	}{
+		{nil, "&", ""},
+		{[]string{"Lopez, M."}, "&", "Lopez, M."},
+		{[]string{"Lopez, M.", "Real, A."}, "&", "Lopez, M., & Real, A."},
+		{[]string{"Lopez, Maria", "Ana Real", "Member A"}, "and", "Lopez, Maria, Ana Real, and Member A"},
+	} {
+		if got := series(tc.names, tc.conj); got != tc.want {
+			t.Errorf("series(%q, %q) = %q; want %q", tc.names, tc.conj, got, tc.want)
+		}
+	}
+}

@@ -313,26 +313,15 @@ func quoteLines(base pageBase, cues []archive.QuoteCue) []quoteLine {
 	return out
 }
 
-// quoteCueText is a quoted cue's words for a page: a withheld span reads
-// as the localised notice, a later speaker in the cue is named.
+// quoteCueText is a quoted cue's words for a page, as shownText writes a
+// transcript cue's (withheld spans as the notice, later speakers named),
+// on one line.
 func quoteCueText(base pageBase, c archive.QuoteCue) string {
-	if len(c.Spans) == 0 {
-		return localiseMarkers(base, c.Text)
+	cue := archive.Cue{Text: c.Text, Spans: make([]archive.Span, len(c.Spans))}
+	for i, sp := range c.Spans {
+		cue.Spans[i] = archive.Span{Speaker: sp.Speaker, Text: sp.Text, Withheld: sp.Withheld}
 	}
-	var parts []string
-	prev := c.Spans[0].Speaker
-	for k, s := range c.Spans {
-		t := s.Text
-		switch {
-		case s.Withheld:
-			t = base.T("cue.withheld")
-		case k > 0 && s.Speaker != "" && s.Speaker != prev:
-			t = s.Speaker + ": " + t
-		}
-		prev = s.Speaker
-		parts = append(parts, localiseMarkers(base, t))
-	}
-	return strings.Join(parts, " ")
+	return strings.ReplaceAll(shownText(base, cue), "\n", " ")
 }
 
 // provenance says in plain words what the quoted words are: original
