@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -347,4 +348,50 @@ func TestOEmbedPublicURL(t *testing.T) {
 	}
 	oembedReply(t, ts.do(t, "GET", oembedURL(ts.URL+"/watch/panel"), "", nil)) // the address reached is the site too
 	wantStatus(t, ts.do(t, "GET", oembedURL("https://other.example.org/q/"+q.ID), "", nil), http.StatusNotFound)
+}
+
+var oembedLink = regexp.MustCompile(`<link rel="alternate" type="application/json\+oembed" href="([^"]+)" title="([^"]+)">`)
+
+// TestShareTagsAndDiscovery: the watch page says what a preview needs (a
+// video.other with its title, description, canonical URL and media) and,
+// like the quote page, where its oEmbed is; following that link answers
+// the oEmbed of the very moment or quote the page shows.
+func TestShareTagsAndDiscovery(t *testing.T) {
+	ts := newTestServer(t, nil)
+	q := embedPanel(t, ts)
+	_, page := getText(t, ts, "/watch/panel?t=1&end=3.5&lang=en")
+	tags := metaTags(page)
+	for k, want := range map[string]string{
+		"og:type": "video.other", "og:title": "Side event on trafficking", "og:url": ts.URL + "/watch/panel",
+		"og:video": ts.URL + "/media/panel", "og:video:type": "video/mp4", "twitter:title": "Side event on trafficking",
+	} {
+		if tags[k] != want {
+			t.Errorf("watch page %s = %q; want %q", k, tags[k], want)
+		}
+	}
+	if c := tags["twitter:card"]; c != "summary" && !(c == "summary_large_image" && tags["og:image"] != "") {
+		t.Errorf("watch page twitter:card = %q with og:image %q", c, tags["og:image"])
+	}
+	if tags["og:description"] == "" || tags["og:description"] != tags["description"] {
+		t.Errorf("watch page og:description = %q; want the page's description %q", tags["og:description"], tags["description"])
+	}
+	for _, tt := range []struct{ page, wantSrc string }{
+		{page, ts.URL + "/embed/watch/panel?end=3.5&amp;lang=en&amp;t=1"},
+		{func() string { _, p := getText(t, ts, "/q/"+q.ID); return p }(), ts.URL + "/embed/" + q.ID},
+	} {
+		m := oembedLink.FindStringSubmatch(tt.page)
+		if m == nil {
+			t.Errorf("no oEmbed discovery link on the page for %s", tt.wantSrc)
+			continue
+		}
+		href := html.UnescapeString(m[1])
+		if !strings.HasPrefix(href, ts.URL+"/oembed?") {
+			t.Errorf("oEmbed link %q is not this site's /oembed", href)
+			continue
+		}
+		res := oembedReply(t, ts.do(t, "GET", strings.TrimPrefix(href, ts.URL), "", nil))
+		if src := iframeSrc.FindStringSubmatch(res["html"].(string)); src == nil || src[1] != tt.wantSrc {
+			t.Errorf("discovered oEmbed iframes %v; want %s", res["html"], tt.wantSrc)
+		}
+	}
 }

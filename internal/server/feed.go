@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -53,7 +54,7 @@ func (s *Server) feed(c echo.Context) error {
 		watch := origin + "/watch/" + rec.ID
 		w.raw("<entry>")
 		w.text("id", watch)
-		w.text("title", cmpOr(rec.Title, rec.ID))
+		w.text("title", cmp.Or(rec.Title, rec.ID))
 		w.text("updated", atomTime(cmpTime(entryUpdated(rec), updated)))
 		if d, ok := isoDate(rec.Date); ok {
 			w.text("published", d+"T00:00:00Z")

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -161,24 +160,12 @@ func quoteTitle(b pageBase, qv archive.QuoteView) string {
 	words := b.T("cue.withheld")
 	if !qv.Withheld {
 		open, close := quoteMarks(qv.Quote.Lang)
-		words = open + clipText(localiseMarkers(b, strings.Join(strings.Fields(qv.Quote.Text), " ")), maxOEmbedTitle) + close
+		words = open + metaText(localiseMarkers(b, qv.Quote.Text), maxOEmbedTitle) + close
 	}
 	if t := qv.Recording.Title; t != "" {
 		return words + " — " + t
 	}
 	return words
-}
-
-// clipText cuts s to n characters, at a word where it can, with "…".
-func clipText(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	cut := clipRunes(s, n-1)
-	if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
-		cut = cut[:i]
-	}
-	return cut + "…"
 }
 
 // namedSpeakers are the quoted speakers who appear under their own name

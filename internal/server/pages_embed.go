@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/http"
 	"strings"
@@ -162,27 +163,18 @@ func quoteByline(b pageBase, qv archive.QuoteView) string {
 	if qv.Withheld {
 		parts = nil
 	}
-	if e := cmpOr(qv.Recording.Event, qv.Recording.Title); e != "" {
+	if e := cmp.Or(qv.Recording.Event, qv.Recording.Title); e != "" {
 		parts = append(parts, e)
 	}
 	return strings.Join(parts, " · ")
 }
 
 func recordingByline(b pageBase, rec archive.Recording) string {
-	var parts []string
-	for _, s := range []string{rec.Title, rec.Event, dateText(b.UI, rec.Date)} {
-		if s != "" && !(s == rec.Event && s == rec.Title) {
-			parts = append(parts, s)
-		}
+	event := rec.Event
+	if event == rec.Title {
+		event = ""
 	}
-	return strings.Join(parts, " · ")
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+	return joinNonEmpty(" · ", rec.Title, event, dateText(b.UI, rec.Date))
 }
 
 // getQuoteCaptions serves GET /q/:id/captions.vtt: the quote's words as

@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden pages under testdata
 var fingerprint = regexp.MustCompile(`(/static/[a-z]+)\.[0-9a-f]{10}\.`)
 
 // testOrigin matches the test server's address in absolute links.
-var testOrigin = regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`)
+var testOrigin = regexp.MustCompile(`http(://|%3A%2F%2F)127\.0\.0\.1(:|%3A)[0-9]+`)
 
 // The rendered pages, whole, so a change to markup or escaping shows up in
 // review as a diff of testdata/pages/*.html.

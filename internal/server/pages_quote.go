@@ -88,13 +88,6 @@ type quoteOther struct {
 	Lines                 []quoteLine
 }
 
-// shareTags are the Open Graph and Twitter card tags of the page.
-type shareTags struct {
-	Title, Description, URL string
-	Image, ImageAlt         string
-	ImageWidth, ImageHeight int
-}
-
 // quote serves GET /q/:id.
 func (p *pages) quote(c echo.Context) error {
 	if p.err != nil {
@@ -374,9 +367,10 @@ func quoteShare(base pageBase, qv archive.QuoteView, origin string) shareTags {
 		desc += " — " + cd.Event
 	}
 	return shareTags{
-		Title: title, Description: desc,
+		Type: "website", Title: title, Description: desc,
 		URL:   origin + quotePath(qv.Quote.ID),
-		Image: origin + quotePath(qv.Quote.ID) + "/card.png", ImageAlt: cd.Text,
+		Image: origin + quotePath(qv.Quote.ID) + "/card.png", ImageAlt: cd.Text, ImageType: card.ContentType,
 		ImageWidth: card.Width, ImageHeight: card.Height,
+		OEmbed: oembedHref(origin, origin+quotePath(qv.Quote.ID)),
 	}
 }

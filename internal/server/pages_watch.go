@@ -45,6 +45,8 @@ type watchPage struct {
 	PassageEnds  []passageEnd
 	QuoteMaxMS   int64
 	QuoteMaxCues int
+	// Share is what a shared link is previewed with (pages_share.go).
+	Share shareTags
 }
 
 // passageEnd is one end of the passage in the passage tools.
@@ -145,6 +147,7 @@ func (p *pages) watch(c echo.Context) error {
 	base.Canonical = p.abs(c.Request(), "/watch/"+rec.ID)
 	base.Description = watchDescription(base, rec)
 	data := buildWatch(base, rec, track, lang, cues, wp, hits)
+	data.Share = watchShare(base, rec, wp, lang, p.origin(c.Request()))
 	return p.render(c, http.StatusOK, "watch", data)
 }
 

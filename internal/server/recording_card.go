@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -48,7 +49,7 @@ func recordingCard(b pageBase, rec archive.Recording) card.Card {
 		date = dateText(b.UI, rec.Date)
 	}
 	return card.Card{
-		Text:  localiseMarkers(b, cmpOr(strings.Join(strings.Fields(rec.Title), " "), rec.ID)),
+		Text:  localiseMarkers(b, cmp.Or(strings.Join(strings.Fields(rec.Title), " "), rec.ID)),
 		Event: localiseMarkers(b, joinNonEmpty(" · ", rec.Event, date, rec.Place)),
 		Site:  "Verbatim",
 	}

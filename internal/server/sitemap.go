@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -202,7 +203,7 @@ func writeRecordingURL(w *xmlWriter, origin string, r archive.Summary) {
 	if r.HasMedia {
 		w.raw("<video:video>")
 		w.text("video:thumbnail_loc", thumbnailURL(origin, r.ID, r.Poster))
-		w.text("video:title", metaText(cmpOr(r.Title, r.ID), sitemapTitleChars))
+		w.text("video:title", metaText(cmp.Or(r.Title, r.ID), sitemapTitleChars))
 		w.text("video:description", metaText(summaryDescription(r), sitemapDescChars))
 		w.text("video:content_loc", origin+"/media/"+r.ID)
 		if sec := (r.DurationMS + 500) / 1000; sec > 0 {
@@ -231,7 +232,7 @@ func summaryDescription(r archive.Summary) string {
 	if strings.TrimSpace(r.Description) != "" {
 		return r.Description
 	}
-	return cmpOr(joinNonEmpty(" · ", r.Title, r.Event, r.Date, r.Place), r.ID)
+	return cmp.Or(joinNonEmpty(" · ", r.Title, r.Event, r.Date, r.Place), r.ID)
 }
 
 // isoDate accepts a YYYY-MM-DD date.
