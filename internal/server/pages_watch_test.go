@@ -28,7 +28,7 @@ func TestWatchOpensAtMomentInLanguage(t *testing.T) {
 		`<a class="skip-cues" href="#about">`, `<section class="about" id="about"`,
 		`<a href="/api/v1/recordings/hrc47-side-event/tracks/de.srt" download>SubRip (.srt)</a>`,
 		`<a href="/api/v1/recordings/hrc47-side-event/tracks/de.txt" download>Plain text (.txt)</a>`,
-		`<form class="in-search" role="search" action="/watch/hrc47-side-event" method="get">`,
+		`<form class="in-search" role="search" aria-label="Search this recording" action="/watch/hrc47-side-event" method="get">`,
 	)
 	// The speaker shows where the turn starts, not on every line.
 	if n := strings.Count(r.body, `<span class="cue-speaker">Moderator</span>`); n != 1 {
