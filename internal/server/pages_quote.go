@@ -174,7 +174,7 @@ func buildQuote(base pageBase, qv archive.QuoteView, qc quoteContext) quotePage 
 		d.MediaURL = "/media/" + rec.ID + "#t=" + d.StartSec + "," + d.EndSec
 		for _, t := range rec.Tracks {
 			d.Tracks = append(d.Tracks, trackView{
-				Lang: t.Lang, Label: langName(t.Lang), Current: t.Lang == q.Lang,
+				Lang: t.Lang, Label: langName(t.Lang), Current: t.Lang == q.Lang, Kind: trackKind(t),
 				Src: "/api/v1/recordings/" + rec.ID + "/tracks/" + t.Lang + ".vtt",
 			})
 		}

@@ -64,9 +64,22 @@ type matchNav struct {
 
 type download struct{ Label, URL string }
 
+// trackKind is a track's kind for the player: the floor language's
+// transcript is the recording's captions (what was said, as said, with
+// who said it) for viewers who cannot hear it; an interpretation is
+// subtitles, a translation. Players mark captions as such (CC), and a
+// video with none fails WCAG 1.2.2.
+func trackKind(t archive.Track) string {
+	if t.Kind == archive.KindOriginal {
+		return "captions"
+	}
+	return "subtitles"
+}
+
 type trackView struct {
 	Lang    string
 	Label   string
+	Kind    string // the <track> kind: see trackKind
 	Src     string
 	URL     string
 	About   string
@@ -242,7 +255,7 @@ func buildWatch(base pageBase, rec archive.Recording, track archive.Track, lang 
 	d.MomentURL = watchURL(rec.ID, max(wp.startMS, 0), lang, "")
 	for _, t := range rec.Tracks {
 		d.Tracks = append(d.Tracks, trackView{
-			Lang: t.Lang, Label: langName(t.Lang), Current: t.Lang == lang,
+			Lang: t.Lang, Label: langName(t.Lang), Current: t.Lang == lang, Kind: trackKind(t),
 			Src:   "/api/v1/recordings/" + rec.ID + "/tracks/" + t.Lang + ".vtt",
 			URL:   switchURL(rec.ID, t.Lang, wp),
 			About: trackAbout(base, t),

@@ -17,7 +17,7 @@ func TestWatchOpensAtMomentInLanguage(t *testing.T) {
 	wantContains(t, "watch", r.body,
 		`<video id="player"`, `src="/media/hrc47-side-event"`, `data-start="95"`, `data-lang="de"`,
 		`<track kind="subtitles" src="/api/v1/recordings/hrc47-side-event/tracks/de.vtt" srclang="de" label="Deutsch" default>`,
-		`<track kind="subtitles" src="/api/v1/recordings/hrc47-side-event/tracks/en.vtt" srclang="en" label="English">`,
+		`<track kind="captions" src="/api/v1/recordings/hrc47-side-event/tracks/en.vtt" srclang="en" label="English">`, // the floor language,
 		`<ol id="transcript" class="transcript" lang="de" data-api=`,
 		`<li id="cue-2" class="cue current" data-start="90.4" data-end="96.1" data-speaker="Moderator" aria-current="true">`,
 		`<a class="cue-time" href="/watch/hrc47-side-event?lang=de&amp;t=90.4">1:30</a>`,
