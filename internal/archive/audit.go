@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,6 +56,13 @@ const MaxAuditPage = 200
 // object per entry, named by time and a random suffix, so that any number
 // of processes append without reading or rewriting a shared object. They
 // go with the recording when it is deleted.
+//
+// Names are "n-" and the time counted down from the largest int64
+// nanosecond (newEntryPrefix): key order is newest first, so a page of the
+// trail is one bounded listing after the cursor, whatever its length.
+// Entries written before that scheme are named by the time counting up
+// (all digits, so they sort before "n-"); they are older than every
+// "n-" entry and are listed, newest first, once those run out.
 func AuditPrefix(id string) string { return recordingsPrefix + id + "/audit/" }
 
 // audit records an entry for a change that has been stored. A failure is
@@ -64,7 +72,7 @@ func (s *Service) audit(ctx context.Context, who Principal, id, action, target s
 		changes = []AuditChange{}
 	}
 	at := s.auditTime()
-	name := fmt.Sprintf("%020d-%s", at.UnixNano(), newRev())
+	name := fmt.Sprintf("%s%019d-%s", newEntryPrefix, math.MaxInt64-at.UnixNano(), newRev())
 	e := AuditEntry{ID: name, At: at, Who: who.Name, Action: action, Target: target, Changes: changes}
 	data, err := json.Marshal(e)
 	if err == nil {
@@ -105,18 +113,28 @@ func (s *Service) Audit(ctx context.Context, who Principal, id string, limit int
 	if _, err := s.blobs.Stat(ctx, manifestKey(id)); err != nil {
 		return AuditPage{}, manifestErr(id, err)
 	}
-	infos, err := s.blobs.List(ctx, AuditPrefix(id))
-	if err != nil {
-		return AuditPage{}, fmt.Errorf("archive: audit %s: %w", id, err)
-	}
-	names := make([]string, 0, len(infos))
-	for _, in := range infos {
-		n := strings.TrimSuffix(strings.TrimPrefix(in.Key, AuditPrefix(id)), ".json")
-		if before == "" || n < before {
-			names = append(names, n)
+	var names []string
+	if before == "" || strings.HasPrefix(before, newEntryPrefix) {
+		after := ""
+		if before != "" {
+			after = AuditPrefix(id) + before + ".json"
 		}
+		infos, err := listPage(ctx, s.blobs, AuditPrefix(id)+newEntryPrefix, after, limit+1)
+		if err != nil {
+			return AuditPage{}, fmt.Errorf("archive: audit %s: %w", id, err)
+		}
+		for _, in := range infos {
+			names = append(names, strings.TrimSuffix(strings.TrimPrefix(in.Key, AuditPrefix(id)), ".json"))
+		}
+		before = "" // any older entries are all the legacy ones
 	}
-	slices.Reverse(names) // List sorts by key: oldest first
+	if len(names) <= limit {
+		legacy, err := s.legacyAudit(ctx, id, before, limit+1-len(names))
+		if err != nil {
+			return AuditPage{}, err
+		}
+		names = append(names, legacy...)
+	}
 	page := AuditPage{Entries: []AuditEntry{}}
 	if len(names) > limit {
 		names, page.Next = names[:limit], names[limit-1]
@@ -129,6 +147,48 @@ func (s *Service) Audit(ctx context.Context, who Principal, id string, limit int
 		page.Entries = append(page.Entries, e)
 	}
 	return page, nil
+}
+
+// newEntryPrefix starts the names of audit entries that sort newest first.
+const newEntryPrefix = "n-"
+
+// legacyAudit lists up to n names of entries written before the
+// newest-first names, newest first, older than before ("": all). It reads
+// their whole listing (they sort before "n-", so a listing bounded after
+// them stops at the first new entry); a trail without any costs a listing
+// of one key.
+func (s *Service) legacyAudit(ctx context.Context, id, before string, n int) ([]string, error) {
+	first, err := listPage(ctx, s.blobs, AuditPrefix(id), "", 1)
+	if err != nil {
+		return nil, fmt.Errorf("archive: audit %s: %w", id, err)
+	}
+	if len(first) == 0 || strings.HasPrefix(strings.TrimPrefix(first[0].Key, AuditPrefix(id)), newEntryPrefix) {
+		return nil, nil
+	}
+	var names []string
+	after := ""
+	for {
+		infos, err := listPage(ctx, s.blobs, AuditPrefix(id), after, MaxAuditPage)
+		if err != nil {
+			return nil, fmt.Errorf("archive: audit %s: %w", id, err)
+		}
+		for _, in := range infos {
+			name := strings.TrimSuffix(strings.TrimPrefix(in.Key, AuditPrefix(id)), ".json")
+			if strings.HasPrefix(name, newEntryPrefix) {
+				infos = nil
+				break
+			}
+			if before == "" || name < before {
+				names = append(names, name)
+			}
+		}
+		if len(infos) < MaxAuditPage {
+			break
+		}
+		after = infos[len(infos)-1].Key
+	}
+	slices.Reverse(names)
+	return names[:min(n, len(names))], nil
 }
 
 // recordingChanges lists what differs between two versions of a

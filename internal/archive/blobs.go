@@ -130,6 +130,26 @@ func listAfter(ctx context.Context, blobs Blobs, prefix, after string) ([]BlobIn
 	return AfterKey(infos, after), nil
 }
 
+// PageLister is a store that lists at most limit keys after a given one
+// (S3's StartAfter and MaxKeys), so a page of a long log costs the page:
+// what ListAfter would return, cut to its first limit entries.
+type PageLister interface {
+	ListPage(ctx context.Context, prefix, after string, limit int) ([]BlobInfo, error)
+}
+
+// listPage lists at most limit keys under prefix that sort after after,
+// with the store's ListPage when it has one.
+func listPage(ctx context.Context, blobs Blobs, prefix, after string, limit int) ([]BlobInfo, error) {
+	if pl, ok := blobs.(PageLister); ok {
+		return pl.ListPage(ctx, prefix, after, limit)
+	}
+	infos, err := listAfter(ctx, blobs, prefix, after)
+	if err != nil {
+		return nil, err
+	}
+	return infos[:min(limit, len(infos))], nil
+}
+
 // AfterKey is the tail of a key-sorted listing past after.
 func AfterKey(infos []BlobInfo, after string) []BlobInfo {
 	i, _ := slices.BinarySearchFunc(infos, after, func(in BlobInfo, k string) int { return strings.Compare(in.Key, k) })

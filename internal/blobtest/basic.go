@@ -271,3 +271,43 @@ func testListAfter(t *testing.T, b archive.Blobs) {
 		}
 	}
 }
+
+// testListPage: a store with archive.PageLister lists at most limit keys
+// under the prefix after the given one, in key order.
+func testListPage(t *testing.T, b archive.Blobs) {
+	pl, ok := b.(archive.PageLister)
+	if !ok {
+		t.Skip("the store has no ListPage")
+	}
+	for _, k := range []string{"log/0001_a", "log/0002_b", "log/0003_c", "log/0003_d", "logs/x", "lo"} {
+		put(t, b, k, nil, archive.PutOptions{})
+	}
+	tests := []struct {
+		after string
+		limit int
+		want  []string
+	}{
+		{"", 2, []string{"log/0001_a", "log/0002_b"}},
+		{"", 10, []string{"log/0001_a", "log/0002_b", "log/0003_c", "log/0003_d"}},
+		{"", -1, []string{"log/0001_a", "log/0002_b", "log/0003_c", "log/0003_d"}},
+		{"log/0001_a", 1, []string{"log/0002_b"}},
+		{"log/0002", 2, []string{"log/0002_b", "log/0003_c"}},
+		{"log/0003_c", 5, []string{"log/0003_d"}},
+		{"log/0003_d", 5, nil},
+		{"", 0, nil},
+	}
+	for _, tt := range tests {
+		got, err := pl.ListPage(t.Context(), "log/", tt.after, tt.limit)
+		if err != nil {
+			t.Errorf("ListPage(log/, %q, %d) = %v", tt.after, tt.limit, err)
+			continue
+		}
+		var keys []string
+		for _, in := range got {
+			keys = append(keys, in.Key)
+		}
+		if diff := cmp.Diff(tt.want, keys); diff != "" {
+			t.Errorf("ListPage(log/, %q, %d) keys (-want +got):\n%s", tt.after, tt.limit, diff)
+		}
+	}
+}

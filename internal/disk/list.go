@@ -22,6 +22,12 @@ func (s *Store) List(ctx context.Context, prefix string) ([]archive.BlobInfo, er
 // still reads the directory names, but only the keys past after are
 // stat'ed and described (see archive.AfterLister).
 func (s *Store) ListAfter(ctx context.Context, prefix, after string) ([]archive.BlobInfo, error) {
+	return s.ListPage(ctx, prefix, after, -1)
+}
+
+// ListPage is ListAfter cut to its first limit keys (limit < 0: all):
+// only those are stat'ed and described (see archive.PageLister).
+func (s *Store) ListPage(ctx context.Context, prefix, after string, limit int) ([]archive.BlobInfo, error) {
 	if prefix != "" {
 		if err := archive.ValidKey(strings.TrimSuffix(prefix, "/")); err != nil {
 			return nil, fmt.Errorf("disk: list: prefix: %w", err)
@@ -40,6 +46,9 @@ func (s *Store) ListAfter(ctx context.Context, prefix, after string) ([]archive.
 	}
 	infos := make([]archive.BlobInfo, 0, len(keys))
 	for _, key := range keys {
+		if limit >= 0 && len(infos) >= limit {
+			break
+		}
 		info, err := s.Stat(ctx, key)
 		if errors.Is(err, archive.ErrNotFound) {
 			continue // deleted since the walk

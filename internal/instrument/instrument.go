@@ -156,6 +156,21 @@ func (x *blobs) ListAfter(ctx context.Context, prefix, after string) ([]archive.
 	return list, err
 }
 
+// ListPage keeps the store's bounded listing (archive.PageLister), or
+// cuts a StartAfter listing as the archive would.
+func (x *blobs) ListPage(ctx context.Context, prefix, after string, limit int) ([]archive.BlobInfo, error) {
+	start := time.Now()
+	var list []archive.BlobInfo
+	var err error
+	if pl, ok := x.b.(archive.PageLister); ok {
+		list, err = pl.ListPage(ctx, prefix, after, limit)
+	} else if list, err = x.ListAfter(ctx, prefix, after); err == nil && limit >= 0 {
+		list = list[:min(limit, len(list))]
+	}
+	observe(x.m.storage, "list", start, err)
+	return list, err
+}
+
 func (x *blobs) Ping(ctx context.Context) error {
 	start := time.Now()
 	var err error

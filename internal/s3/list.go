@@ -21,13 +21,32 @@ func (s *Store) List(ctx context.Context, prefix string) ([]archive.BlobInfo, er
 // server as StartAfter: a listing costs the keys past after, not the
 // prefix (see archive.AfterLister).
 func (s *Store) ListAfter(ctx context.Context, prefix, after string) ([]archive.BlobInfo, error) {
+	return s.ListPage(ctx, prefix, after, -1)
+}
+
+// ListPage is ListAfter cut to its first limit keys (limit < 0: all): the
+// listing asks the server for no more (MaxKeys) and stops after them (see
+// archive.PageLister).
+func (s *Store) ListPage(ctx context.Context, prefix, after string, limit int) ([]archive.BlobInfo, error) {
 	if prefix != "" {
 		if err := archive.ValidKey(strings.TrimSuffix(prefix, "/")); err != nil {
 			return nil, fmt.Errorf("s3: list: prefix: %w", err)
 		}
 	}
+	if limit == 0 {
+		return nil, nil
+	}
+	ctx, cancel := context.WithCancel(ctx) // stops the listing's goroutine when the page is full
+	defer cancel()
+	opts := minio.ListObjectsOptions{Prefix: prefix, Recursive: true, StartAfter: after}
+	if limit > 0 {
+		opts.MaxKeys = min(limit+1, 1000) // +1: a directory marker may be among them
+	}
 	var infos []archive.BlobInfo
-	for oi := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true, StartAfter: after}) {
+	for oi := range s.client.ListObjects(ctx, s.bucket, opts) {
+		if limit > 0 && len(infos) >= limit {
+			break
+		}
 		if oi.Err != nil {
 			return nil, s.fail("list", prefix, oi.Err)
 		}
