@@ -134,13 +134,17 @@ func (p *pages) origin(r *http.Request) string {
 
 func buildQuote(base pageBase, qv archive.QuoteView, qc quoteContext) quotePage {
 	q, rec := qv.Quote, qv.Recording
+	// The moment in the recording as it is now, through any retiming of
+	// the track since: where the player, the links, the citations and the
+	// structured data point.
+	start, end := quoteMoment(qv)
 	d := quotePage{
 		pageBase: base, ID: q.ID, Withheld: qv.Withheld, Rec: rec, MetaLang: metadataLang(rec), Sample: isSample(rec),
 		DateText: dateText(base.UI, rec.Date), Lang: q.Lang, LangName: langName(q.Lang),
 		Provenance: provenance(base, rec, q.Lang, q.Kind, q.Source),
 		Speakers:   q.Speakers,
-		StartSec:   formatSeconds(q.StartMS), EndSec: formatSeconds(q.EndMS),
-		RangeText: base.T("watch.range", clock(q.StartMS), clock(q.EndMS)),
+		StartSec:   formatSeconds(start), EndSec: formatSeconds(end),
+		RangeText: base.T("watch.range", clock(start), clock(end)),
 		Clip:      offerClip(base, qv, qc.clipping),
 	}
 	if rec.Date == "" {
@@ -148,11 +152,6 @@ func buildQuote(base pageBase, qv archive.QuoteView, qc quoteContext) quotePage 
 	}
 	if !qv.Withheld {
 		d.Lines = quoteLines(base, q.Cues)
-	}
-	// The moment in the recording as it is now: through any retiming.
-	start, end := q.StartMS, q.EndMS
-	if cur := qv.Current; cur != nil && !cur.Gone {
-		start, end = cur.StartMS, cur.EndMS
 	}
 	d.WatchURL = watchURL(rec.ID, start, q.Lang, "") + "&end=" + formatSeconds(end)
 	if cur := qv.Current; cur != nil && !qv.Withheld {
@@ -170,7 +169,6 @@ func buildQuote(base pageBase, qv archive.QuoteView, qc quoteContext) quotePage 
 		})
 	}
 	if rec.Media != nil && !qv.Withheld {
-		d.StartSec, d.EndSec = formatSeconds(start), formatSeconds(end)
 		d.MediaURL = "/media/" + rec.ID + "#t=" + d.StartSec + "," + d.EndSec
 		for _, t := range rec.Tracks {
 			d.Tracks = append(d.Tracks, trackView{
@@ -181,7 +179,7 @@ func buildQuote(base pageBase, qv archive.QuoteView, qc quoteContext) quotePage 
 	}
 	d.Share = quoteShare(base, qv, qc.origin)
 	d.Title = d.Share.Title
-	d.Cites = quoteCites(base, qv, qc, qc.origin+d.WatchURL)
+	d.Cites = quoteCites(base, qv, qc, qc.origin+d.WatchURL, start, end)
 	d.JSONLD = quoteLD(qv, d.Share, qc.origin, start, end)
 	return d
 }
@@ -189,12 +187,12 @@ func buildQuote(base pageBase, qv archive.QuoteView, qc quoteContext) quotePage 
 // quoteCites are the page's citations: in English (the styles' own
 // language, see internal/cite), with the timestamped link to the moment
 // and the day the page is shown as the date of access.
-func quoteCites(base pageBase, qv archive.QuoteView, qc quoteContext, momentURL string) []citeView {
+func quoteCites(base pageBase, qv archive.QuoteView, qc quoteContext, momentURL string, start, end int64) []citeView {
 	q, rec := qv.Quote, qv.Recording
 	in := cite.Quote{
 		Title: rec.Title, Event: rec.Event, Date: rec.Date, Place: rec.Place,
 		About: provenance(qc.en, rec, q.Lang, q.Kind, q.Source),
-		Start: clock(q.StartMS), End: clock(q.EndMS),
+		Start: clock(start), End: clock(end),
 		URL: momentURL, Site: "Verbatim", Accessed: qc.now,
 	}
 	if rec.Sample {
@@ -277,6 +275,15 @@ func quoteLD(qv archive.QuoteView, share shareTags, origin string, start, end in
 		ld.Actors = append(ld.Actors, personLD{Type: "Person", Name: sp.Name, JobTitle: sp.Role})
 	}
 	return ld
+}
+
+// quoteMoment is the quoted range in the track's current timing: the
+// quoted one unless the track has been retimed since.
+func quoteMoment(qv archive.QuoteView) (start, end int64) {
+	if cur := qv.Current; cur != nil && !cur.Gone {
+		return cur.StartMS, cur.EndMS
+	}
+	return qv.Quote.StartMS, qv.Quote.EndMS
 }
 
 // quoteLines lays out quoted cues the way the transcript does: the

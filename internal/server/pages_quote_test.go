@@ -86,7 +86,7 @@ func TestQuotePageAfterCorrectionAndShift(t *testing.T) {
 	page = quotePage(t, ts, id, "en", http.StatusOK)
 	_, note, _ = strings.Cut(page, `id="quote-changed"`)
 	wantIn(t, "quote page after +2 s", note, "Survivors must always be heard", "Nadie conoce")
-	wantIn(t, "quote page after +2 s", page, `href="/watch/q?lang=en&t=8&end=11"`)
+	wantIn(t, "quote page after +2 s", page, `href="/watch/q?lang=en&t=8&end=11"`, "Passage from 0:08 to 0:11.", "Side event, HRC side event, Geneva, March 12, 2026, 0:08–0:11.")
 }
 
 // An unknown quote is a 404 page in the viewer's language.
