@@ -462,7 +462,7 @@ const maxListedFailures = 100
 // (viewers: of a recording they may see), and a way to read ranges of it.
 // A poster key is never reused for other bytes.
 func (s *Service) PosterSource(ctx context.Context, who Principal, id string) (Poster, func(ctx context.Context, offset, length int64) (io.ReadCloser, error), error) {
-	rec, err := s.loadForMedia(ctx, id)
+	rec, err := s.mediaRecording(ctx, id)
 	if err != nil {
 		return Poster{}, nil, err
 	}

@@ -94,7 +94,8 @@ type Service struct {
 	pendingGrace time.Duration
 	indexMu      sync.Mutex // serialises index updates
 
-	catalog *catalogView
+	catalog   *catalogView
+	mediaDesc mediaCache // what media requests need of manifests, by version
 
 	mu    sync.Mutex
 	marks map[string]*markState // pending-index markers this process knows, by key

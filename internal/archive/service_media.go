@@ -122,7 +122,7 @@ func (s *Service) probe(ctx context.Context, key string) time.Duration {
 
 // MediaInfo returns the recording's media description for who.
 func (s *Service) MediaInfo(ctx context.Context, who Principal, id string) (Media, error) {
-	rec, err := s.loadForMedia(ctx, id)
+	rec, err := s.mediaRecording(ctx, id)
 	if err != nil {
 		return Media{}, err
 	}
@@ -159,9 +159,10 @@ type MediaSource struct {
 	id string
 }
 
-// MediaSource reads the manifest once and checks that who may see the
-// media; a server answers a range request with one manifest read this way
-// instead of one for the headers and one more for the body.
+// MediaSource checks once that who may see the media; a server answers a
+// range request with one check this way instead of one for the headers
+// and one more for the body. The check stats the manifest and reads it
+// only when it changed since this process last did (see mediaCache).
 func (s *Service) MediaSource(ctx context.Context, who Principal, id string) (MediaSource, error) {
 	m, err := s.MediaInfo(ctx, who, id)
 	if err != nil {
@@ -193,9 +194,7 @@ func (m MediaSource) Open(ctx context.Context, offset, length int64) (io.ReadClo
 // loadForMedia reads the current manifest, as load does but without its
 // ETag: with a store that can open an object without its metadata this
 // spares the sidecar and the key's lock on every media request (a manifest
-// is replaced by rename, so the open sees one whole version). The manifest
-// is still read on every request, so a change of status or media applies
-// to the next one.
+// is replaced by rename, so the open sees one whole version).
 func (s *Service) loadForMedia(ctx context.Context, id string) (Recording, error) {
 	ro, ok := s.blobs.(rangeOpener)
 	if !ok {

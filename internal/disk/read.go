@@ -278,3 +278,29 @@ func (s *Store) openObject(key string) (*os.File, int64, error) {
 	}
 	return f, fi.Size(), nil
 }
+
+// Version returns a token that changes whenever the object is replaced,
+// from a stat of its file alone (no open, no lock, no sidecar): every Put
+// renames a new file into place, so its inode changes, and so do its
+// modification time or size (see archive.Versioner). A missing object
+// wraps archive.ErrNotFound.
+func (s *Store) Version(ctx context.Context, key string) (string, error) {
+	if err := archive.ValidKey(key); err != nil {
+		return "", fmt.Errorf("disk: version: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("disk: version %q: %w", key, err)
+	}
+	fi, err := s.root.Lstat(key)
+	if notExist(err) || (err == nil && !fi.Mode().IsRegular()) {
+		return "", fmt.Errorf("disk: version %q: no such object: %w", key, archive.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("disk: version %q: %w", key, err)
+	}
+	tok := fmt.Sprintf("%d-%d", fi.ModTime().UnixNano(), fi.Size())
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		tok = fmt.Sprintf("%d-%d-%s", st.Dev, st.Ino, tok)
+	}
+	return tok, nil
+}

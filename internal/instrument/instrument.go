@@ -5,7 +5,7 @@
 // cmd/verbatim wraps the opened adapters with them at wiring time; the
 // adapters and the archive know nothing of metrics. The decorators keep the
 // optional interfaces the archive looks for (Presigner, ranged opens,
-// ListAfter, Ping), so wrapping changes no behaviour.
+// ListAfter, Version, Ping), so wrapping changes no behaviour.
 package instrument
 
 import (
@@ -169,6 +169,24 @@ func (x *blobs) ListPage(ctx context.Context, prefix, after string, limit int) (
 	}
 	observe(x.m.storage, "list", start, err)
 	return list, err
+}
+
+// Version keeps the store's cheap version token (archive.Versioner), or
+// uses the ETag of a Stat as the archive would.
+func (x *blobs) Version(ctx context.Context, key string) (string, error) {
+	start := time.Now()
+	var tok string
+	var err error
+	if v, ok := x.b.(archive.Versioner); ok {
+		tok, err = v.Version(ctx, key)
+	} else {
+		var info archive.BlobInfo
+		if info, err = x.b.Stat(ctx, key); err == nil {
+			tok = info.ETag
+		}
+	}
+	observe(x.m.storage, "version", start, err)
+	return tok, err
 }
 
 func (x *blobs) Ping(ctx context.Context) error {

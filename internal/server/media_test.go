@@ -120,6 +120,27 @@ func TestMediaOfDraftHidden(t *testing.T) {
 	wantStatus(t, ts.do(t, "GET", "/media/d", ts.token, nil), http.StatusOK)
 }
 
+// The media description is cached per recording, but a change of
+// publication applies to the very next range request: unpublished, it is
+// 404 at once; published again, 206.
+func TestMediaUnpublishAppliesToNextRange(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.published(t, "r")
+	uploadMedia(t, ts, "r", sample(t, 4096))
+	for range 3 { // cached after the first
+		wantStatus(t, ts.do(t, "GET", "/media/r", "", nil, "Range", "bytes=0-99"), http.StatusPartialContent)
+	}
+	for _, step := range []struct {
+		status string
+		want   int
+	}{{"draft", http.StatusNotFound}, {"published", http.StatusPartialContent}} {
+		get := ts.do(t, "GET", "/api/v1/recordings/r", ts.token, nil)
+		wantStatus(t, get, http.StatusOK)
+		wantStatus(t, ts.do(t, "PATCH", "/api/v1/recordings/r", ts.token, map[string]string{"status": step.status}, "If-Match", get.Header.Get("ETag")), http.StatusOK)
+		wantStatus(t, ts.do(t, "GET", "/media/r", "", nil, "Range", "bytes=0-99"), step.want)
+	}
+}
+
 // chunked hides the length so the server must count.
 type chunked struct{ r io.Reader }
 
