@@ -13,6 +13,8 @@ import (
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+
+	"github.com/verbatim-archive/verbatim/internal/archive"
 )
 
 // The watch page's passage tools (issue 12, quote.js), at both sizes:
@@ -245,8 +247,9 @@ func TestBrowserQuotePassage(t *testing.T) {
 }
 
 // TestBrowserQuoteRefusals: what the archive refuses is said in the
-// interface language: a passage longer than a quote may be (checked
-// before asking) and too many quotes from one address (429).
+// interface language: a passage longer than a quote may be and one with
+// no words (both checked before asking), and too many quotes from one
+// address (429).
 func TestBrowserQuoteRefusals(t *testing.T) {
 	b := newBrowser(t)
 	d := startDemoWith(t, func(o *Options) { o.QuotesPerAddress = 1 })
@@ -263,6 +266,19 @@ func TestBrowserQuoteRefusals(t *testing.T) {
 	if got, want := eval[string](t, b, `document.getElementById('passage-status').textContent`), "Una cita dura como máximo 5 minutos y tiene como máximo 60 líneas. Acorte el pasaje."; got != want {
 		t.Errorf("a passage of more than 5 minutes: status %q; want %q", got, want)
 	}
+	// Between two lines there is nothing to quote.
+	b.clickAt(t, "#passage-clear")
+	b.clickAt(t, "#cue-2 a.cue-time")
+	b.clickAt(t, "#cue-2 a.cue-time", chromedp.ModifierShift)
+	b.clickAt(t, `.passage-end[data-end="start"] button[data-move="tenth-"]`)
+	b.clickAt(t, `.passage-end[data-end="end"] button[data-move="line-"]`)
+	if n := eval[int](t, b, `document.querySelectorAll('#transcript li.in-range').length`); n != 0 {
+		t.Fatalf("the passage between lines 1 and 2 marks %d lines", n)
+	}
+	b.clickAt(t, "#passage-create")
+	if got, want := eval[string](t, b, `document.getElementById('passage-status').textContent`), "Este pasaje no contiene palabras que citar: marque al menos una línea."; got != want {
+		t.Errorf("a passage between two lines: status %q; want %q", got, want)
+	}
 
 	b.run(t, "open watch in German", chromedp.Navigate(d.url+"/watch/hrc47-side-event?t=95&end=101&lang=de&ui=de"))
 	b.waitFor(t, "the page is ready", `!document.getElementById('passage-create').hidden`)
@@ -272,6 +288,70 @@ func TestBrowserQuoteRefusals(t *testing.T) {
 	b.waitFor(t, "the second is refused", `document.getElementById('passage-status').textContent.startsWith('Zu viele')`)
 	if got, want := eval[string](t, b, `document.getElementById('passage-status').textContent`), "Zu viele Zitate von dieser Verbindung. Versuchen Sie es in 60 Minuten erneut."; got != want {
 		t.Errorf("the second quote from one address: status %q; want %q", got, want)
+	}
+	b.clean(t)
+}
+
+// TestBrowserQuoteSignedIn: a signed-in editor's quote carries the
+// session's CSRF token (the API refuses a signed-in write without it), on
+// a recording without a video, where the passage is marked, copied and
+// quoted all the same. A passage of a speaker hidden after the page was
+// loaded is refused, and the page says so in the interface language.
+func TestBrowserQuoteSignedIn(t *testing.T) {
+	b := newBrowser(t)
+	url, svc := startConsentSiteSvc(t)
+	b.use(t, desktop)
+	b.run(t, "choose French", chromedp.Navigate(url+"/?ui=fr"))
+	b.run(t, "sign in",
+		chromedp.Navigate(url+"/login"),
+		chromedp.SendKeys(chromedp.ID("login-name"), "ed"),
+		chromedp.SendKeys(chromedp.ID("login-password"), consentPassword),
+	)
+	b.submit(t, "sign in", ".login-form button")
+
+	b.run(t, "open the watch page", chromedp.Navigate(url+"/watch/launch?lang=en"), chromedp.WaitVisible(chromedp.ID("passage")))
+	if eval[string](t, b, `document.getElementById('passage').dataset.csrf`) == "" {
+		t.Fatal("the signed-in page gives the passage tools no CSRF token")
+	}
+	if n := eval[int](t, b, `document.querySelectorAll('#passage .needs-video:not([hidden])').length`); n != 0 {
+		t.Errorf("without a video %d controls that need one still show", n)
+	}
+	if got := eval[string](t, b, `document.querySelector('#cue-2 .cue-text').textContent`); got != "a lighthouse keeper" {
+		t.Fatalf("line 2 reads %q; the test needs Carol's words there", got)
+	}
+	b.clickAt(t, "#cue-2 a.cue-time", chromedp.ModifierShift)
+	if p := eval[string](t, b, `location.pathname + location.search`); p != "/watch/launch?lang=en" {
+		t.Fatalf("a shift-click on a time left the page for %s", p)
+	}
+
+	// Carol is hidden while the page is open: her words cannot be quoted.
+	ctx := context.Background()
+	ed := archive.Principal{Name: "ed", Role: archive.RoleEditor}
+	rec, etag, err := svc.Get(ctx, ed, "launch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rec.Speakers {
+		if rec.Speakers[i].Name == "Carol Witness" {
+			rec.Speakers[i].Visibility = archive.VisibilityHidden
+		}
+	}
+	if _, _, err := svc.Patch(ctx, ed, "launch", etag, archive.Patch{Speakers: &rec.Speakers}); err != nil {
+		t.Fatal(err)
+	}
+	b.clickAt(t, "#passage-create")
+	want := "Ce passage ne peut pas être cité : ses paroles sont retenues à la demande de l’intervenant·e, ou l’enregistrement n’est pas public."
+	b.waitFor(t, "the refusal is said", fmt.Sprintf(`document.getElementById('passage-status').textContent === %q`, want))
+
+	// Lines 2 and 3: Bob's "Thank you." can be quoted.
+	b.clickAt(t, "#cue-3 a.cue-time", chromedp.ModifierShift)
+	if start, end, _ := passageLink(t, b); start != 4 || end != 7 {
+		t.Errorf("the passage is %v–%v s; want 4–7 (lines 2 and 3)", start, end)
+	}
+	b.clickAt(t, "#passage-create")
+	b.waitFor(t, "the answer is shown", `(t => t !== '' && !t.startsWith('Création'))(document.getElementById('passage-status').textContent)`)
+	if p := eval[string](t, b, `(document.getElementById('quote-link') || {}).pathname || document.getElementById('passage-status').textContent`); !quoteURL.MatchString(p) {
+		t.Fatalf("the editor's quote: %q; want its permalink", p)
 	}
 	b.clean(t)
 }

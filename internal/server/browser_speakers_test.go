@@ -120,6 +120,14 @@ func (b *browser) submit(t *testing.T, what, button string) {
 // inside Bob's cue and alone, with an editor account "ed".
 func startConsentSite(t *testing.T) string {
 	t.Helper()
+	url, _ := startConsentSiteSvc(t)
+	return url
+}
+
+// startConsentSiteSvc is startConsentSite with its Service, for a test
+// that changes the archive behind a page's back.
+func startConsentSiteSvc(t *testing.T) (string, *archive.Service) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	store, err := disk.Open(t.TempDir())
 	if err != nil {
@@ -163,5 +171,5 @@ func startConsentSite(t *testing.T) string {
 		idx.Close()
 		store.Close()
 	})
-	return "http://" + ln.Addr().String()
+	return "http://" + ln.Addr().String(), svc
 }

@@ -5,15 +5,16 @@
 // passage plays from start to end, is copied as a link that keeps t and
 // end, and becomes a quote (POST /api/v1/quotes) whose permalink /q/<id>
 // is shown. app.js plays it: this file only asks, with events on the
-// video. Without JavaScript the page still links the passage it opened
-// with.
+// video. On a page without a video the passage is marked, copied and
+// quoted all the same. Without JavaScript the page still links the
+// passage it opened with.
 (function () {
   'use strict';
 
   var panel = document.getElementById('passage');
   var video = document.getElementById('player');
   var list = document.getElementById('transcript');
-  if (!panel || !video || !list || !window.fetch) {
+  if (!panel || !list || !window.fetch) {
     return;
   }
   var d = panel.dataset;
@@ -37,8 +38,8 @@
 
   // The passage, in milliseconds; null when none is marked.
   var range = null;
-  var startAt = ms(video.dataset.start || '0') || 0;
-  var endAt = ms(video.dataset.end || '') || 0;
+  var startAt = ms(d.start || '0') || 0;
+  var endAt = ms(d.end || '') || 0;
   if (endAt > startAt) {
     range = { start: startAt, end: endAt };
   }
@@ -79,14 +80,19 @@
     status.textContent = text;
   }
 
+  // The transcript's language (app.js switches it in place).
+  function lang() {
+    return list.getAttribute('lang') || '';
+  }
+
   function passageURL() {
     var u = new URL(window.location.href);
     u.search = '';
     u.hash = '';
     u.searchParams.set('t', seconds(range.start));
     u.searchParams.set('end', seconds(range.end));
-    if (video.dataset.lang) {
-      u.searchParams.set('lang', video.dataset.lang);
+    if (lang()) {
+      u.searchParams.set('lang', lang());
     }
     return u;
   }
@@ -106,7 +112,7 @@
       return;
     }
     var rect = tl.querySelector('.tl-range');
-    var dur = (parseFloat(tl.dataset.duration) || video.duration || 0) * 1000;
+    var dur = (parseFloat(tl.dataset.duration) || (video && video.duration) || 0) * 1000;
     if (!range || !(dur > 0) || !isFinite(dur)) {
       if (rect) {
         rect.remove();
@@ -216,7 +222,7 @@
   // One end moves: to the video's time, by a line, or by a tenth.
   function move(which, how) {
     var cs = cues();
-    var now = Math.round(video.currentTime * 10) * 100;
+    var now = video ? Math.round(video.currentTime * 10) * 100 : 0;
     var r = range || { start: now, end: now };
     var t = r[which];
     var i, to = null;
@@ -275,7 +281,7 @@
   });
 
   play.addEventListener('click', function () {
-    if (range) {
+    if (range && video) {
       video.dispatchEvent(new CustomEvent('passage-play', { detail: { start: range.start / 1000, end: range.end / 1000 } }));
     }
   });
@@ -284,7 +290,9 @@
     range = null;
     anchor = null;
     say('');
-    video.dispatchEvent(new CustomEvent('passage-clear'));
+    if (video) {
+      video.dispatchEvent(new CustomEvent('passage-clear'));
+    }
     show();
   });
 
@@ -340,8 +348,13 @@
     if (!range) {
       return;
     }
-    if (range.end - range.start > maxMS || lines() > maxLines) {
+    var n = lines();
+    if (range.end - range.start > maxMS || n > maxLines) {
       say(fill(d.errLong, [maxMS / 60000, maxLines]));
+      return;
+    }
+    if (n === 0) {
+      say(d.errEmpty); // between lines, or where only withheld words were
       return;
     }
     var headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
@@ -352,7 +365,7 @@
     say(d.creating);
     fetch('/api/v1/quotes', {
       method: 'POST', headers: headers, credentials: 'same-origin',
-      body: JSON.stringify({ recording_id: d.rec, lang: video.dataset.lang || '', start_ms: range.start, end_ms: range.end })
+      body: JSON.stringify({ recording_id: d.rec, lang: lang(), start_ms: range.start, end_ms: range.end })
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (r.status === 201 && body.url) {
@@ -377,5 +390,13 @@
       el.hidden = false;
     }
   });
+  if (!video) {
+    Array.prototype.forEach.call(panel.querySelectorAll('.needs-video'), function (el) {
+      el.hidden = true; // nothing to play, no video's time to take
+    });
+  }
+  if (selectLines) {
+    selectLines.hidden = false;
+  }
   show();
 })();
