@@ -3,6 +3,7 @@ package server
 import (
 	"cmp"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -22,6 +23,7 @@ type watchPage struct {
 	Duration   string
 	MediaURL   string
 	PosterURL  string
+	JSONLD     template.JS // the VideoObject (pages_jsonld.go); "" without media
 	Lang       string
 	LangName   string
 	TrackAbout string
@@ -161,6 +163,7 @@ func (p *pages) watch(c echo.Context) error {
 	base.Description = watchDescription(base, rec)
 	data := buildWatch(base, rec, track, lang, cues, wp, hits)
 	data.Share = watchShare(base, rec, wp, lang, p.origin(c.Request()))
+	data.JSONLD = watchJSONLD(p.origin(c.Request()), rec, base.Description, cues)
 	return p.render(c, http.StatusOK, "watch", data)
 }
 
