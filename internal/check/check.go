@@ -231,6 +231,9 @@ func references(id string, rec archive.Recording) []Missing {
 	if rec.Media != nil && rec.Media.Key != "" {
 		out = append(out, Missing{RecordingID: id, Key: rec.Media.Key, Field: "media"})
 	}
+	if rec.Poster != nil && rec.Poster.Key != "" {
+		out = append(out, Missing{RecordingID: id, Key: rec.Poster.Key, Field: "poster"})
+	}
 	for _, t := range rec.Tracks {
 		if t.Key == "" {
 			continue

@@ -126,6 +126,29 @@ func TestRunFindings(t *testing.T) {
 			wantRecs: 1,
 		},
 		{
+			name: "the media worker's poster is referenced; an old one is an orphan",
+			setup: func(t *testing.T, b archive.Blobs) {
+				put(t, b, "recordings/w/media/aaa.mp4", "video bytes")
+				put(t, b, "recordings/w/poster-new.jpg", "jpeg")
+				put(t, b, "recordings/w/poster-old.jpg", "jpeg")
+				putManifest(t, b, archive.Recording{ID: "w", Media: &archive.Media{Key: "recordings/w/media/aaa.mp4"},
+					Poster: &archive.Poster{Key: "recordings/w/poster-new.jpg"}})
+			},
+			wantOK:      true, // an orphan is cleanable, not a fault
+			wantRecs:    1,
+			wantOrphans: []string{"recordings/w/poster-old.jpg"},
+		},
+		{
+			name: "manifest points at a missing poster",
+			setup: func(t *testing.T, b archive.Blobs) {
+				put(t, b, "recordings/q/media/aaa.mp4", "video bytes")
+				putManifest(t, b, archive.Recording{ID: "q", Media: &archive.Media{Key: "recordings/q/media/aaa.mp4"},
+					Poster: &archive.Poster{Key: "recordings/q/poster-lost.jpg"}})
+			},
+			wantRecs:    1,
+			wantMissing: []check.Missing{{RecordingID: "q", Key: "recordings/q/poster-lost.jpg", Field: "poster"}},
+		},
+		{
 			name:   "objects outside recordings are not judged",
 			setup:  func(t *testing.T, b archive.Blobs) { put(t, b, "accounts/ann.json", "{}") },
 			wantOK: true,

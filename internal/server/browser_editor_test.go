@@ -115,7 +115,7 @@ func TestBrowserEditorPublishes(t *testing.T) {
 	}
 	dur := eval[string](t, b, `(document.querySelector('.rec-duration')||{}).innerText || ''`)
 	if dur == "" {
-		t.Errorf("the recording has no duration after the upload")
+		t.Fatalf("the recording has no duration after the upload")
 	}
 	b.clean(t)
 
@@ -129,13 +129,19 @@ func TestBrowserEditorPublishes(t *testing.T) {
 		t.Errorf("stored media: %d bytes (%v), identical %v; want the %d bytes sent", len(got), err, bytes.Equal(got, want), len(want))
 	}
 
+	// Published: on the home page, its card with the duration; in search,
+	// its group with the duration beside the hit.
 	b.run(t, "home", chromedp.Navigate(url+"/?ui=en"))
-	home := eval[string](t, b, `document.body.innerText`)
-	if !strings.Contains(home, "Survivors panel") || (dur != "" && !strings.Contains(home, dur)) {
-		t.Errorf("home page lacks the recording or its duration %q:\n%s", dur, home)
+	card := eval[string](t, b, `[...document.querySelectorAll('.card')].map(c => c.innerText).find(s => s.includes('Survivors panel')) || ''`)
+	if card == "" || !strings.Contains(card, dur) {
+		t.Errorf("home page: card %q; want the recording with its duration %q:\n%s", card, dur, eval[string](t, b, `document.body.innerText`))
 	}
-	b.run(t, "search", chromedp.Navigate(url+"/search?q=palermo+protocol"))
+	b.run(t, "search", chromedp.Navigate(url+"/search?q=palermo+protocol&ui=en"))
 	b.waitFor(t, "a hit", `document.body.innerText.indexOf('Survivors panel') >= 0`)
+	group := eval[string](t, b, `[...document.querySelectorAll('.result-group')].map(g => g.innerText).find(s => s.includes('Survivors panel')) || ''`)
+	if !strings.Contains(group, dur) || !strings.Contains(group, "Palermo") {
+		t.Errorf("search: result %q; want the recording, its hit and its duration %q", group, dur)
+	}
 	b.clean(t)
 }
 

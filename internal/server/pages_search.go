@@ -65,6 +65,7 @@ type resultGroup struct {
 	Date       string
 	DateText   string
 	WatchURL   string
+	Duration   string // "" when unknown
 	Sample     bool
 	Timeline   timeline
 	Moments    []momentView
@@ -258,6 +259,7 @@ func (p *pages) groupHits(c echo.Context, base pageBase, sp searchParams, hits [
 			continue // removed since it was indexed: the hits still show, without a strip
 		}
 		g.Sample = isSample(rec)
+		g.Duration = durationText(base.UI, rec.DurationMS)
 		g.Timeline = groupTimeline(base, p.timelineLength(c.Request().Context(), rec), g.Title, g.Moments)
 	}
 	return groups
