@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -115,7 +116,16 @@ func (s *Service) QuoteClip(ctx context.Context, who Principal, id string, forma
 	if err != nil {
 		return QuoteFile{}, ClipFormat{}, err
 	}
-	key := quoteFileKey(qv, "clip", cf.Ext, src.ETag)
+	start, end, captions, retimed := clipMoment(qv)
+	extra := src.ETag
+	if retimed {
+		// Where the clip is cut is part of what it shows.
+		extra += fmt.Sprintf("|%d-%d", start, end)
+		for _, c := range captions {
+			extra += fmt.Sprintf("|%d-%d", c.StartMS, c.EndMS)
+		}
+	}
+	key := quoteFileKey(qv, "clip", cf.Ext, extra)
 	if f, err := s.quoteFile(ctx, key); !errors.Is(err, ErrNotFound) {
 		return f, cf, err
 	}
@@ -123,7 +133,7 @@ func (s *Service) QuoteClip(ctx context.Context, who Principal, id string, forma
 		return QuoteFile{}, cf, ErrClipNotCut
 	}
 	err = cut(ctx, ClipJob{
-		QuoteID: id, Lang: qv.Quote.Lang, Media: src, StartMS: qv.Quote.StartMS, EndMS: qv.Quote.EndMS, Captions: qv.Quote.Cues,
+		QuoteID: id, Lang: qv.Quote.Lang, Media: src, StartMS: start, EndMS: end, Captions: captions,
 		Store: func(ctx context.Context, r io.Reader, size int64) error {
 			return s.putQuoteFile(ctx, key, r, size, cf.ContentType)
 		},
@@ -133,6 +143,29 @@ func (s *Service) QuoteClip(ctx context.Context, who Principal, id string, forma
 	}
 	f, err := s.quoteFile(ctx, key)
 	return f, cf, err
+}
+
+// clipMoment is where a quote's clip is cut and when its captions show:
+// the quoted times mapped through every retiming of the track since the
+// quote (a shifted track means the words were spoken at the shifted time
+// of the media), and whether any mapping moved them.
+func clipMoment(qv QuoteView) (start, end int64, captions []QuoteCue, retimed bool) {
+	q := qv.Quote
+	i := slices.IndexFunc(qv.Recording.Tracks, func(t Track) bool { return t.Lang == q.Lang })
+	if i < 0 {
+		return q.StartMS, q.EndMS, q.Cues, false
+	}
+	tr := qv.Recording.Tracks[i]
+	at := func(ms int64) int64 { return tr.MapTime(q.TrackVersion, ms) }
+	start, end = at(q.StartMS), at(q.EndMS)
+	retimed = start != q.StartMS || end != q.EndMS
+	captions = make([]QuoteCue, len(q.Cues))
+	for k, c := range q.Cues {
+		c.StartMS, c.EndMS = at(c.StartMS), at(c.EndMS)
+		retimed = retimed || c.StartMS != q.Cues[k].StartMS || c.EndMS != q.Cues[k].EndMS
+		captions[k] = c
+	}
+	return start, end, captions, retimed
 }
 
 // quoteFileKey names a quote file after a hash of what it shows: the

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 )
 
 const quoteVTT = `WEBVTT
@@ -414,4 +415,47 @@ func keysUnder(t *testing.T, e *env, prefix string) []string {
 		keys = append(keys, i.Key)
 	}
 	return keys
+}
+
+// A quote's clip is cut where the words are in the media now: after the
+// track is shifted by +2 s, at the shifted range with shifted captions,
+// under a new name (the clip cut before is not served again).
+func TestQuoteClipFollowsRetiming(t *testing.T) {
+	e := quoteEnv(t)
+	ctx := context.Background()
+	video := mediatest.MP4(t, mediatest.Spec{Duration: 20 * time.Second})
+	if _, err := e.svc.PutMedia(ctx, editor, "hrc", archive.MediaUpload{Name: "v.mp4", ContentType: "video/mp4", Size: int64(len(video)), Body: bytes.NewReader(video)}); err != nil {
+		t.Fatal(err)
+	}
+	q, err := e.svc.CreateQuote(ctx, archive.Principal{}, archive.QuoteRequest{RecordingID: "hrc", Lang: "en", StartMS: 1000, EndMS: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	format := func(string) (archive.ClipFormat, error) { return archive.ClipFormat{Ext: ".mp4", ContentType: "video/mp4"}, nil }
+	var jobs []archive.ClipJob
+	cut := func(ctx context.Context, job archive.ClipJob) error {
+		jobs = append(jobs, job)
+		return job.Store(ctx, strings.NewReader("clip"), 4)
+	}
+	first, _, err := e.svc.QuoteClip(ctx, archive.Principal{}, q.ID, format, cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ShiftTrack(ctx, editor, "hrc", "en", 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	second, _, err := e.svc.QuoteClip(ctx, archive.Principal{}, q.ID, format, cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 2 || first.Key == second.Key {
+		t.Fatalf("after the shift: %d cuts, keys %s and %s; want a second cut under a new name", len(jobs), first.Key, second.Key)
+	}
+	j := jobs[1]
+	if j.StartMS != 3000 || j.EndMS != 5000 || len(j.Captions) != 1 || j.Captions[0].StartMS != 3000 || j.Captions[0].EndMS != 5000 {
+		t.Errorf("clip job after the +2 s shift: %d–%d ms, captions %+v; want 3000–5000 with the caption there", j.StartMS, j.EndMS, j.Captions)
+	}
+	if j.Captions[0].Text != "We open the session on trafficking." {
+		t.Errorf("caption after the shift = %q; want the quoted words", j.Captions[0].Text)
+	}
 }
