@@ -431,7 +431,9 @@ func TestQuoteClipFollowsRetiming(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	format := func(string) (archive.ClipFormat, error) { return archive.ClipFormat{Ext: ".mp4", ContentType: "video/mp4"}, nil }
+	format := func(string) (archive.ClipFormat, error) {
+		return archive.ClipFormat{Ext: ".mp4", ContentType: "video/mp4"}, nil
+	}
 	var jobs []archive.ClipJob
 	cut := func(ctx context.Context, job archive.ClipJob) error {
 		jobs = append(jobs, job)
