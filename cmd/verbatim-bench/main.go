@@ -3,7 +3,8 @@
 // subtitle parsing (vs astisub and ffmpeg), indexing and search (vs SQLite
 // FTS5 and ripgrep), media range serving (vs nginx, and S3 proxying vs
 // direct versitygw GETs), upload to S3 (vs a direct minio-go PutObject) and
-// mixed load with many concurrent viewers.
+// mixed load with many concurrent viewers, and every listing and search
+// page at 100 and at 10,000 recordings (scale).
 //
 // It starts the real verbatim binary (built from this source tree) as a
 // child process, so peak memory is the server's own, read from
@@ -25,21 +26,23 @@ import (
 )
 
 // sections in the order they run.
-var sectionNames = []string{"subtitle", "search", "range", "upload", "mixed"}
+var sectionNames = []string{"subtitle", "search", "range", "upload", "mixed", "scale"}
 
 type config struct {
-	only      []string
-	scale     float64
-	duration  time.Duration
-	out       string
-	repo      string
-	viewers   int
-	queries   int
-	upload    int64
-	partSize  int64
-	fileSize  int64
-	verbatim  string
-	keepTemps bool
+	only        []string
+	scale       float64
+	duration    time.Duration
+	out         string
+	repo        string
+	viewers     int
+	queries     int
+	upload      int64
+	partSize    int64
+	fileSize    int64
+	verbatim    string
+	keepTemps   bool
+	scaleN      int
+	scaleRounds int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -57,6 +60,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Int64Var(&c.partSize, "part-size", 16<<20, "S3 multipart part size for Verbatim and the direct PutObject alike")
 	fs.Int64Var(&c.fileSize, "file-size", 256<<20, "size of the media file served in the range section")
 	fs.StringVar(&c.verbatim, "verbatim", "", "prebuilt verbatim `binary` (default: go build ./cmd/verbatim)")
+	fs.IntVar(&c.scaleN, "scale-recordings", 10_000, "recordings of the large archive in the scale section (timed against 100)")
+	fs.IntVar(&c.scaleRounds, "scale-rounds", 200, "rounds of every page timed per archive in the scale section")
 	fs.BoolVar(&c.keepTemps, "keep", false, "keep the temporary directory (logs, data) for inspection")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: verbatim-bench [flags]\n\nRuns every benchmark section against a peer and prints figures and ratios.\n\n")
@@ -76,6 +81,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.scale <= 0 || c.scale > 1 {
 		return c, fmt.Errorf("-scale must be in (0, 1], got %g", c.scale)
+	}
+	if c.scaleN <= 100 || c.scaleRounds <= 0 {
+		return c, fmt.Errorf("-scale-recordings must be more than 100 and -scale-rounds positive")
 	}
 	if c.duration <= 0 || c.viewers <= 0 || c.queries <= 0 || c.upload <= 0 || c.partSize < 5<<20 || c.fileSize < 16<<20 {
 		return c, fmt.Errorf("-duration, -viewers, -queries and -upload-size must be positive, -part-size at least 5 MiB (S3's minimum), -file-size at least 16 MiB")

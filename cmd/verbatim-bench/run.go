@@ -23,6 +23,7 @@ var sections = map[string]section{
 	"range":    rangeSection,
 	"upload":   uploadSection,
 	"mixed":    mixedSection,
+	"scale":    scaleSection,
 }
 
 // env holds what sections share, created on first use and torn down at

@@ -27,6 +27,10 @@ type Config struct {
 	Hours     float64  // recording-hours in total (each in every language)
 	Langs     []string // default en, fr, es, de
 	VocabSize int      // words per language, default 30000
+	// CuesPerTrack, when positive, keeps only each recording's first
+	// cues (an archive of many recordings with little text: listings at
+	// scale). Recording i is still the same recording, cut short.
+	CuesPerTrack int
 }
 
 // Full is the benchmark archive: 200 recording-hours in four languages,
@@ -134,6 +138,9 @@ func (g *Generator) recording(i int, left time.Duration) (Recording, time.Durati
 		speakers[k] = fmt.Sprintf("Speaker %d-%d", i, k)
 	}
 	timing := cueTimes(rng, length, speakers)
+	if n := g.cfg.CuesPerTrack; n > 0 && len(timing) > n {
+		timing = timing[:n]
+	}
 	for _, lang := range g.cfg.Langs {
 		tr := Track{Lang: lang, Cues: make([]archive.Cue, len(timing))}
 		for k, c := range timing {
