@@ -41,7 +41,7 @@ func TestPageWeightBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{"/", "/watch/hrc47-side-event?t=95&lang=en", "/search?q=trafficking", "/q/" + q.ID} {
+	for _, path := range []string{"/", "/watch/hrc47-side-event?t=95&lang=en", "/search?q=trafficking", "/q/" + q.ID, "/embed/" + q.ID, "/embed/watch/hrc47-side-event?t=95"} {
 		r := serveZ(srv, path, "Accept-Language", "de")
 		html, _ := io.ReadAll(r.Body)
 		if r.StatusCode != http.StatusOK {
