@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/clip"
+	"github.com/verbatim-archive/verbatim/internal/clip/cliptest"
 	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 	"github.com/verbatim-archive/verbatim/internal/server"
 )
@@ -289,5 +291,42 @@ func TestQuotePageInterpretationAndOtherLanguages(t *testing.T) {
 	quoted, _, _ := strings.Cut(page, `class="quote-others"`)
 	if strings.Contains(quoted, "Les survivantes") {
 		t.Error("the French words appear as the quote itself")
+	}
+}
+
+// With a clip cutter the page links the clip in the source's format;
+// without one the link is absent and the page says why, in the viewer's
+// language.
+func TestQuotePageClipLink(t *testing.T) {
+	video := writeTemp(t, mediatest.Video(t), ".mp4")
+	plain := newTestServer(t, nil)
+	id := quotedRecording(t, plain, video, "video/mp4")
+	for ui, why := range map[string]string{
+		"en": "No clip to download: this server cannot cut clips (ffmpeg is not installed on it).",
+		"fr": "ffmpeg",
+	} {
+		page := quotePage(t, plain, id, ui, http.StatusOK)
+		wantIn(t, "quote page without ffmpeg ("+ui+")", page, why)
+		if strings.Contains(page, "/clip.") {
+			t.Errorf("quote page without ffmpeg (%s) links a clip", ui)
+		}
+	}
+	fr := quotePage(t, plain, id, "fr", http.StatusOK)
+	if strings.Contains(fr, "No clip to download") {
+		t.Error("the French page gives the reason in English")
+	}
+
+	cliptest.RequireFFmpeg(t)
+	cutter, err := clip.New(clip.Options{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cutter.Close() })
+	ts := newTestServer(t, func(o *server.Options) { o.Clips = cutter })
+	id = quotedRecording(t, ts, video, "video/mp4")
+	page := quotePage(t, ts, id, "en", http.StatusOK)
+	wantIn(t, "quote page with ffmpeg", page, `<a href="/q/`+id+`/clip.mp4" download>Download this clip (MP4)</a>`)
+	if stored := storedFiles(t, ts, id, "clip"); len(stored) != 0 {
+		t.Errorf("showing the page cut a clip: %v", stored)
 	}
 }
