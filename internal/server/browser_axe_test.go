@@ -119,12 +119,16 @@ var axePages = []struct{ name, path string }{
 	{"watch-from-search", "/watch/istac-launch?t=45.5&lang=fr&q=traite"},
 	{"search", "/search?q=trafficking"},
 	{"search-none", "/search?q=zzyzxqwv"},
+	{"search-filtered", "/search?q=trafficking&lang=en&speaker=Tobias+Lorentzson"},
+	{"search-near", "/search?q=traite"},
+	{"not-found", "/watch/no-such-recording"},
 	{"event", "/events/" + archive.EventSlug("OSCE/ODIHR launch of ISTAC")},
 }
 
 // TestBrowserAxe: axe-core finds no serious or critical violation on the
-// viewer pages (home, watch, search with hits and with none, an event, a
-// quote), in every interface language, at desktop and phone size.
+// viewer pages (home, watch, search with hits, with none, with filters
+// and with near spellings, an event, a quote, a page not found), in every
+// interface language, at desktop and phone size.
 func TestBrowserAxe(t *testing.T) {
 	src := axeSource(t)
 	b := newBrowser(t)
