@@ -39,11 +39,13 @@ func scalePages(word string) [][2]string {
 }
 
 // scaleSection seeds a small archive (100 recordings) and a large one
-// (e.cfg.scaleN, default 10,000: the small one plus the rest, as corpus
-// recordings are a prefix of each other) on disk and on S3, serves each
-// with the real binary and times each page at both sizes; the ratio is
-// large over small (aim: ≤ 1.5×). It also times the first listing after
-// a restart, which loads the catalog snapshot.
+// (e.cfg.scaleN, default 10,000; corpus recordings are a prefix of each
+// other, so the small one is the large one's first hundred) on disk and on
+// S3 (a bucket each), serves both at once with the real binary and times
+// each page on the two alternately, round after round, so that load from
+// elsewhere on the machine falls on both alike; the ratio is large over
+// small (aim: ≤ 1.5×). Then both are restarted and the first listing page
+// of each is timed: the catalog snapshot and the changes since, read once.
 func scaleSection(ctx context.Context, e *env) ([]row, error) {
 	gen, err := corpus.New(corpus.Config{Seed: 7, Hours: float64(e.cfg.scaleN) * 1.6, Langs: []string{"en"}, CuesPerTrack: scaleCues})
 	if err != nil {
@@ -60,54 +62,53 @@ func scaleSection(ctx context.Context, e *env) ([]row, error) {
 		return nil, fmt.Errorf("corpus gave %d recordings; want %d", len(recs), e.cfg.scaleN)
 	}
 	word := gen.Vocabulary("en")[40] // a frequent word: full result pages
-	sizes := []int{100, e.cfg.scaleN}
+	small, large := 100, e.cfg.scaleN
 	var rows []row
 	for _, where := range []string{"disk", "S3"} {
-		var extra []string
-		var open func(data string) (archive.Blobs, error)
-		if where == "disk" {
-			open = func(data string) (archive.Blobs, error) { return disk.Open(filepath.Join(data, "objects")) }
-		} else {
-			srv, err := e.versity(ctx)
-			if err != nil {
-				rows = append(rows, row{section: "scale (S3)", measure: "all", ours: math.NaN(), skipped: "no versitygw: " + err.Error()})
+		sec := fmt.Sprintf("scale (%s)", where)
+		envs := map[int][]string{}
+		open := map[int]func(data string) (archive.Blobs, error){}
+		for _, n := range []int{small, large} {
+			if where == "disk" {
+				open[n] = func(data string) (archive.Blobs, error) { return disk.Open(filepath.Join(data, "objects")) }
 				continue
 			}
-			extra = e.s3Env(srv)
-			open = func(string) (archive.Blobs, error) {
-				return s3.Open(ctx, s3.Config{Endpoint: srv.Endpoint, Bucket: srv.Bucket, Region: srv.Region,
+			srv, err := e.versity(ctx)
+			if err != nil {
+				rows = append(rows, row{section: sec, measure: "all", ours: math.NaN(), skipped: "no versitygw: " + err.Error()})
+				break
+			}
+			bucket := fmt.Sprintf("%s-%d", srv.Bucket, n)
+			envs[n] = append(e.s3Env(srv), "VERBATIM_S3_BUCKET="+bucket) // the last value of a key wins
+			open[n] = func(string) (archive.Blobs, error) {
+				return s3.Open(ctx, s3.Config{Endpoint: srv.Endpoint, Bucket: bucket, Region: srv.Region,
 					AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, CreateBucket: true})
 			}
 		}
-		name := "scale-" + strings.ToLower(where)
-		data := filepath.Join(e.dir, name+"-data")
-		figs := map[int]map[string]latencies{}
-		first := map[int]time.Duration{}
-		seeded := 0
-		for _, n := range sizes {
-			t0 := time.Now()
-			if err := seedScale(ctx, open, data, recs[seeded:n]); err != nil {
-				return rows, fmt.Errorf("seed %s to %d recordings: %w", where, n, err)
-			}
-			e.logf("scale: %s seeded %d→%d recordings in %s", where, seeded, n, time.Since(t0).Round(time.Millisecond))
-			seeded = n
-			lat, firstPage, err := e.timeScale(ctx, name, extra, word)
-			if err != nil {
-				return rows, fmt.Errorf("%s at %d recordings: %w", where, n, err)
-			}
-			figs[n], first[n] = lat, firstPage
+		if len(open) < 2 {
+			continue
 		}
-		sec := fmt.Sprintf("scale (%s)", where)
-		small, large := sizes[0], sizes[1]
+		name := func(n int) string { return fmt.Sprintf("scale-%s-%d", strings.ToLower(where), n) }
+		for _, n := range []int{small, large} {
+			t0 := time.Now()
+			if err := seedScale(ctx, open[n], filepath.Join(e.dir, name(n)+"-data"), recs[:n]); err != nil {
+				return rows, fmt.Errorf("seed %d recordings on %s: %w", n, where, err)
+			}
+			e.logf("scale: %s seeded %d recordings in %s (%.0f recordings/s)", where, n, time.Since(t0).Round(time.Millisecond), float64(n)/time.Since(t0).Seconds())
+		}
+		lat, first, err := e.timeScale(ctx, []string{name(small), name(large)}, [][]string{envs[small], envs[large]}, word)
+		if err != nil {
+			return rows, fmt.Errorf("scale on %s: %w", where, err)
+		}
 		for _, pg := range scalePages(word) {
 			for _, p := range []float64{50, 95} {
 				rows = append(rows, row{section: sec, measure: fmt.Sprintf("%s p%.0f at %d recordings", pg[0], p, large),
-					ours: ms(figs[large][pg[0]].pct(p)), peer: fmt.Sprintf("%d recordings", small), peerVal: ms(figs[small][pg[0]].pct(p)), unit: "ms",
+					ours: ms(lat[1][pg[0]].pct(p)), peer: fmt.Sprintf("%d recordings", small), peerVal: ms(lat[0][pg[0]].pct(p)), unit: "ms",
 					note: "aim ≤ 1.5×"})
 			}
 		}
 		rows = append(rows, row{section: sec, measure: fmt.Sprintf("first listing after a restart at %d recordings", large),
-			ours: ms(first[large]), peer: fmt.Sprintf("%d recordings", small), peerVal: ms(first[small]), unit: "ms",
+			ours: ms(first[1]), peer: fmt.Sprintf("%d recordings", small), peerVal: ms(first[0]), unit: "ms",
 			note: "the first API listing page right after /healthz answers: the catalog snapshot and the changes since, read once"})
 	}
 	return rows, nil
@@ -201,45 +202,63 @@ func vttTime(ms int64) string {
 	return fmt.Sprintf("%02d:%02d:%02d.%03d", ms/3600000, ms/60000%60, ms/1000%60, ms%1000)
 }
 
-// timeScale serves the seeded data, warms each page up, then times
-// e.cfg.scaleRounds rounds of every page, alternating; then restarts the
-// server and times the first listing page.
-func (e *env) timeScale(ctx context.Context, name string, extra []string, word string) (map[string]latencies, time.Duration, error) {
-	v, err := e.startVerbatim(ctx, name, "serve", extra)
-	if err != nil {
-		return nil, 0, err
+// timeScale serves each seeded data directory (names[i], with envs[i]),
+// warms each page up, then times e.cfg.scaleRounds rounds of every page on
+// every server, alternating which goes first; then restarts the servers
+// and times the first listing page of each.
+func (e *env) timeScale(ctx context.Context, names []string, envs [][]string, word string) ([]map[string]latencies, []time.Duration, error) {
+	var vs []*verbatim
+	for i, name := range names {
+		v, err := e.startVerbatim(ctx, name, "serve", envs[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		defer v.stop()
+		vs = append(vs, v)
 	}
-	defer v.stop()
 	pages := scalePages(word)
-	get := func(path string) (time.Duration, error) { return getTimed(ctx, v.base+path) }
 	for range 10 {
 		for _, pg := range pages {
-			if _, err := get(pg[1]); err != nil {
-				return nil, 0, err
+			for _, v := range vs {
+				if _, err := getTimed(ctx, v.base+pg[1]); err != nil {
+					return nil, nil, err
+				}
 			}
 		}
 	}
-	lat := map[string]latencies{}
-	for range e.cfg.scaleRounds {
+	lat := make([]map[string]latencies, len(vs))
+	for i := range lat {
+		lat[i] = map[string]latencies{}
+	}
+	for round := range e.cfg.scaleRounds {
 		for _, pg := range pages {
-			d, err := get(pg[1])
-			if err != nil {
-				return nil, 0, err
+			for k := range vs {
+				i := (k + round) % len(vs) // each server goes first in turn
+				d, err := getTimed(ctx, vs[i].base+pg[1])
+				if err != nil {
+					return nil, nil, err
+				}
+				lat[i][pg[0]] = append(lat[i][pg[0]], d)
 			}
-			lat[pg[0]] = append(lat[pg[0]], d)
 		}
 		if ctx.Err() != nil {
-			return nil, 0, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
 	}
-	v.stop()
-	v2, err := e.startVerbatim(ctx, name, "serve", extra)
-	if err != nil {
-		return nil, 0, err
+	first := make([]time.Duration, len(vs))
+	for i, v := range vs {
+		v.stop()
+		again, err := e.startVerbatim(ctx, names[i], "serve", envs[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		first[i], err = getTimed(ctx, again.base+pages[1][1])
+		again.stop()
+		if err != nil {
+			return nil, nil, err
+		}
 	}
-	defer v2.stop()
-	first, err := getTimed(ctx, v2.base+pages[1][1])
-	return lat, first, err
+	return lat, first, nil
 }
 
 // getTimed GETs u to the end of the body and times it; any status but
