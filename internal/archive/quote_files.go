@@ -145,6 +145,13 @@ func (s *Service) QuoteClip(ctx context.Context, who Principal, id string, forma
 	return f, cf, err
 }
 
+// MediaMoment is where a quote's words are in the media now and its cues
+// at those times (clipMoment): what an embed of the quote plays.
+func (qv QuoteView) MediaMoment() (start, end int64, cues []QuoteCue) {
+	start, end, cues, _ = clipMoment(qv)
+	return start, end, cues
+}
+
 // clipMoment is where a quote's clip is cut and when its captions show:
 // the quoted times mapped through every retiming of the track since the
 // quote (a shifted track means the words were spoken at the shifted time

@@ -395,3 +395,16 @@ func TestShareTagsAndDiscovery(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbedFollowsRetiming: after the quoted track is shifted by +2 s the
+// words are 2 s later in the media, and so are the embed's passage and
+// its captions (the clip's rule: archive.QuoteView.MediaMoment).
+func TestEmbedFollowsRetiming(t *testing.T) {
+	ts := newTestServer(t, nil)
+	q := embedPanel(t, ts)
+	wantStatus(t, ts.do(t, "POST", "/api/v1/recordings/panel/tracks/en/shift", ts.token, map[string]int{"offset_ms": 2000}), http.StatusOK)
+	_, page := getText(t, ts, "/embed/"+q.ID)
+	wantContains(t, "embed page after a +2 s shift", page, `src="/media/panel#t=3,8"`, `data-start="3" data-end="8"`)
+	_, vtt := getText(t, ts, "/q/"+q.ID+"/captions.vtt")
+	wantContains(t, "captions after a +2 s shift", vtt, "00:00:03.000 --> 00:00:05.000\nBob Named: Over to you.", "00:00:06.000 --> 00:00:08.000\nMember A: I was one of them.")
+}

@@ -53,10 +53,11 @@ func (s *Server) embedQuote(c echo.Context) error {
 	}
 	q, rec := qv.Quote, qv.Recording
 	b := p.base(c, "embed", rec.Title)
+	start, end, _ := qv.MediaMoment() // where the words are now, through any retiming
 	d := embedPage{
 		pageBase: b, Lang: q.Lang, VideoLabel: b.T("embed.quote.video"),
 		Byline: quoteByline(b, qv), Link: "/q/" + q.ID, LinkText: b.T("embed.quote.link"),
-		StartSec: formatSeconds(q.StartMS), EndSec: formatSeconds(q.EndMS),
+		StartSec: formatSeconds(start), EndSec: formatSeconds(end),
 	}
 	switch {
 	case qv.Withheld:
@@ -178,25 +179,26 @@ func recordingByline(b pageBase, rec archive.Recording) string {
 }
 
 // getQuoteCaptions serves GET /q/:id/captions.vtt: the quote's words as
-// viewers see them now, inside its range, on the recording's timeline (the
-// embed plays the recording's media from the quote's start). A quote
-// whose words are all withheld since reads as the withheld notice.
+// viewers see them now, inside its range, on the recording's timeline as
+// it is now (the embed plays the recording's media from where the quote
+// starts: MediaMoment). A quote whose words are all withheld since reads
+// as the withheld notice.
 func (s *Server) getQuoteCaptions(c echo.Context) error {
 	qv, err := s.svc.QuoteView(c.Request().Context(), archive.Principal{}, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	b := pageBase{UI: s.pg.i18n.Translator(qv.Quote.Lang)}
-	q := qv.Quote
+	from, to, quoted := qv.MediaMoment()
 	var cues []subtitle.Cue
-	for _, cp := range quoteCaptions(b, q.Cues) {
-		start, end := max(cp.StartMS, q.StartMS), min(cp.EndMS, q.EndMS)
+	for _, cp := range quoteCaptions(b, quoted) {
+		start, end := max(cp.StartMS, from), min(cp.EndMS, to)
 		if end > start && cp.Text != "" {
 			cues = append(cues, subtitle.Cue{Start: msDuration(start), End: msDuration(end), Text: cp.Text})
 		}
 	}
 	if qv.Withheld || len(cues) == 0 {
-		cues = []subtitle.Cue{{Start: msDuration(q.StartMS), End: msDuration(q.EndMS), Text: b.T("cue.withheld")}}
+		cues = []subtitle.Cue{{Start: msDuration(from), End: msDuration(to), Text: b.T("cue.withheld")}}
 	}
 	var buf bytes.Buffer
 	if err := subtitle.WriteVTT(&buf, cues); err != nil {
