@@ -210,27 +210,16 @@ func TestEmbedConsent(t *testing.T) {
 		}
 	}
 	check(false)
-	hide := func(name string) {
-		t.Helper()
-		get := ts.do(t, "GET", "/api/v1/recordings/panel", ts.token, nil)
-		rec := decode[archive.Recording](t, get)
-		for i := range rec.Speakers {
-			if rec.Speakers[i].Name == name {
-				rec.Speakers[i].Visibility = archive.VisibilityHidden
-			}
-		}
-		wantStatus(t, ts.do(t, "PATCH", "/api/v1/recordings/panel", ts.token, map[string]any{"speakers": rec.Speakers}, "If-Match", get.Header.Get("ETag")), http.StatusOK)
-	}
 	// Part of it withheld: the words that may be shown, and no video (it
 	// would carry her voice), as for the clip.
-	hide("Ana Real")
+	hideSpeaker(t, ts, "panel", "Ana Real")
 	_, page := getText(t, ts, "/embed/"+q.ID+"?ui=en")
 	_, vtt := getText(t, ts, "/q/"+q.ID+"/captions.vtt")
 	wantContains(t, "embed page of a quote part withheld", page, "Part of this passage is withheld", "<p>Over to you.</p>", "<p>Passage withheld at the speaker’s request.</p>", "Bob Named")
 	wantNotContains(t, "embed page of a quote part withheld", page, "<video", "I was one of them", "Member A", "Ana Real")
 	wantContains(t, "captions of a quote part withheld", vtt, "Bob Named: Over to you.", "Passage withheld")
 	wantNotContains(t, "captions of a quote part withheld", vtt, "I was one of them", "Member A", "Ana Real")
-	hide("Bob Named")
+	hideSpeaker(t, ts, "panel", "Bob Named")
 	check(true)
 	_, page = getText(t, ts, "/embed/"+q.ID+"?ui=en")
 	wantContains(t, "embed page of a withheld quote", page, "Passage withheld at the speaker’s request.")

@@ -247,7 +247,7 @@ func TestQuotePageOriginFromRequest(t *testing.T) {
 func TestQuotePageWithheld(t *testing.T) {
 	ts := newTestServer(t, nil)
 	id := quotedRecording(t, ts, writeTemp(t, mediatest.Video(t), ".mp4"), "video/mp4")
-	hideSpeaker(t, ts, "Bob Named")
+	hideSpeaker(t, ts, "q", "Bob Named")
 	resp := ts.do(t, "GET", "/q/"+id, "", nil, "Accept-Language", "en")
 	wantStatus(t, resp, http.StatusOK)
 	raw := string(readAll(t, resp))

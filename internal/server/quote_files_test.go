@@ -61,17 +61,17 @@ func quotedRecording(t *testing.T, ts *testServer, mediaPath, contentType string
 	return q.ID
 }
 
-// hideSpeaker sets a speaker of recording q to hidden, as an editor would.
-func hideSpeaker(t *testing.T, ts *testServer, name string) {
+// hideSpeaker sets a speaker of a recording to hidden, as an editor would.
+func hideSpeaker(t *testing.T, ts *testServer, id, name string) {
 	t.Helper()
-	get := ts.do(t, "GET", "/api/v1/recordings/q", ts.token, nil)
+	get := ts.do(t, "GET", "/api/v1/recordings/"+id, ts.token, nil)
 	rec := decode[archive.Recording](t, get)
 	for i := range rec.Speakers {
 		if rec.Speakers[i].Name == name {
 			rec.Speakers[i].Visibility = archive.VisibilityHidden
 		}
 	}
-	wantStatus(t, ts.do(t, "PATCH", "/api/v1/recordings/q", ts.token, map[string]any{"speakers": rec.Speakers}, "If-Match", get.Header.Get("ETag")), http.StatusOK)
+	wantStatus(t, ts.do(t, "PATCH", "/api/v1/recordings/"+id, ts.token, map[string]any{"speakers": rec.Speakers}, "If-Match", get.Header.Get("ETag")), http.StatusOK)
 }
 
 // storedFiles lists the quote's stored files of one kind.
@@ -136,7 +136,7 @@ func TestQuoteCard(t *testing.T) {
 
 	// Bob is hidden later: the card shows the notice, and the card with
 	// his words is gone from storage.
-	hideSpeaker(t, ts, "Bob Named")
+	hideSpeaker(t, ts, "q", "Bob Named")
 	resp = ts.do(t, "GET", "/q/"+id+"/card.png", "", nil)
 	wantStatus(t, resp, http.StatusOK)
 	data = readAll(t, resp)
@@ -226,7 +226,7 @@ func TestQuoteClip(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStatus(t, ts.do(t, "GET", "/q/"+both.ID+"/clip.mp4", "", nil), http.StatusOK)
-	hideSpeaker(t, ts, "Eve Other")
+	hideSpeaker(t, ts, "q", "Eve Other")
 	part = ts.do(t, "GET", "/q/"+both.ID+"/clip.mp4", "", nil)
 	wantStatus(t, part, http.StatusNotFound)
 	if b := string(readAll(t, part)); !strings.Contains(b, "withheld") || strings.Contains(b, "later answer") {
@@ -238,7 +238,7 @@ func TestQuoteClip(t *testing.T) {
 	wantStatus(t, ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil), http.StatusOK)
 
 	// Bob hidden later: no clip, and the stored one is removed.
-	hideSpeaker(t, ts, "Bob Named")
+	hideSpeaker(t, ts, "q", "Bob Named")
 	gone := ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil)
 	wantStatus(t, gone, http.StatusNotFound)
 	if b := readAll(t, gone); bytes.Contains(b, []byte("Survivors")) {
@@ -391,6 +391,6 @@ func TestQuoteClipHeadDoesNotCut(t *testing.T) {
 		t.Errorf("HEAD after the cut: Content-Length %q, ETag %q; want %d and GET's %q", cl, etag, len(data), get.Header.Get("ETag"))
 	}
 
-	hideSpeaker(t, ts, "Bob Named")
+	hideSpeaker(t, ts, "q", "Bob Named")
 	wantStatus(t, ts.do(t, "HEAD", "/q/"+id+"/clip.mp4", "", nil), http.StatusNotFound)
 }
