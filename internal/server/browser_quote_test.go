@@ -18,8 +18,9 @@ import (
 )
 
 // The watch page's passage tools (issue 12, quote.js), at both sizes:
-// the text of a line is selected and copied; lines are marked as a
-// passage (shift-click on a desktop, "Select lines" and taps on a phone),
+// the text of a line is selected and copied; the lines of selected words
+// become the passage; lines are marked as a passage (shift-click on a
+// desktop, "Select lines" and taps on a phone),
 // its ends moved by a line and by a tenth of a second, the passage played
 // from start to end, its link copied and opened (it plays that range),
 // and a quote made of it, whose page plays the quote from its start and
@@ -138,10 +139,22 @@ func TestBrowserQuotePassage(t *testing.T) {
 			t.Errorf("%s: selecting text moved the video to %.2f s", vp.name, at)
 		}
 
-		// Lines 12 to 14 become the passage.
 		s12, _ := cueTimes(t, b, "cue-12")
 		s13, e13 := cueTimes(t, b, "cue-13")
 		_, e14 := cueTimes(t, b, "cue-14")
+
+		// Words selected across lines 12 and 13 make those lines the passage.
+		b.run(t, "select from line 12 into line 13", chromedp.Evaluate[chromedp.Void](`(() => { const r = document.createRange();
+			r.setStart(document.querySelector('#cue-12 .cue-text').firstChild, 3); r.setEnd(document.querySelector('#cue-13 .cue-text').firstChild, 5);
+			getSelection().removeAllRanges(); getSelection().addRange(r); })()`))
+		b.waitFor(t, "the selected lines can be taken", `!document.getElementById('passage-from-text').disabled`)
+		b.clickAt(t, "#passage-from-text")
+		if start, end, _ := passageLink(t, b); !near(start, s12) || !near(end, e13) {
+			t.Errorf("%s: the selected words' lines make the passage %.3f–%.3f s; want %.3f–%.3f (lines 12 and 13)", vp.name, start, end, s12, e13)
+		}
+		b.clickAt(t, "#passage-clear")
+
+		// Lines 12 to 14 become the passage.
 		if vp.name == "phone" {
 			b.clickAt(t, "#select-lines")
 			b.clickAt(t, "#cue-12 a.cue-time")
@@ -257,8 +270,13 @@ func TestBrowserQuoteRefusals(t *testing.T) {
 
 	b.run(t, "open watch in Spanish", chromedp.Navigate(d.url+"/watch/hrc47-side-event?t=3&lang=en&ui=es"))
 	b.waitFor(t, "the page is ready", `document.getElementById('player').readyState >= 1 && !document.getElementById('passage-create').hidden`)
-	b.clickAt(t, "#cue-1 a.cue-time")
-	b.clickAt(t, "#transcript li:last-child a.cue-time", chromedp.ModifierShift)
+	// By keyboard: Enter on a time plays from it, Shift+Enter on another
+	// marks the lines between.
+	b.run(t, "Enter on the first line's time", chromedp.Focus(chromedp.CSS("#cue-1 a.cue-time")), chromedp.KeyEvent("\r"))
+	b.run(t, "Shift+Enter on the last line's time", chromedp.Focus(chromedp.CSS("#transcript li:last-child a.cue-time")), chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierShift)))
+	if n, all := eval[int](t, b, `document.querySelectorAll('#transcript li.in-range').length`), eval[int](t, b, `document.querySelectorAll('#transcript li').length`); n != all {
+		t.Errorf("Shift+Enter from the first line to the last marks %d lines of %d", n, all)
+	}
 	if _, end, _ := passageLink(t, b); end < 300 {
 		t.Fatalf("the passage ends at %.1f s; the test needs one longer than 5 minutes", end)
 	}

@@ -209,6 +209,35 @@
     choose(c);
   }, true);
 
+  // Words selected in the transcript: their lines can become the passage.
+  var fromText = $('passage-from-text');
+  var picked = null;
+  document.addEventListener('selectionchange', function () {
+    var sel = window.getSelection();
+    picked = null;
+    if (sel.rangeCount && !sel.isCollapsed) {
+      var r = sel.getRangeAt(0);
+      var hit = cues().filter(function (c) {
+        return r.intersectsNode(c.el.querySelector('.cue-text') || c.el);
+      });
+      if (hit.length) {
+        picked = { start: hit[0].start, end: hit[hit.length - 1].end };
+      }
+    }
+    fromText.disabled = !picked;
+  });
+  // Pressing the button must not take the selection away first.
+  fromText.addEventListener('mousedown', function (ev) {
+    ev.preventDefault();
+  });
+  fromText.addEventListener('click', function () {
+    if (picked) {
+      anchor = { start: picked.start, end: picked.start };
+      set(picked.start, picked.end);
+    }
+  });
+  fromText.disabled = true;
+
   if (selectLines) {
     selectLines.addEventListener('click', function () {
       var on = selectLines.getAttribute('aria-pressed') !== 'true';
