@@ -38,8 +38,8 @@ func (s *Server) feed(c echo.Context) error {
 	if updated.IsZero() {
 		updated = time.Unix(0, 0) // an empty archive: a fixed date, not now
 	}
+	c.Response().Header().Add("Vary", "Accept-Language") // the titles' language
 	w := startXML(c)
-	c.Response().Header().Add("Vary", "Accept-Language")
 	w.raw(`<feed xmlns="` + nsAtom + `" xml:lang="` + ui.Lang() + `">` + "\n")
 	w.text("id", origin+"/feed.atom")
 	w.text("title", ui.T("feed.title"))

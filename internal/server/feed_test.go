@@ -101,6 +101,9 @@ func TestFeedAtom(t *testing.T) {
 	if strings.Contains(doc, "secret") || strings.Contains(doc, "held-one") || strings.Contains(doc, "draft-one") {
 		t.Errorf("feed carries a draft or an embargoed recording:\n%s", doc)
 	}
+	if v := strings.Join(serveZ(srv, "/feed.atom").Header.Values("Vary"), ", "); !strings.Contains(v, "Accept-Language") {
+		t.Errorf("feed Vary %q; want Accept-Language (its titles are in the reader's language)", v)
+	}
 	if fr := decodeXML[atomFeed](t, body(t, srv, "/feed.atom", "Accept-Language", "fr")); fr.Lang != "fr" || !strings.Contains(fr.Title, "nouveaux enregistrements") {
 		t.Errorf("feed for a French reader: lang %q, title %q", fr.Lang, fr.Title)
 	}

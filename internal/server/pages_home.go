@@ -138,7 +138,11 @@ func (p *pages) home(c echo.Context) error {
 		data.AllURL = "/"
 		data.pageBase.Title = data.Filter
 	}
-	data.Canonical = p.abs(c.Request(), b.url(b.page))
+	canon := b
+	if b.event != "" && len(res.Recordings) > 0 {
+		canon.event = archive.EventSlug(res.Recordings[0].Event) // /events/HRC%2057 is /events/hrc-57
+	}
+	data.Canonical = p.abs(c.Request(), canon.url(b.page))
 	data.Description = metaText(base.T("home.lead"), maxMetaDescription)
 	if data.Filter != "" {
 		data.Description = metaText(base.T("home.description.filtered", data.Filter), maxMetaDescription)

@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"testing"
 
@@ -52,6 +53,7 @@ func TestCanonicalAndDescription(t *testing.T) {
 		{"/?year=1999", testPublic + "/?year=1999", "noindex"},
 		{ev, testPublic + ev, ""},
 		{ev + "?page=9", testPublic + ev + "?page=9", "noindex"},
+		{"/events/" + url.PathEscape("Side event parallel to the 47th session of the Human Rights Council and the 79th CEDAW session"), testPublic + ev, ""},
 		{"/watch/hrc47-side-event?t=95&lang=de&ui=fr&q=milestone", testPublic + "/watch/hrc47-side-event", ""},
 		{"/watch/istac-launch", testPublic + "/watch/istac-launch", ""},
 		{"/search", testPublic + "/search", ""},
