@@ -73,6 +73,7 @@ const (
 type mediaMarker struct {
 	RecordingID  string    `json:"recording_id"`
 	MediaKey     string    `json:"media_key"`
+	At           time.Time `json:"at"` // written, just before the manifest points at the media
 	Attempts     int       `json:"attempts"`
 	Error        string    `json:"error,omitempty"`
 	ClaimedUntil time.Time `json:"claimed_until,omitzero"`
@@ -107,10 +108,9 @@ func (s *Service) beginMediaWork(ctx context.Context, id string, m *Media) (stri
 		return "", nil
 	}
 	key := mediaMarkerKey(id, m.Key, ".json")
-	if err := s.putJSON(ctx, key, mediaMarker{RecordingID: id, MediaKey: m.Key}, PutOptions{IfNoneMatch: true}); err != nil {
+	if err := s.putJSON(ctx, key, mediaMarker{RecordingID: id, MediaKey: m.Key, At: s.now().UTC()}, PutOptions{IfNoneMatch: true}); err != nil {
 		return "", fmt.Errorf("archive: record media work of %s: %w", id, err)
 	}
-	s.wakeMedia()
 	return key, nil
 }
 
@@ -195,7 +195,13 @@ func (s *Service) mediaJob(ctx context.Context, key string) error {
 	}
 	rec, _, err := s.load(ctx, mk.RecordingID)
 	if errors.Is(err, ErrNotFound) || (err == nil && (rec.Media == nil || rec.Media.Key != mk.MediaKey)) {
-		return s.blobs.Delete(ctx, key) // deleted, or the video was replaced: its own marker
+		// The recording is gone or has other media — or the upload that
+		// wrote the marker has not yet pointed the manifest at its media
+		// (or failed to: then nothing will). Only an old marker is stale.
+		if s.now().Sub(mk.At) < s.pendingGrace {
+			return nil
+		}
+		return s.blobs.Delete(ctx, key)
 	}
 	if err != nil {
 		return err

@@ -90,6 +90,9 @@ func (s *Service) PutMedia(ctx context.Context, who Principal, id string, up Med
 	if oldPoster != nil {
 		s.removeOrphan(oldPoster.Key)
 	}
+	if work != "" {
+		s.wakeMedia()
+	}
 	return m, nil
 }
 

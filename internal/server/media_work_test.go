@@ -83,7 +83,7 @@ func manifestOf(tb testing.TB, ts *testServer, id string) archive.Recording {
 // request path: the manifest points at the new object only once it is
 // stored and probed, the streams' bytes are unchanged, the original goes;
 // a poster frame is made, served as a JPEG and shown on the watch page
-// and the home card. On disk and on S3.
+// and the home card. Uploaded by PUT and by tus, on disk and on S3.
 func TestMediaWorkFaststartAndPoster(t *testing.T) {
 	tools := mediaTools(t)
 	orig := moovLastVideo(t, 4)
@@ -91,78 +91,95 @@ func TestMediaWorkFaststartAndPoster(t *testing.T) {
 		"disk": tempDisk,
 		"s3":   func(tb testing.TB) archive.Blobs { return versityStore(tb) },
 	}
-	for name, open := range stores {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			ts := newTestServerWith(t, open(t), func(o *archive.Options) { o.MediaTools = tools }, nil)
-			createRecording(t, ts, "slow", "published")
+	uploads := map[string]func(t *testing.T, ts *testServer){
+		"put": func(t *testing.T, ts *testServer) {
 			if resp := ts.do(t, "PUT", "/api/v1/recordings/slow/media?name=talk.mp4", ts.token, orig); resp.StatusCode != http.StatusCreated {
 				t.Fatalf("PUT media: %d %s", resp.StatusCode, readAll(t, resp))
 			}
-			before := manifestOf(t, ts, "slow")
-			if before.Media.Format.Faststart || before.Poster != nil {
-				t.Fatalf("before the worker ran: faststart %v, poster %+v", before.Media.Format.Faststart, before.Poster)
+		},
+		"tus": func(t *testing.T, ts *testServer) {
+			c := tusClient{base: ts.URL, token: ts.token}
+			loc, resp := c.create(t, int64(len(orig)), tusMetadata("recording", "slow", "filename", "talk.mp4"))
+			if resp.StatusCode != http.StatusCreated {
+				t.Fatalf("tus create: %d", resp.StatusCode)
 			}
-			if err := ts.svc.ProcessMedia(ctx); err != nil {
-				t.Fatal(err)
+			if resp := c.patch(t, loc, 0, bytes.NewReader(orig), int64(len(orig))); resp.StatusCode != http.StatusNoContent {
+				t.Fatalf("tus PATCH: %d", resp.StatusCode)
 			}
-			after := manifestOf(t, ts, "slow")
-			if after.Media.Key == before.Media.Key || !after.Media.Format.Faststart {
-				t.Fatalf("after the worker: media %s faststart %v; want a new object with the index first", after.Media.Key, after.Media.Format.Faststart)
-			}
-			if _, err := ts.store.Stat(ctx, before.Media.Key); !errors.Is(err, archive.ErrNotFound) {
-				t.Errorf("the original object %s is still stored (err %v)", before.Media.Key, err)
-			}
-			resp := ts.do(t, "GET", "/media/slow", "", nil)
-			served := readAll(t, resp)
-			if resp.StatusCode != http.StatusOK || int64(len(served)) != after.Media.Size {
-				t.Fatalf("GET /media/slow: %d, %d bytes; want 200, %d", resp.StatusCode, len(served), after.Media.Size)
-			}
-			if info := probeBytes(t, served); !info.Faststart || info.DurationMS != before.Media.Format.DurationMS {
-				t.Errorf("served media probes as %+v; want faststart, %d ms", info, before.Media.Format.DurationMS)
-			}
-			if got, want := streamHashes(t, served), streamHashes(t, orig); got != want {
-				t.Errorf("the remux changed the streams:\n%s\nwas\n%s", got, want)
-			}
-
-			if after.Poster == nil {
-				t.Fatal("no poster after the worker ran")
-			}
-			resp = ts.do(t, "GET", "/media/slow/poster.jpg", "", nil)
-			img := readAll(t, resp)
-			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" {
-				t.Fatalf("GET poster: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
-			}
-			pic, err := jpeg.Decode(bytes.NewReader(img))
-			if err != nil {
-				t.Fatalf("the poster does not decode as a JPEG: %v", err)
-			}
-			if b := pic.Bounds(); b.Dx() != 320 || b.Dy() != 240 {
-				t.Errorf("poster is %v; want the video's 320×240 (it is under the 640×360 bound)", b)
-			}
-			url := "/media/slow/poster.jpg?v=" + archive.PosterVersion(after.Poster)
-			for _, page := range []string{"/watch/slow", "/"} {
-				body := string(readAll(t, ts.do(t, "GET", page, "", nil)))
-				if !strings.Contains(body, url) {
-					t.Errorf("%s does not show the poster %s", page, url)
+		},
+	}
+	for name, open := range stores {
+		for how, upload := range uploads {
+			t.Run(name+"/"+how, func(t *testing.T) {
+				ctx := context.Background()
+				ts := newTestServerWith(t, open(t), func(o *archive.Options) { o.MediaTools = tools }, nil)
+				createRecording(t, ts, "slow", "published")
+				upload(t, ts)
+				before := manifestOf(t, ts, "slow")
+				if before.Media.Format.Faststart || before.Poster != nil {
+					t.Fatalf("before the worker ran: faststart %v, poster %+v", before.Media.Format.Faststart, before.Poster)
 				}
-			}
-			if !strings.Contains(string(readAll(t, ts.do(t, "GET", "/watch/slow", "", nil))), `poster="`+url+`"`) {
-				t.Errorf("the watch page's <video> has no poster attribute")
-			}
-			// Unpublished, the poster goes with the video.
-			draft, ed := archive.StatusDraft, archive.Principal{Name: "t", Role: archive.RoleEditor}
-			_, etag, err := ts.svc.Get(ctx, ed, "slow")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := ts.svc.Patch(ctx, ed, "slow", etag, archive.Patch{Status: &draft}); err != nil {
-				t.Fatal(err)
-			}
-			if resp := ts.do(t, "GET", "/media/slow/poster.jpg", "", nil); resp.StatusCode != http.StatusNotFound {
-				t.Errorf("a draft's poster to a viewer: %d; want 404", resp.StatusCode)
-			}
-		})
+				if err := ts.svc.ProcessMedia(ctx); err != nil {
+					t.Fatal(err)
+				}
+				after := manifestOf(t, ts, "slow")
+				if after.Media.Key == before.Media.Key || !after.Media.Format.Faststart {
+					t.Fatalf("after the worker: media %s faststart %v; want a new object with the index first", after.Media.Key, after.Media.Format.Faststart)
+				}
+				if _, err := ts.store.Stat(ctx, before.Media.Key); !errors.Is(err, archive.ErrNotFound) {
+					t.Errorf("the original object %s is still stored (err %v)", before.Media.Key, err)
+				}
+				resp := ts.do(t, "GET", "/media/slow", "", nil)
+				served := readAll(t, resp)
+				if resp.StatusCode != http.StatusOK || int64(len(served)) != after.Media.Size {
+					t.Fatalf("GET /media/slow: %d, %d bytes; want 200, %d", resp.StatusCode, len(served), after.Media.Size)
+				}
+				if info := probeBytes(t, served); !info.Faststart || info.DurationMS != before.Media.Format.DurationMS {
+					t.Errorf("served media probes as %+v; want faststart, %d ms", info, before.Media.Format.DurationMS)
+				}
+				if got, want := streamHashes(t, served), streamHashes(t, orig); got != want {
+					t.Errorf("the remux changed the streams:\n%s\nwas\n%s", got, want)
+				}
+
+				if after.Poster == nil {
+					t.Fatal("no poster after the worker ran")
+				}
+				resp = ts.do(t, "GET", "/media/slow/poster.jpg", "", nil)
+				img := readAll(t, resp)
+				if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" {
+					t.Fatalf("GET poster: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+				}
+				pic, err := jpeg.Decode(bytes.NewReader(img))
+				if err != nil {
+					t.Fatalf("the poster does not decode as a JPEG: %v", err)
+				}
+				if b := pic.Bounds(); b.Dx() != 320 || b.Dy() != 240 {
+					t.Errorf("poster is %v; want the video's 320×240 (it is under the 640×360 bound)", b)
+				}
+				url := "/media/slow/poster.jpg?v=" + archive.PosterVersion(after.Poster)
+				for _, page := range []string{"/watch/slow", "/"} {
+					body := string(readAll(t, ts.do(t, "GET", page, "", nil)))
+					if !strings.Contains(body, url) {
+						t.Errorf("%s does not show the poster %s", page, url)
+					}
+				}
+				if !strings.Contains(string(readAll(t, ts.do(t, "GET", "/watch/slow", "", nil))), `poster="`+url+`"`) {
+					t.Errorf("the watch page's <video> has no poster attribute")
+				}
+				// Unpublished, the poster goes with the video.
+				draft, ed := archive.StatusDraft, archive.Principal{Name: "t", Role: archive.RoleEditor}
+				_, etag, err := ts.svc.Get(ctx, ed, "slow")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, _, err := ts.svc.Patch(ctx, ed, "slow", etag, archive.Patch{Status: &draft}); err != nil {
+					t.Fatal(err)
+				}
+				if resp := ts.do(t, "GET", "/media/slow/poster.jpg", "", nil); resp.StatusCode != http.StatusNotFound {
+					t.Errorf("a draft's poster to a viewer: %d; want 404", resp.StatusCode)
+				}
+			})
+		}
 	}
 }
 
@@ -281,5 +298,54 @@ func TestMediaWorkSkippedWithoutFFmpeg(t *testing.T) {
 	_, page := c.send(t, "GET", "/edit/slow?ui=en", nil)
 	if page = html.UnescapeString(page); !strings.Contains(page, "No poster frame") || strings.Contains(page, "Not remuxed") {
 		t.Errorf("a faststart video's page should note only the poster:\n%s", page)
+	}
+}
+
+// gatedTools hold every faststart remux until the gate opens.
+type gatedTools struct {
+	*clip.Cutter
+	gate    chan struct{}
+	entered chan struct{}
+}
+
+func (g gatedTools) Faststart(ctx context.Context, in archive.MediaInput, out string) error {
+	g.entered <- struct{}{}
+	<-g.gate
+	return g.Cutter.Faststart(ctx, in, out)
+}
+
+// The upload is answered before the media work is done: the worker (Run)
+// picks the marker up by itself and the upload's response never waits for
+// ffmpeg (here it could not: the remux is held until after the response).
+func TestMediaWorkOffRequestPath(t *testing.T) {
+	tools := gatedTools{mediaTools(t), make(chan struct{}), make(chan struct{}, 1)}
+	orig := moovLastVideo(t, 2)
+	ts := newTestServerWith(t, tempDisk(t), func(o *archive.Options) { o.MediaTools = tools }, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() { ran <- ts.svc.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-ran; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	createRecording(t, ts, "slow", "published")
+	wantStatus(t, ts.do(t, "PUT", "/api/v1/recordings/slow/media?name=talk.mp4", ts.token, orig), http.StatusCreated)
+	<-tools.entered // the worker started on it by itself
+	if rec := manifestOf(t, ts, "slow"); rec.Media.Format.Faststart {
+		t.Fatalf("remuxed while the remux was held")
+	}
+	close(tools.gate)
+	deadline := time.Now().Add(2 * time.Minute) // a bound on waiting, not a timing assertion
+	for {
+		rec := manifestOf(t, ts, "slow")
+		if rec.Media.Format.Faststart && rec.Poster != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the worker did not finish: %+v, poster %+v", rec.Media.Format, rec.Poster)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
