@@ -31,7 +31,7 @@ import (
 // exactly. The budget holds whatever the query: see TestAutomataBudget.
 type automata struct {
 	builders [3]*levenshtein.LevenshteinAutomatonBuilder // by distance 1, 2
-	cache    *dfaCache                                   // shared by every search
+	cache    *typoCaches                                 // shared by every search
 
 	mu      sync.Mutex
 	planned map[string]bool             // per search; nil in the shared value
@@ -78,7 +78,7 @@ func dfaCost(term string, n int) int {
 }
 
 func newAutomata() (*automata, error) {
-	a := &automata{cache: newDFACache(dfaCacheBytes)}
+	a := &automata{cache: newTypoCaches()}
 	for n := 1; n <= 2; n++ {
 		b, err := levenshtein.NewLevenshteinAutomatonBuilder(uint8(n), true)
 		if err != nil {
@@ -135,13 +135,14 @@ func (a *automata) dfa(term string, n int) (*levenshtein.DFA, error) {
 	if !a.planned[k] {
 		return nil, errUnplanned
 	}
-	d := a.cache.get(k)
-	if d == nil {
+	d, ok := a.cache.dfas.get(k)
+	if !ok {
 		var err error
 		if d, err = a.builders[n].BuildDfa(term, uint8(n)); err != nil {
 			return nil, err
 		}
-		a.cache.put(k, d, dfaCost(term, n))
+		a.cache.built.Add(1)
+		a.cache.dfas.put(k, d, dfaCost(term, n))
 	}
 	a.dfas[k] = d
 	return d, nil
@@ -158,7 +159,7 @@ type fuzzyQuery struct {
 }
 
 func (q fuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
-	q.automata.cache.expansions.Add(1)
+	q.automata.cache.expanded.Add(1)
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok { // the in-memory index: let bleve expand the term
 		fq := query.NewFuzzyQuery(q.term)
@@ -203,16 +204,28 @@ func (q fuzzyQuery) expand(snap *scorch.IndexSnapshot) ([]string, error) {
 		if len(seen) >= maxExpansions {
 			break
 		}
-		dict, err := ss.Segment().Dictionary(q.field)
-		if err != nil {
-			return nil, err
-		}
-		it := dict.AutomatonIterator(dfa, from, to)
-		for de, err := it.Next(); de != nil || err != nil; de, err = it.Next() {
+		key := expansionKey{seg: ss.Segment(), field: q.field, dfa: dfaKey(q.term, q.n)}
+		ts, ok := q.automata.cache.expansions.get(key)
+		if !ok {
+			q.automata.cache.scanned.Add(1)
+			dict, err := ss.Segment().Dictionary(q.field)
 			if err != nil {
 				return nil, err
 			}
-			seen[de.Term] = true
+			it := dict.AutomatonIterator(dfa, from, to)
+			for de, err := it.Next(); de != nil || err != nil; de, err = it.Next() {
+				if err != nil {
+					return nil, err
+				}
+				ts = append(ts, de.Term)
+				if len(ts) >= maxExpansions {
+					break
+				}
+			}
+			q.automata.cache.expansions.put(key, ts, len(ts)+1)
+		}
+		for _, t := range ts {
+			seen[t] = true
 			if len(seen) >= maxExpansions {
 				break
 			}

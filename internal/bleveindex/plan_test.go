@@ -75,12 +75,12 @@ func TestNoExpansionWhenExactFills(t *testing.T) {
 	ctx := context.Background()
 	expansions := func(q archive.SearchQuery) (int64, archive.SearchResult) {
 		t.Helper()
-		before := x.automata.cache.expansions.Load()
+		before := x.automata.cache.expanded.Load()
 		res, err := x.Search(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return x.automata.cache.expansions.Load() - before, res
+		return x.automata.cache.expanded.Load() - before, res
 	}
 	n, res := expansions(archive.SearchQuery{Text: "traite", PerPage: 1})
 	if n != 0 || !res.NearSkipped || res.Total != 1 || len(res.Hits) != 1 || res.Hits[0].Match != archive.MatchExact {
@@ -99,31 +99,53 @@ func TestNoExpansionWhenExactFills(t *testing.T) {
 	}
 }
 
-// TestDFACacheReuses: a word searched twice builds its automaton once;
-// the cache stays within its bound.
-func TestDFACacheReuses(t *testing.T) {
+// TestTypoCachesReuse: a word searched again builds no automaton and
+// scans no dictionary; the caches stay within their bounds, the least
+// recently used out first.
+func TestTypoCachesReuse(t *testing.T) {
 	x := openDisk(t).(*Index)
-	nearCorpus(t, x)
 	ctx := context.Background()
-	var built []int64
+	// One Put, one segment: nothing for scorch to merge meanwhile (a
+	// merge writes a new segment, which is scanned afresh).
+	if err := x.Put(ctx, "r", []archive.CueDoc{
+		{RecordingID: "r", Lang: "en", Text: "Police training starts today."},
+		{RecordingID: "r", Lang: "fr", Seq: 1, StartMS: 1000, Text: "La police arrive."},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := x.automata.cache
+	var built, scanned []int64
 	for range 3 {
-		before := x.automata.cache.builds.Load()
+		b, s := c.built.Load(), c.scanned.Load()
 		if _, err := x.Search(ctx, archive.SearchQuery{Text: "polise"}); err != nil {
 			t.Fatal(err)
 		}
-		built = append(built, x.automata.cache.builds.Load()-before)
+		built, scanned = append(built, c.built.Load()-b), append(scanned, c.scanned.Load()-s)
 	}
-	if built[0] == 0 || built[1] != 0 || built[2] != 0 {
-		t.Errorf("3 searches for polise built %v automata; want some, then none", built)
+	if built[0] == 0 || built[1] != 0 || built[2] != 0 || scanned[0] == 0 || scanned[1] != 0 || scanned[2] != 0 {
+		t.Errorf("3 searches for polise built %v automata and scanned %v dictionaries; want some, then none", built, scanned)
 	}
-	c := newDFACache(3 << 20)
+	// A new segment (a new recording) is scanned; the old ones are not.
+	if err := x.Put(ctx, "more", []archive.CueDoc{{RecordingID: "more", Lang: "en", Text: "The police came."}}); err != nil {
+		t.Fatal(err)
+	}
+	s := c.scanned.Load()
+	res, err := x.Search(ctx, archive.SearchQuery{Text: "polise"})
+	if err != nil || res.Total != 3 {
+		t.Fatalf("Search(polise) after a new recording = %d hits, %v; want 3", res.Total, err)
+	}
+	if n := c.scanned.Load() - s; n == 0 {
+		t.Error("Search(polise) after a new recording scanned no dictionary; want the new segment's")
+	}
+
+	lru := newCache[string, int](3 << 20)
 	for i, w := range []string{"abcdefghij", "bcdefghijk", "cdefghijkl", "defghijklm"} {
-		c.put(w, nil, dfaCost(w, 2))
-		if c.size > c.max {
-			t.Errorf("after %d automata the cache holds %d bytes; bound %d", i+1, c.size, c.max)
+		lru.put(w, i, dfaCost(w, 2))
+		if lru.size > lru.max {
+			t.Errorf("after %d automata the cache holds %d bytes; bound %d", i+1, lru.size, lru.max)
 		}
 	}
-	if c.get("abcdefghij") != nil || len(c.byKey) == 0 {
-		t.Errorf("cache kept %d automata, the oldest still there: want it evicted first", len(c.byKey))
+	if _, ok := lru.get("abcdefghij"); ok || len(lru.byKey) == 0 {
+		t.Errorf("cache kept %d automata, the oldest still there: want it evicted first", len(lru.byKey))
 	}
 }
