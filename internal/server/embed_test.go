@@ -205,7 +205,7 @@ func TestEmbedConsent(t *testing.T) {
 		}
 		if !hidden {
 			wantContains(t, "captions", vtt, "00:00:01.000 --> 00:00:03.000\nBob Named: Over to you.", "00:00:04.000 --> 00:00:06.000\nMember A: I was one of them.")
-			wantContains(t, "embed page", page, `<video id="clip"`, `src="/media/panel#t=1,6"`, `<track kind="subtitles" src="/q/`+q.ID+`/captions.vtt" srclang="en"`, `href="/q/`+q.ID+`"`)
+			wantContains(t, "embed page", page, `<video id="clip"`, `src="/media/panel#t=1,6"`, `<track kind="captions" src="/q/`+q.ID+`/captions.vtt" srclang="en"`, `href="/q/`+q.ID+`"`)
 			wantNotContains(t, "captions", vtt, "Ana Real")
 		}
 	}

@@ -39,7 +39,7 @@ type embedPage struct {
 	LinkText   string
 }
 
-type embedTrack struct{ Src, Lang, Label string }
+type embedTrack struct{ Src, Lang, Label, Kind string }
 
 // embedQuote serves GET /embed/:id.
 func (s *Server) embedQuote(c echo.Context) error {
@@ -71,7 +71,7 @@ func (s *Server) embedQuote(c echo.Context) error {
 		d.Notice = b.T("embed.nomedia")
 	default:
 		d.MediaURL = "/media/" + rec.ID + "#t=" + d.StartSec + "," + d.EndSec
-		d.Captions = &embedTrack{Src: "/q/" + q.ID + "/captions.vtt", Lang: q.Lang, Label: langName(q.Lang)}
+		d.Captions = &embedTrack{Src: "/q/" + q.ID + "/captions.vtt", Lang: q.Lang, Label: langName(q.Lang), Kind: trackKind(archive.Track{Kind: q.Kind})}
 	}
 	return p.renderEmbed(c, http.StatusOK, d)
 }
@@ -110,7 +110,12 @@ func (s *Server) embedWatch(c echo.Context) error {
 		d.MediaURL = "/media/" + rec.ID + frag
 	}
 	if lang != "" && rec.Media != nil {
-		d.Captions = &embedTrack{Src: "/api/v1/recordings/" + rec.ID + "/tracks/" + lang + ".vtt", Lang: lang, Label: langName(lang)}
+		d.Captions = &embedTrack{Src: "/api/v1/recordings/" + rec.ID + "/tracks/" + lang + ".vtt", Lang: lang, Label: langName(lang), Kind: "subtitles"}
+		for _, t := range rec.Tracks {
+			if t.Lang == lang {
+				d.Captions.Kind = trackKind(t)
+			}
+		}
 	}
 	return p.renderEmbed(c, http.StatusOK, d)
 }
