@@ -50,11 +50,17 @@ func TestBrowserNearSpellings(t *testing.T) {
 		if n := eval[int](t, b, `document.querySelectorAll('.hit-text mark.near').length`); n != 0 {
 			t.Errorf("%s: traite page 1 marks %d near spellings; want none", vp.name, n)
 		}
+		if got := eval[string](t, b, `(document.querySelector('.hint-near') || {}).textContent || ''`); got != "Only exact matches are counted here; near spellings, if any, follow after them." {
+			t.Errorf("%s: traite page 1 says %q about the count; want that it counts exact matches only", vp.name, got)
+		}
 
 		// Page 2: the rest of the exact matches, then the near ones.
 		for _, ui := range []string{"en", "fr"} {
 			b.run(t, "traite page 2", chromedp.Navigate(d.url+"/search?q=traite&page=2&ui="+ui), chromedp.WaitVisible(chromedp.CSS(".hit-link")))
 			b.screenshot(t, dir, "search-near-"+ui+"-"+vp.name)
+			if n := eval[int](t, b, `document.querySelectorAll('.hint-near').length`); n != 0 {
+				t.Errorf("%s %s: traite page 2 counts near spellings too, yet says it counts exact ones only", vp.name, ui)
+			}
 			moments := eval[[]string](t, b, momentsJS)
 			seenNear, labels := false, map[string]bool{}
 			for i, m := range moments {

@@ -31,6 +31,7 @@ type searchPage struct {
 	Facets      []facet
 	Summary     string
 	Spelling    *spellingNotice // a query word was corrected
+	NearLater   bool            // the total counts exact matches only (the index skipped near spellings)
 	Groups      []resultGroup
 	None        *noResults // when nothing matched
 	Pages       []pageLink
@@ -196,6 +197,7 @@ func (p *pages) search(c echo.Context) error {
 	data.Facets = searchFacets(base, sp, res.Facets)
 	data.Groups = p.groupHits(c, base, sp, res.Hits)
 	data.Spelling = newSpellingNotice(base, sp, res.Corrections)
+	data.NearLater = res.NearSkipped && res.Total > 0
 	switch {
 	case res.Total == 0:
 		data.Summary = base.T("search.none", sp.q)
