@@ -16,9 +16,10 @@ import (
 	"github.com/verbatim-archive/verbatim/internal/measure"
 )
 
-// BenchmarkSearch measures queries on a small generated archive, by kind.
-// The comparison with SQLite FTS5 and ripgrep is in bench/search.
-func BenchmarkSearch(b *testing.B) {
+// benchArchive is a disk index of a generated two-hour archive, closed
+// when the benchmark ends, with its generator and recordings.
+func benchArchive(b *testing.B) (*Index, *corpus.Generator, []corpus.Recording) {
+	b.Helper()
 	g, err := corpus.New(corpus.Config{Seed: 1, Hours: 2})
 	if err != nil {
 		b.Fatal(err)
@@ -27,15 +28,22 @@ func BenchmarkSearch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer x.Close()
-	ctx := context.Background()
+	b.Cleanup(func() { x.Close() })
 	var recs []corpus.Recording
 	for r := range g.Recordings() {
-		if err := x.Put(ctx, r.ID, r.Docs()); err != nil {
+		if err := x.Put(context.Background(), r.ID, r.Docs()); err != nil {
 			b.Fatal(err)
 		}
 		recs = append(recs, r)
 	}
+	return x, g, recs
+}
+
+// BenchmarkSearch measures queries on a small generated archive, by kind.
+// The comparison with SQLite FTS5 and ripgrep is in bench/search.
+func BenchmarkSearch(b *testing.B) {
+	x, g, recs := benchArchive(b)
+	ctx := context.Background()
 	qs := g.Queries(2, recs, 20)
 	for _, kind := range corpus.QueryKinds {
 		b.Run(kind, func(b *testing.B) {
@@ -118,23 +126,10 @@ func (x *Index) searchAlwaysFuzzy(ctx context.Context, q archive.SearchQuery) (i
 // matching altogether; otherwise it runs the exact query and then the
 // near one, less the exact hits.
 func BenchmarkPlannedVsAlwaysFuzzy(b *testing.B) {
-	g, err := corpus.New(corpus.Config{Seed: 1, Hours: 2})
-	if err != nil {
-		b.Fatal(err)
-	}
-	x, err := Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer x.Close()
+	x, g, recs := benchArchive(b)
 	ctx := context.Background()
-	var recs []corpus.Recording
 	freq := map[string]int{}
-	for r := range g.Recordings() {
-		if err := x.Put(ctx, r.ID, r.Docs()); err != nil {
-			b.Fatal(err)
-		}
-		recs = append(recs, r)
+	for _, r := range recs {
 		for _, d := range r.Docs() {
 			for _, w := range strings.Fields(strings.ToLower(d.Text)) {
 				if utf8.RuneCountInString(w) >= 5 && !strings.ContainsAny(w, ".,;:!?") {
