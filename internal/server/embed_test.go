@@ -137,8 +137,12 @@ func TestOEmbed(t *testing.T) {
 	if src := iframeSrc.FindStringSubmatch(w["html"].(string)); src == nil || src[1] != ts.URL+"/embed/watch/panel?end=3.5&amp;lang=en&amp;t=1" {
 		t.Errorf("watch iframe = %v; want /embed/watch/panel with t, end and lang", w["html"])
 	}
-	if title := w["title"].(string); !strings.HasPrefix(title, "Side event on trafficking") || w["author_name"] != nil || w["thumbnail_url"] != nil {
-		t.Errorf("watch oEmbed = %v; want the recording's title, no author, no thumbnail", w)
+	if title := w["title"].(string); !strings.HasPrefix(title, "Side event on trafficking") || w["author_name"] != nil {
+		t.Errorf("watch oEmbed = %v; want the recording's title, no author", w)
+	}
+	// No poster frame here (no media worker): the title card.
+	if w["thumbnail_url"] != ts.URL+"/watch/panel/card.png" || w["thumbnail_width"] != 1200.0 || w["thumbnail_height"] != 630.0 {
+		t.Errorf("watch thumbnail = %v %v×%v; want the recording's 1200×630 title card", w["thumbnail_url"], w["thumbnail_width"], w["thumbnail_height"])
 	}
 	// Without format, JSON too; a URL of the site on its other scheme too.
 	oembedReply(t, ts.do(t, "GET", "/oembed?url="+url.QueryEscape(strings.Replace(ts.URL, "http:", "https:", 1)+"/watch/panel"), "", nil))
@@ -358,8 +362,8 @@ func TestShareTagsAndDiscovery(t *testing.T) {
 			t.Errorf("watch page %s = %q; want %q", k, tags[k], want)
 		}
 	}
-	if c := tags["twitter:card"]; c != "summary" && !(c == "summary_large_image" && tags["og:image"] != "") {
-		t.Errorf("watch page twitter:card = %q with og:image %q", c, tags["og:image"])
+	if tags["og:image"] != ts.URL+"/watch/panel/card.png" || tags["og:image:width"] != "1200" || tags["og:image:height"] != "630" || tags["twitter:card"] != "summary_large_image" {
+		t.Errorf("watch page image %q %s×%s, twitter:card %q; want the title card, large", tags["og:image"], tags["og:image:width"], tags["og:image:height"], tags["twitter:card"])
 	}
 	if tags["og:description"] == "" || tags["og:description"] != tags["description"] {
 		t.Errorf("watch page og:description = %q; want the page's description %q", tags["og:description"], tags["description"])

@@ -140,13 +140,18 @@ func (s *Server) quoteOEmbed(c echo.Context, id string, w, h int) (oembedRespons
 		AuthorName: namedSpeakers(qv),
 		HTML:       iframe(s.absURL(r, "/embed/"+id), title, w, h),
 	}
-	if c.QueryParam("maxwidth") == "" && c.QueryParam("maxheight") == "" ||
-		fits(c.QueryParam("maxwidth"), card.Width) && fits(c.QueryParam("maxheight"), card.Height) {
-		// The card cannot be made smaller, so it is left out when a
-		// smaller thumbnail is asked for (the spec: it must respect them).
-		res.ThumbnailURL, res.ThumbnailWidth, res.ThumbnailHeight = s.absURL(r, "/q/"+id+"/card.png"), card.Width, card.Height
-	}
+	res.thumbnail(c, s.absURL(r, "/q/"+id+"/card.png"), card.Width, card.Height)
 	return res, nil
+}
+
+// thumbnail sets the thumbnail unless it is larger than maxwidth or
+// maxheight: a card or a poster cannot be made smaller, and the spec says
+// a thumbnail must respect them, so it is left out instead.
+func (res *oembedResponse) thumbnail(c echo.Context, href string, w, h int) {
+	if w <= 0 || h <= 0 || !fits(c.QueryParam("maxwidth"), w) || !fits(c.QueryParam("maxheight"), h) {
+		return
+	}
+	res.ThumbnailURL, res.ThumbnailWidth, res.ThumbnailHeight = href, w, h
 }
 
 func fits(max string, n int) bool {
@@ -188,7 +193,8 @@ func namedSpeakers(qv archive.QuoteView) string {
 }
 
 // watchOEmbed: a recording at a moment or a passage (t, end, lang as the
-// watch page reads them), titled with the recording's title and the time.
+// watch page reads them), titled with the recording's title and the time,
+// its poster frame or title card as the thumbnail.
 func (s *Server) watchOEmbed(c echo.Context, id string, q url.Values, w, h int) (oembedResponse, error) {
 	rec, err := s.pg.store.Get(c.Request().Context(), id)
 	if err != nil {
@@ -214,5 +220,8 @@ func (s *Server) watchOEmbed(c echo.Context, id string, q url.Values, w, h int) 
 	if len(v) > 0 {
 		src += "?" + v.Encode()
 	}
-	return oembedResponse{Title: title, HTML: iframe(s.absURL(c.Request(), src), title, w, h)}, nil
+	res := oembedResponse{Title: title, HTML: iframe(s.absURL(c.Request(), src), title, w, h)}
+	href, _, tw, th := recordingThumb(s.publicOrigin(c.Request()), rec)
+	res.thumbnail(c, href, tw, th)
+	return res, nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/url"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
+	"github.com/verbatim-archive/verbatim/internal/card"
 )
 
 // shareTags are what a shared link is previewed with: the Open Graph and
@@ -28,18 +29,15 @@ func oembedHref(origin, pageURL string) string {
 }
 
 // watchShare: a recording's preview — its title and the page's
-// description, the poster frame when there is one, the media as og:video,
+// description, its thumbnail (recordingThumb), the media as og:video,
 // and the oEmbed of the moment or passage the page was opened at.
 func watchShare(base pageBase, rec archive.Recording, wp watchParams, lang, origin string) shareTags {
 	st := shareTags{
 		Type: "video.other", Title: rec.Title, Description: base.Description,
 		URL: origin + watchURL(rec.ID, -1, "", ""),
 	}
-	if rec.Poster != nil {
-		st.Image = origin + posterURL(rec.ID, archive.PosterVersion(rec.Poster))
-		st.ImageType, st.ImageWidth, st.ImageHeight = archive.PosterType, rec.Poster.Width, rec.Poster.Height
-		st.ImageAlt = rec.Title
-	}
+	st.Image, st.ImageType, st.ImageWidth, st.ImageHeight = recordingThumb(origin, rec)
+	st.ImageAlt = rec.Title
 	if rec.Media != nil && rec.Media.ContentType != "" {
 		st.Video, st.VideoType = origin+"/media/"+rec.ID, rec.Media.ContentType
 	}
@@ -59,4 +57,14 @@ func watchShare(base pageBase, rec archive.Recording, wp watchParams, lang, orig
 	}
 	st.OEmbed = oembedHref(origin, origin+page)
 	return st
+}
+
+// recordingThumb is a recording's picture with its type and size: the
+// poster frame, or while it has none its title card (thumbnailURL).
+func recordingThumb(origin string, rec archive.Recording) (href, contentType string, w, h int) {
+	href = thumbnailURL(origin, rec.ID, archive.PosterVersion(rec.Poster))
+	if rec.Poster != nil {
+		return href, archive.PosterType, rec.Poster.Width, rec.Poster.Height
+	}
+	return href, card.ContentType, card.Width, card.Height
 }
