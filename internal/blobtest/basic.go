@@ -311,3 +311,32 @@ func testListPage(t *testing.T, b archive.Blobs) {
 		}
 	}
 }
+
+// testVersion: a store with archive.Versioner gives a token that changes
+// whenever the object is replaced, even by the same bytes, stays while it
+// is not, and wraps ErrNotFound for a missing object.
+func testVersion(t *testing.T, b archive.Blobs) {
+	v, ok := b.(archive.Versioner)
+	if !ok {
+		t.Skip("the store has no Version")
+	}
+	version := func() string {
+		tok, err := v.Version(t.Context(), "v/obj")
+		if err != nil {
+			t.Fatalf("Version: %v", err)
+		}
+		return tok
+	}
+	put(t, b, "v/obj", []byte("one"), archive.PutOptions{})
+	first := version()
+	if again := version(); again != first {
+		t.Errorf("Version changed without a write: %q then %q", first, again)
+	}
+	put(t, b, "v/obj", []byte("one"), archive.PutOptions{})
+	if second := version(); second == first {
+		t.Errorf("Version %q did not change when the object was replaced", first)
+	}
+	if _, err := v.Version(t.Context(), "v/missing"); !errors.Is(err, archive.ErrNotFound) {
+		t.Errorf("Version of a missing object = %v; want ErrNotFound", err)
+	}
+}

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Open) {
 		{"EmptyObject", testEmptyObject},
 		{"List", testList},
 		{"ListAfter", testListAfter},
+		{"Version", testVersion},
 		{"ListPage", testListPage},
 		{"Delete", testDelete},
 		{"Missing", testMissing},
