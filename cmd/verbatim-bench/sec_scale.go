@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -183,9 +184,29 @@ func cmpOr(a, b error) error {
 	return b
 }
 
+// seedOne creates r and puts its track, each tried up to three times:
+// versitygw's directory-backed store now and then refuses a write under a
+// prefix whose empty directory a concurrent delete is removing ("Existing
+// Object is a directory"). A create that already happened is a conflict,
+// which is done.
 func seedOne(ctx context.Context, svc *archive.Service, ed archive.Principal, r corpus.Recording) error {
-	_, _, err := svc.Create(ctx, ed, archive.RecordingInput{ID: r.ID, Title: r.Title, Event: r.Event, Date: r.Date,
-		Status: archive.StatusPublished, Declared: []string{"en"}})
+	retry := func(f func() error) error {
+		var err error
+		for range 3 {
+			if err = f(); err == nil || ctx.Err() != nil {
+				return err
+			}
+		}
+		return err
+	}
+	err := retry(func() error {
+		_, _, err := svc.Create(ctx, ed, archive.RecordingInput{ID: r.ID, Title: r.Title, Event: r.Event, Date: r.Date,
+			Status: archive.StatusPublished, Declared: []string{"en"}})
+		if errors.Is(err, archive.ErrConflict) {
+			return nil
+		}
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -194,8 +215,10 @@ func seedOne(ctx context.Context, svc *archive.Service, ed archive.Principal, r 
 	for _, c := range r.Tracks[0].Cues {
 		fmt.Fprintf(&vtt, "%s --> %s\n<v %s>%s\n\n", vttTime(c.StartMS), vttTime(c.EndMS), c.Speaker, c.Text)
 	}
-	_, err = svc.PutTrack(ctx, ed, r.ID, archive.TrackUpload{Lang: "en", Name: "en.vtt", Data: []byte(vtt.String())})
-	return err
+	return retry(func() error {
+		_, err := svc.PutTrack(ctx, ed, r.ID, archive.TrackUpload{Lang: "en", Name: "en.vtt", Data: []byte(vtt.String())})
+		return err
+	})
 }
 
 func vttTime(ms int64) string {

@@ -273,17 +273,61 @@ func (s *Service) ListPage(ctx context.Context, who Principal, q CatalogQuery) (
 	match := s.catalogMatcher(who, q)
 	from := (q.Page - 1) * q.PerPage
 	out := CatalogPage{Page: q.Page, PerPage: q.PerPage, Recordings: []Summary{}}
-	s.catalog.mu.Lock()
-	for _, e := range s.catalog.newestFirst() {
-		if sum, ok := match(e); ok {
+	v := s.catalog
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	sorted := v.newestFirst()
+	aud := &v.audience[1]
+	if who.CanEdit() {
+		aud = &v.audience[0]
+	}
+	// The candidates: what the audience may list, or of one event. An
+	// event asked by name matches by slug too (the slug folds the name).
+	cands, exact := aud.all, true
+	if q.Event != "" {
+		slug := EventSlug(q.Event)
+		cands, exact = aud.byEvent[slug], slug == q.Event
+		if !exact {
+			cands = mergeSorted(cands, aud.byEvent[q.Event])
+		}
+	}
+	if exact && q.Lang == "" && q.Year == "" && q.Speaker == "" && (q.Status == "" || !who.CanEdit()) {
+		// Nothing else to check: the page is a slice of the candidates.
+		out.Total = len(cands)
+		for _, i := range cands[min(from, len(cands)):min(from+q.PerPage, len(cands))] {
+			sum, _ := match(sorted[i])
+			out.Recordings = append(out.Recordings, sum)
+		}
+		return out, nil
+	}
+	for _, i := range cands {
+		if sum, ok := match(sorted[i]); ok {
 			if out.Total >= from && len(out.Recordings) < q.PerPage {
 				out.Recordings = append(out.Recordings, sum)
 			}
 			out.Total++
 		}
 	}
-	s.catalog.mu.Unlock()
 	return out, nil
+}
+
+// mergeSorted is the sorted union of two sorted lists of positions.
+func mergeSorted(a, b []int32) []int32 {
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]int32, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		switch {
+		case a[0] < b[0]:
+			out, a = append(out, a[0]), a[1:]
+		case b[0] < a[0]:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out, a, b = append(out, a[0]), a[1:], b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 func (s *Service) catalogMatcher(who Principal, q CatalogQuery) func(viewEntry) (Summary, bool) {

@@ -51,6 +51,9 @@ func TestListPagePagesFiltersNewestFirst(t *testing.T) {
 		{"editor drafts only", editor, archive.CatalogQuery{PerPage: 10, Status: archive.StatusDraft}, "d", 1},
 		{"viewer ignores status", viewer, archive.CatalogQuery{PerPage: 10, Status: archive.StatusDraft}, "c,b,a,u", 4},
 		{"event", viewer, archive.CatalogQuery{PerPage: 10, Event: "hrc 57"}, "b,a", 2},
+		{"event slug", viewer, archive.CatalogQuery{PerPage: 1, Page: 2, Event: "hrc-57"}, "a", 2},
+		{"editor event slug", editor, archive.CatalogQuery{PerPage: 10, Event: "istac"}, "d,c", 2},
+		{"event slug and year", viewer, archive.CatalogQuery{PerPage: 10, Event: "istac", Year: "2024"}, "", 0},
 		{"year", viewer, archive.CatalogQuery{PerPage: 10, Year: "2025"}, "c", 1},
 		{"editor year", editor, archive.CatalogQuery{PerPage: 10, Year: "2025"}, "d,c", 2},
 	}

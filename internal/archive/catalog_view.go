@@ -127,14 +127,17 @@ type catalogView struct {
 	mu      sync.Mutex
 	entries map[string]viewEntry
 	sorted  []viewEntry // entries newest first; nil when it must be rebuilt
-	etags   map[string]string
-	seen    map[string]int64 // change markers at or past horizon already applied → stamp
-	horizon int64            // wall clock ns: every change stamped before it is reflected
-	latest  int64            // the newest change stamp applied
-	okAt    time.Time        // start of the last successful refresh (zero: never loaded)
-	fullAt  time.Time        // last listing of every entry
-	snapAt  time.Time        // last look at the snapshots (background)
-	snapHor int64            // horizon of the newest snapshot known
+	// audience[0] indexes sorted for editors, audience[1] for viewers
+	// (published and visible only), rebuilt with it.
+	audience [2]audienceIndex
+	etags    map[string]string
+	seen     map[string]int64 // change markers at or past horizon already applied → stamp
+	horizon  int64            // wall clock ns: every change stamped before it is reflected
+	latest   int64            // the newest change stamp applied
+	okAt     time.Time        // start of the last successful refresh (zero: never loaded)
+	fullAt   time.Time        // last listing of every entry
+	snapAt   time.Time        // last look at the snapshots (background)
+	snapHor  int64            // horizon of the newest snapshot known
 
 	attemptMu sync.Mutex
 	attempt   *catalogAttempt // the refresh in flight; nil when none
@@ -192,8 +195,31 @@ func (v *catalogView) newestFirst() []viewEntry {
 		slices.SortFunc(v.sorted, func(a, b viewEntry) int {
 			return cmp.Or(cmp.Compare(b.Editor.Date, a.Editor.Date), cmp.Compare(a.Editor.ID, b.Editor.ID))
 		})
+		v.audience = [2]audienceIndex{{byEvent: map[string][]int32{}}, {byEvent: map[string][]int32{}}}
+		for i, e := range v.sorted {
+			v.audience[0].add(int32(i), e.editorSlug)
+			if e.Viewer != nil && e.Viewer.Status == StatusPublished {
+				v.audience[1].add(int32(i), e.viewerSlug)
+			}
+		}
 	}
 	return v.sorted
+}
+
+// audienceIndex is what one audience may list, as positions in the
+// view's sorted entries (so newest first): all of it and by event slug.
+// A listing filtered by nothing, or by an event slug alone, is then a
+// slice of it: O(page), not a scan of the catalog.
+type audienceIndex struct {
+	all     []int32
+	byEvent map[string][]int32
+}
+
+func (a *audienceIndex) add(i int32, slug string) {
+	a.all = append(a.all, i)
+	if slug != "" {
+		a.byEvent[slug] = append(a.byEvent[slug], i)
+	}
 }
 
 // ready makes the view fit to answer a listing. The first listing of a
