@@ -129,6 +129,10 @@
     var x = Math.min(1000, range.start / dur * 1000);
     rect.setAttribute('x', x.toFixed(1));
     rect.setAttribute('width', Math.max(2, Math.min(1000, range.end / dur * 1000) - x).toFixed(1));
+    var title = rect.querySelector('title'); // the server's names the opening range
+    if (title) {
+      title.textContent = summary.textContent;
+    }
   }
 
   function show() {
