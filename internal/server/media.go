@@ -190,7 +190,8 @@ func rangeApplies(req *http.Request, etag string, mod time.Time) bool {
 
 // getPoster serves the recording's poster frame (/media/:id/poster.jpg),
 // to whoever may see the recording. Pages link it with ?v=<version>, so a
-// browser may keep it; a new poster is a new URL.
+// browser may keep it (a new poster is a new URL); shared caches may not,
+// since an editor's draft poster must never be served to the next viewer.
 func (s *Server) getPoster(c echo.Context) error {
 	id := c.Param("id")
 	p, open, err := s.svc.PosterSource(c.Request().Context(), who(c), id)
@@ -199,7 +200,7 @@ func (s *Server) getPoster(c echo.Context) error {
 	}
 	return s.serveRanged(c, ranged{
 		ContentType: archive.PosterType, ETag: p.ETag, Size: p.Size,
-		CacheControl: "public, max-age=86400", Open: open, What: "poster of " + id,
+		CacheControl: "private, max-age=86400", Open: open, What: "poster of " + id,
 	})
 }
 
