@@ -3,10 +3,14 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -174,6 +178,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	seed("open", "Open panel", archive.StatusPublished)
 	seed("draft", secret+" draft", archive.StatusDraft)
+	givePosters(t, site.store) // /media/:id/poster.jpg is there to be asked for
 	quote, err := site.svc.CreateQuote(ctx, archive.Principal{}, archive.QuoteRequest{RecordingID: "open", Lang: "en", StartMS: 1000, EndMS: 3000})
 	if err != nil {
 		t.Fatal(err)
@@ -396,5 +401,33 @@ func matrixPrincipals(t *testing.T, site *webSite) []principal {
 		{name: "revoked token", bearer: revoked, viewer: true},
 		expired,
 		{name: "bad token", bearer: "vbt_not-a-token", viewer: true},
+	}
+}
+
+// frameTools make a plain JPEG for any video: the matrix's videos are
+// headers without decodable frames, and only the poster's presence counts.
+type frameTools struct{}
+
+func (frameTools) Poster(_ context.Context, _ archive.MediaInput, _ time.Duration, out string) error {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, 16, 9)), nil); err != nil {
+		return err
+	}
+	return os.WriteFile(out, b.Bytes(), 0o600)
+}
+
+func (frameTools) Faststart(context.Context, archive.MediaInput, string) error {
+	return errors.New("frameTools: no remux")
+}
+
+// givePosters runs a media worker with frameTools over store's work.
+func givePosters(t *testing.T, store archive.Blobs) {
+	t.Helper()
+	svc, err := archive.NewService(archive.Options{Blobs: store, MediaTools: frameTools{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.ProcessMedia(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
