@@ -13,7 +13,6 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/google/go-cmp/cmp"
@@ -245,26 +244,8 @@ func TestBrowserWatchFromSearch(t *testing.T) {
 	// Select a cue's text with the mouse and copy it.
 	b.grantClipboard(t, d.url)
 	b.run(t, "pause", chromedp.Evaluate[chromedp.Void](`document.getElementById('player').pause()`))
-	box := eval[[]float64](t, b, `(() => { const r = document.createRange(), s = document.querySelector('#transcript li.current .cue-text'); r.selectNodeContents(s); const rs = r.getClientRects(), a = rs[0], z = rs[rs.length - 1]; return [a.left + 1, a.top + a.height / 2, z.right - 1, z.top + z.height / 2]; })()`)
-	want := eval[string](t, b, `document.querySelector('#transcript li.current .cue-text').textContent`)
-	b.run(t, "drag across the cue's text",
-		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, box[0], box[1], chromedp.ButtonLeft, chromedp.ClickCount(1)),
-		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, (box[0]+box[2])/2, (box[1]+box[3])/2, chromedp.ButtonLeft),
-		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, box[2], box[3], chromedp.ButtonLeft),
-		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, box[2], box[3], chromedp.ButtonLeft, chromedp.ClickCount(1)),
-	)
 	// The cue's line break shows as a space (white-space: normal).
-	want = strings.Join(strings.Fields(want), " ")
-	if sel := eval[string](t, b, `getSelection().toString()`); strings.TrimSpace(sel) != want {
-		t.Errorf("dragging across the cue selected %q; want its text %q", sel, want)
-	}
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	copied, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => { document.execCommand('copy'); return await navigator.clipboard.readText(); })()`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("copy and read the clipboard: %v", err)
-	}
-	if strings.TrimSpace(copied) != want {
+	if copied, want := b.selectAndCopy(t, "#transcript li.current .cue-text"); copied != want {
 		t.Errorf("the clipboard holds %q after copying; want %q", copied, want)
 	}
 	if y := eval[float64](t, b, `document.getElementById('player').currentTime`); math.Abs(y-times[1]) > 0.5 {
