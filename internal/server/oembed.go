@@ -56,7 +56,10 @@ const (
 )
 
 func (s *Server) getOEmbed(c echo.Context) error {
-	if f := c.QueryParam("format"); f != "" && f != "json" {
+	if s.pg.err != nil {
+		return s.pg.err // no catalogs to title a quote with
+	}
+	if f := c.QueryParam("format"); f != "" && !strings.EqualFold(f, "json") {
 		return echo.NewHTTPError(http.StatusNotImplemented, fmt.Sprintf("oEmbed: format %q is not offered; use format=json", clipRunes(f, 20)))
 	}
 	raw := c.QueryParam("url")

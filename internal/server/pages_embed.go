@@ -28,6 +28,7 @@ type embedPage struct {
 	pageBase
 	Lang       string // the language of the words (captions, byline)
 	MediaURL   string // with a media fragment #t=start,end
+	PosterURL  string
 	StartSec   string
 	EndSec     string // "" when the passage runs to the end
 	VideoLabel string
@@ -71,6 +72,7 @@ func (s *Server) embedQuote(c echo.Context) error {
 		d.Notice = b.T("embed.nomedia")
 	default:
 		d.MediaURL = "/media/" + rec.ID + "#t=" + d.StartSec + "," + d.EndSec
+		d.PosterURL = posterURL(rec.ID, archive.PosterVersion(rec.Poster))
 		d.Captions = &embedTrack{Src: "/q/" + q.ID + "/captions.vtt", Lang: q.Lang, Label: langName(q.Lang), Kind: trackKind(archive.Track{Kind: q.Kind})}
 	}
 	return p.renderEmbed(c, http.StatusOK, d)
@@ -108,6 +110,7 @@ func (s *Server) embedWatch(c echo.Context) error {
 		d.Notice = b.T("embed.nomedia")
 	} else {
 		d.MediaURL = "/media/" + rec.ID + frag
+		d.PosterURL = posterURL(rec.ID, archive.PosterVersion(rec.Poster))
 	}
 	if lang != "" && rec.Media != nil {
 		d.Captions = &embedTrack{Src: "/api/v1/recordings/" + rec.ID + "/tracks/" + lang + ".vtt", Lang: lang, Label: langName(lang), Kind: "subtitles"}
@@ -189,6 +192,9 @@ func recordingByline(b pageBase, rec archive.Recording) string {
 // starts: MediaMoment). A quote whose words are all withheld since reads
 // as the withheld notice.
 func (s *Server) getQuoteCaptions(c echo.Context) error {
+	if s.pg.err != nil {
+		return s.pg.err
+	}
 	qv, err := s.svc.QuoteView(c.Request().Context(), archive.Principal{}, c.Param("id"))
 	if err != nil {
 		return err
