@@ -29,29 +29,32 @@ type quoteSource func(ctx context.Context, id string) (archive.QuoteView, error)
 
 type quotePage struct {
 	pageBase
-	ID         string
-	Withheld   bool
-	Rec        archive.Recording
-	MetaLang   string
-	Sample     bool
-	DateText   string
-	Lang       string // the quoted track's language
-	LangName   string
-	Provenance string
-	Lines      []quoteLine
-	Speakers   []archive.QuoteSpeaker
-	RangeText  string
-	Current    *quoteCurrentView
-	Others     []quoteOther
-	MediaURL   string // with the quote's range as a media fragment
-	StartSec   string
-	EndSec     string
-	Tracks     []trackView
-	WatchURL   string
-	Clip       clipOffer
-	Share      shareTags
-	Cites      []citeView
-	JSONLD     clipLD
+	ID       string
+	Withheld bool
+	// PartWithheld: some quoted passage is withheld now; the player is
+	// left out, as the clip and the embed are (it would carry that voice).
+	PartWithheld bool
+	Rec          archive.Recording
+	MetaLang     string
+	Sample       bool
+	DateText     string
+	Lang         string // the quoted track's language
+	LangName     string
+	Provenance   string
+	Lines        []quoteLine
+	Speakers     []archive.QuoteSpeaker
+	RangeText    string
+	Current      *quoteCurrentView
+	Others       []quoteOther
+	MediaURL     string // with the quote's range as a media fragment
+	StartSec     string
+	EndSec       string
+	Tracks       []trackView
+	WatchURL     string
+	Clip         clipOffer
+	Share        shareTags
+	Cites        []citeView
+	JSONLD       clipLD
 }
 
 // quoteContext is what a quote page needs besides the quote: whether
@@ -139,7 +142,7 @@ func buildQuote(base pageBase, qv archive.QuoteView, qc quoteContext) quotePage 
 	// structured data point.
 	start, end := quoteMoment(qv)
 	d := quotePage{
-		pageBase: base, ID: q.ID, Withheld: qv.Withheld, Rec: rec, MetaLang: metadataLang(rec), Sample: isSample(rec),
+		pageBase: base, ID: q.ID, Withheld: qv.Withheld, PartWithheld: qv.PartWithheld, Rec: rec, MetaLang: metadataLang(rec), Sample: isSample(rec),
 		DateText: dateText(base.UI, rec.Date), Lang: q.Lang, LangName: langName(q.Lang),
 		Provenance: provenance(base, rec, q.Lang, q.Kind, q.Source),
 		Speakers:   q.Speakers,
@@ -168,7 +171,7 @@ func buildQuote(base pageBase, qv archive.QuoteView, qc quoteContext) quotePage 
 			Lines: quoteLines(base, o.Cues),
 		})
 	}
-	if rec.Media != nil && !qv.Withheld {
+	if rec.Media != nil && !qv.Withheld && !qv.PartWithheld {
 		d.MediaURL = "/media/" + rec.ID + "#t=" + d.StartSec + "," + d.EndSec
 		for _, t := range rec.Tracks {
 			d.Tracks = append(d.Tracks, trackView{

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"html"
 	"image/png"
@@ -328,5 +329,38 @@ func TestQuotePageClipLink(t *testing.T) {
 	wantIn(t, "quote page with ffmpeg", page, `<a href="/q/`+id+`/clip.mp4" download>Download this clip (MP4)</a>`)
 	if stored := storedFiles(t, ts, id, "clip"); len(stored) != 0 {
 		t.Errorf("showing the page cut a clip: %v", stored)
+	}
+}
+
+// A quote with part of it withheld since keeps the words that may be
+// shown, with the gap marked, and has no player: the passage's media
+// would carry the withheld speaker's voice (as its clip and embed would).
+func TestQuotePagePartWithheld(t *testing.T) {
+	ts := newTestServer(t, nil)
+	quotedRecording(t, ts, writeTemp(t, mediatest.Video(t), ".mp4"), "video/mp4")
+	both, err := ts.svc.CreateQuote(context.Background(), archive.Principal{}, archive.QuoteRequest{RecordingID: "q", Lang: "en", StartMS: 6000, EndMS: 11000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := quotePage(t, ts, both.ID, "en", http.StatusOK); !strings.Contains(page, "<video") {
+		t.Fatal("the quote page has no player before anyone is hidden")
+	}
+	hideSpeaker(t, ts, "q", "Eve Other")
+	for lang, notice := range map[string]string{
+		"en": "Part of this passage is withheld at a speaker’s request, so it is not played here",
+		"fr": "Une partie de ce passage est retenue",
+		"es": "Parte de este pasaje se ha retenido",
+		"de": "Ein Teil dieser Passage wird",
+	} {
+		page := quotePage(t, ts, both.ID, lang, http.StatusOK)
+		wantIn(t, lang+" page of a partly withheld quote", page, notice, "Survivors must be heard")
+		if strings.Contains(page, "<video") {
+			t.Errorf("%s: the page of a partly withheld quote has a player", lang)
+		}
+		for _, bad := range []string{"A later answer", "Eve Other"} {
+			if strings.Contains(page, bad) {
+				t.Errorf("%s: the page of a partly withheld quote shows %q", lang, bad)
+			}
+		}
 	}
 }
