@@ -277,7 +277,7 @@ func (s *Service) deriveMedia(ctx context.Context, rec Recording) error {
 		}
 	}
 	var poster *Poster
-	if wantPoster || remuxed != nil && rec.Poster == nil {
+	if wantPoster {
 		p, err := s.makePoster(ctx, id, cur, in, dir)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("poster: %w", err))
