@@ -41,15 +41,18 @@ type Summary struct {
 	Place string `json:"place"`
 	// Description is the recording's, cut to MaxSummaryDescription
 	// characters (sitemaps and feeds show it; they may not read manifests).
-	Description string    `json:"description,omitempty"`
-	Status      Status    `json:"status"`
-	Sample      bool      `json:"sample,omitempty"`
-	Languages   []string  `json:"languages"`
-	DurationMS  int64     `json:"duration_ms"`
-	Poster      string    `json:"poster,omitempty"`    // the poster frame's version (PosterVersion); "" for none
-	HasMedia    bool      `json:"has_media,omitempty"` // a video or audio file is stored
-	Speakers    []string  `json:"speaker_names"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Description string `json:"description,omitempty"`
+	// MetadataLang is the language of the title, event, place and
+	// speaker names (Recording.MetaLang), so pages can mark it.
+	MetadataLang string    `json:"metadata_lang,omitempty"`
+	Status       Status    `json:"status"`
+	Sample       bool      `json:"sample,omitempty"`
+	Languages    []string  `json:"languages"`
+	DurationMS   int64     `json:"duration_ms"`
+	Poster       string    `json:"poster,omitempty"`    // the poster frame's version (PosterVersion); "" for none
+	HasMedia     bool      `json:"has_media,omitempty"` // a video or audio file is stored
+	Speakers     []string  `json:"speaker_names"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // SummaryOf is the summary of r as it is; Speakers lists r's speakers'
@@ -61,7 +64,7 @@ func SummaryOf(r Recording) Summary {
 	}
 	return Summary{
 		ID: r.ID, Title: r.Title, Event: r.Event, Date: r.Date, Place: r.Place, Status: r.Status,
-		Description: cutRunes(r.Description, MaxSummaryDescription), HasMedia: r.Media != nil,
+		Description: cutRunes(r.Description, MaxSummaryDescription), HasMedia: r.Media != nil, MetadataLang: r.MetaLang(),
 		Sample: r.Sample, Languages: slices.Clone(r.Languages), DurationMS: r.DurationMS,
 		Poster: PosterVersion(r.Poster), Speakers: names, UpdatedAt: r.UpdatedAt,
 	}

@@ -174,3 +174,18 @@ type Span struct {
 	Styled   string `json:"styled,omitempty"`
 	Withheld bool   `json:"withheld,omitempty"`
 }
+
+// MetaLang is the language the recording's title, event, place,
+// description and speaker names are in: as the editor set it, else the
+// floor language (its original track's), else "" (unknown).
+func (r Recording) MetaLang() string {
+	if r.MetadataLang != "" {
+		return r.MetadataLang
+	}
+	for _, t := range r.Tracks {
+		if t.Kind == KindOriginal {
+			return t.Lang
+		}
+	}
+	return ""
+}

@@ -94,7 +94,7 @@ func (s *Server) embedWatch(c echo.Context) error {
 	lang := chooseTrack(rec.Tracks, wp.lang, b.UI.Lang())
 	start := max(wp.startMS, 0)
 	d := embedPage{
-		pageBase: b, Lang: metadataLang(rec), VideoLabel: b.T("watch.video"),
+		pageBase: b, Lang: rec.MetaLang(), VideoLabel: b.T("watch.video"),
 		Byline: recordingByline(b, rec), LinkText: b.T("embed.watch.link"),
 		StartSec: formatSeconds(start),
 	}

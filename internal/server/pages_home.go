@@ -34,6 +34,7 @@ type homeEvent struct {
 
 type homeRecording struct {
 	Title    string
+	MetaLang string // the language of title, place and speaker names; "" unknown
 	WatchURL string
 	Date     string
 	DateText string
@@ -184,6 +185,7 @@ func (b browse) filterText(base pageBase, res archive.CatalogPage) string {
 func homeRecordingOf(base pageBase, rec archive.Summary) homeRecording {
 	hr := homeRecording{
 		Title:    rec.Title,
+		MetaLang: rec.MetadataLang,
 		WatchURL: watchURL(rec.ID, -1, "", ""),
 		Date:     rec.Date,
 		DateText: dateText(base.UI, rec.Date),

@@ -70,7 +70,7 @@ func watchJSONLD(origin string, rec archive.Recording, description string, cues 
 		UploadDate:   uploadDate(rec),
 		ContentURL:   origin + "/media/" + rec.ID,
 		URL:          page,
-		InLanguage:   metadataLang(rec),
+		InLanguage:   rec.MetaLang(),
 		HasPart:      clipsOf(page, cues),
 		Action: &seekToAction{
 			Type:       "SeekToAction",

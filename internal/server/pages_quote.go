@@ -142,7 +142,7 @@ func buildQuote(base pageBase, qv archive.QuoteView, qc quoteContext) quotePage 
 	// structured data point.
 	start, end := quoteMoment(qv)
 	d := quotePage{
-		pageBase: base, ID: q.ID, Withheld: qv.Withheld, PartWithheld: qv.PartWithheld, Rec: rec, MetaLang: metadataLang(rec), Sample: isSample(rec),
+		pageBase: base, ID: q.ID, Withheld: qv.Withheld, PartWithheld: qv.PartWithheld, Rec: rec, MetaLang: rec.MetaLang(), Sample: isSample(rec),
 		DateText: dateText(base.UI, rec.Date), Lang: q.Lang, LangName: langName(q.Lang),
 		Provenance: provenance(base, rec, q.Lang, q.Kind, q.Source),
 		Speakers:   q.Speakers,

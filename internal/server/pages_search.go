@@ -60,6 +60,7 @@ type facetOption struct {
 type resultGroup struct {
 	ID         string
 	Title      string
+	MetaLang   string // the language of title and event; "" unknown
 	Event      string
 	EventURL   string // narrows the search to this event
 	EventTitle string
@@ -261,6 +262,7 @@ func (p *pages) groupHits(c echo.Context, base pageBase, sp searchParams, hits [
 			continue // removed since it was indexed: the hits still show, without a strip
 		}
 		g.Sample = isSample(rec)
+		g.MetaLang = rec.MetaLang()
 		g.Duration = durationText(base.UI, rec.DurationMS)
 		g.Timeline = groupTimeline(base, p.timelineLength(c.Request().Context(), rec), g.Title, g.Moments)
 	}

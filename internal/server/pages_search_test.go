@@ -38,7 +38,7 @@ func TestSearchGroupsMomentsByRecording(t *testing.T) {
 	}
 	wantContains(t, "search", r.body,
 		"45 matches for “milestone”, each language of a moment counted apart",
-		`<h2 id="g-istac-launch"><a href="/watch/istac-launch">Launch of ISTAC</a></h2>`,
+		`<h2 id="g-istac-launch"><a href="/watch/istac-launch" lang="en">Launch of ISTAC</a></h2>`,
 		`<a class="hit-link" href="/watch/istac-launch?lang=en&amp;q=milestone&amp;t=45.5">`,
 		`<span class="hit-text" lang="en">This is a <mark>milestone</mark>.</span>`,
 		`<span class="hit-speaker">Per-Anders Sunesson</span>`,
@@ -50,7 +50,7 @@ func TestSearchGroupsMomentsByRecording(t *testing.T) {
 		`<span aria-current="page">2</span>`,
 		`rel="prev"`, `rel="next"`,
 		`<svg class="timeline strip"`,
-		`<a href="/search?event=ODIHR&amp;q=milestone" title="Only moments from this event">ODIHR</a>`,
+		`<a href="/search?event=ODIHR&amp;q=milestone" title="Only moments from this event" lang="en">ODIHR</a>`,
 	)
 	wantNotContains(t, "search", r.body, "<img", "javascript:")
 	if got := strings.Index(r.body, "g-istac-launch"); got < 0 || got > strings.Index(r.body, "g-hrc47-side-event") {

@@ -246,7 +246,7 @@ func buildWatch(base pageBase, rec archive.Recording, track archive.Track, lang 
 	if rec.Date == "" {
 		d.DateText = ""
 	}
-	d.MetaLang = metadataLang(rec)
+	d.MetaLang = rec.MetaLang()
 	if rec.Media != nil {
 		d.MediaURL = "/media/" + rec.ID
 		d.PosterURL = posterURL(rec.ID, archive.PosterVersion(rec.Poster))
@@ -431,20 +431,6 @@ func turnsOf(id, lang string, cues []archive.Cue) []speakerTurns {
 		out[k].Turns = append(out[k].Turns, turn{Clock: clock(c.StartMS), URL: watchURL(id, c.StartMS, lang, ""), Sec: formatSeconds(c.StartMS)})
 	}
 	return out
-}
-
-// metadataLang is the language the recording's title, description and
-// speaker names are in: as the editor set it, else the floor language.
-func metadataLang(rec archive.Recording) string {
-	if rec.MetadataLang != "" {
-		return rec.MetadataLang
-	}
-	for _, t := range rec.Tracks {
-		if t.Kind == archive.KindOriginal {
-			return t.Lang
-		}
-	}
-	return ""
 }
 
 // segment is a speaker's turn drawn on the strip under the video.

@@ -58,18 +58,24 @@ func TestWatchRangeAndMatches(t *testing.T) {
 }
 
 // The recording's metadata carries its own language on a page in
-// another: set by the editor, else the floor language.
+// another, on the watch page and wherever a listing shows it (home cards,
+// search results): set by the editor, else the floor language.
 func TestWatchMetadataLang(t *testing.T) {
 	store := demoStore()
-	r := get(t, pageServer(t, store), "/watch/hrc47-side-event?lang=de&ui=de")
+	srv := pageServer(t, store)
+	r := get(t, srv, "/watch/hrc47-side-event?lang=de&ui=de")
 	wantContains(t, "watch", r.body, `<html lang="de">`, `<h1 lang="en">`, `<ul class="speakers" lang="en">`)
+	home := get(t, srv, "/?ui=de")
+	wantContains(t, "home", home.body, `<html lang="de">`, `<a href="/watch/hrc47-side-event" lang="en">`, `<ul class="inline" lang="en">`)
+	found := get(t, pageServer(t, searchStore()), "/search?q=milestone&ui=de")
+	wantContains(t, "search", found.body, `<html lang="de">`, `<h2 id="g-hrc47-side-event"><a href="/watch/hrc47-side-event" lang="en">`)
 	rec := store.recs[0]
 	rec.MetadataLang = "fr"
-	if got := metadataLang(rec); got != "fr" {
+	if got := rec.MetaLang(); got != "fr" {
 		t.Errorf("metadataLang with metadata_lang fr = %q; want fr", got)
 	}
 	rec.MetadataLang, rec.Tracks = "", nil
-	if got := metadataLang(rec); got != "" {
+	if got := rec.MetaLang(); got != "" {
 		t.Errorf("metadataLang of a recording without tracks = %q; want \"\" (the page's language)", got)
 	}
 }

@@ -27,7 +27,7 @@ func (s *Server) getRecordingCard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	png, _, err := s.cards.Render(recordingCard(pageBase{UI: s.pg.i18n.Translator(metadataLang(rec))}, rec))
+	png, _, err := s.cards.Render(recordingCard(pageBase{UI: s.pg.i18n.Translator(rec.MetaLang())}, rec))
 	if err != nil {
 		return err
 	}
