@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
-	"github.com/verbatim-archive/verbatim/internal/clip"
-	"github.com/verbatim-archive/verbatim/internal/clip/cliptest"
 	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 	"github.com/verbatim-archive/verbatim/internal/server"
 )
@@ -317,13 +315,7 @@ func TestQuotePageClipLink(t *testing.T) {
 		t.Error("the French page gives the reason in English")
 	}
 
-	cliptest.RequireFFmpeg(t)
-	cutter, err := clip.New(clip.Options{TempDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cutter.Close() })
-	ts := newTestServer(t, func(o *server.Options) { o.Clips = cutter })
+	ts := newClipServer(t)
 	id = quotedRecording(t, ts, video, "video/mp4")
 	page := quotePage(t, ts, id, "en", http.StatusOK)
 	wantIn(t, "quote page with ffmpeg", page, `<a href="/q/`+id+`/clip.mp4" download>Download this clip (MP4)</a>`)

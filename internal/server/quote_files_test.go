@@ -160,13 +160,7 @@ func TestQuoteCard(t *testing.T) {
 }
 
 func TestQuoteClip(t *testing.T) {
-	cliptest.RequireFFmpeg(t)
-	cutter, err := clip.New(clip.Options{TempDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cutter.Close() })
-	ts := newTestServer(t, func(o *server.Options) { o.Clips = cutter })
+	ts := newClipServer(t)
 	id := quotedRecording(t, ts, cliptest.MakeVideo(t, ".mp4", 12), "video/mp4")
 
 	resp := ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil)
@@ -250,13 +244,7 @@ func TestQuoteClip(t *testing.T) {
 }
 
 func TestQuoteClipWebM(t *testing.T) {
-	cliptest.RequireFFmpeg(t)
-	cutter, err := clip.New(clip.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cutter.Close() })
-	ts := newTestServer(t, func(o *server.Options) { o.Clips = cutter })
+	ts := newClipServer(t)
 	id := quotedRecording(t, ts, cliptest.MakeVideo(t, ".webm", 12), "video/webm")
 	wantStatus(t, ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil), http.StatusNotFound)
 	resp := ts.do(t, "GET", "/q/"+id+"/clip.webm", "", nil)
@@ -274,13 +262,7 @@ func TestQuoteClipWebM(t *testing.T) {
 }
 
 func TestQuoteClipFailureStoresNothing(t *testing.T) {
-	cliptest.RequireFFmpeg(t)
-	cutter, err := clip.New(clip.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cutter.Close() })
-	ts := newTestServer(t, func(o *server.Options) { o.Clips = cutter })
+	ts := newClipServer(t)
 	// A real video is uploaded (the archive keeps only what its probe
 	// accepts), then its stored bytes are replaced by ones ffmpeg cannot
 	// read, as a damaged object in storage would be.
@@ -330,12 +312,7 @@ func TestQuoteClipOnS3(t *testing.T) {
 	cliptest.RequireFFmpeg(t)
 	ctx := context.Background()
 	store := versityStore(t)
-	cutter, err := clip.New(clip.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cutter.Close() })
-	ts := newTestServerOn(t, store, func(o *server.Options) { o.Clips = cutter })
+	ts := newClipServerOn(t, store)
 	id := quotedRecording(t, ts, cliptest.MakeVideo(t, ".mp4", 12), "video/mp4")
 
 	resp := ts.do(t, "GET", "/q/"+id+"/clip.mp4", "", nil)
@@ -363,13 +340,7 @@ func TestQuoteClipOnS3(t *testing.T) {
 // the type and no length and nothing is stored; after it, the stored
 // clip's headers, as GET's.
 func TestQuoteClipHeadDoesNotCut(t *testing.T) {
-	cliptest.RequireFFmpeg(t)
-	cutter, err := clip.New(clip.Options{TempDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cutter.Close() })
-	ts := newTestServer(t, func(o *server.Options) { o.Clips = cutter })
+	ts := newClipServer(t)
 	id := quotedRecording(t, ts, cliptest.MakeVideo(t, ".mp4", 12), "video/mp4")
 
 	head := ts.do(t, "HEAD", "/q/"+id+"/clip.mp4", "", nil)
@@ -393,4 +364,23 @@ func TestQuoteClipHeadDoesNotCut(t *testing.T) {
 
 	hideSpeaker(t, ts, "q", "Bob Named")
 	wantStatus(t, ts.do(t, "HEAD", "/q/"+id+"/clip.mp4", "", nil), http.StatusNotFound)
+}
+
+// newClipServer is newTestServer with a clip cutter (ffmpeg required),
+// closed when the test ends; newClipServerOn is it on store.
+func newClipServer(t *testing.T) *testServer { return newClipServerOn(t, nil) }
+
+func newClipServerOn(t *testing.T, store archive.Blobs) *testServer {
+	t.Helper()
+	cliptest.RequireFFmpeg(t)
+	cutter, err := clip.New(clip.Options{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cutter.Close() })
+	with := func(o *server.Options) { o.Clips = cutter }
+	if store == nil {
+		return newTestServer(t, with)
+	}
+	return newTestServerOn(t, store, with)
 }
