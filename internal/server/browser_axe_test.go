@@ -144,15 +144,8 @@ func TestBrowserAxe(t *testing.T) {
 	}...)
 	dir := screenshotDir(t)
 	axeCanFail(t, b, d, src)
-	for _, vp := range []struct {
-		name string
-		w, h int64
-		opts []chromedp.EmulateViewportOption
-	}{
-		{"desktop", 1280, 800, nil},
-		{"phone", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile, chromedp.EmulateTouch}},
-	} {
-		b.run(t, "viewport "+vp.name, chromedp.EmulateViewport(vp.w, vp.h, vp.opts...))
+	for _, vp := range []viewport{desktop, phone} {
+		b.use(t, vp)
 		for _, ui := range []string{"en", "fr", "es", "de"} {
 			for _, p := range pages {
 				name := fmt.Sprintf("axe-%s-%s-%s", p.name, ui, vp.name)

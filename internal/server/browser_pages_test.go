@@ -152,15 +152,8 @@ func takeScreenshots(t *testing.T, b *browser, d demo) {
 		{"search-many", "/search?q=trafficking&ui=de"},
 		{"watch-from-search", "/watch/istac-launch?t=45.5&lang=fr&q=traite&ui=fr"},
 	}
-	for _, vp := range []struct {
-		name string
-		w, h int64
-		opts []chromedp.EmulateViewportOption
-	}{
-		{"desktop", 1280, 800, nil},
-		{"phone", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile, chromedp.EmulateTouch}},
-	} {
-		b.run(t, "viewport "+vp.name, chromedp.EmulateViewport(vp.w, vp.h, vp.opts...))
+	for _, vp := range []viewport{desktop, phone} {
+		b.use(t, vp)
 		for _, p := range pages {
 			b.run(t, "open "+p.name, chromedp.Navigate(d.url+p.path), chromedp.WaitVisible(chromedp.CSS("main")))
 			if strings.HasPrefix(p.name, "watch") {

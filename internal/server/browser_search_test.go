@@ -24,25 +24,14 @@ func TestBrowserSearchLayout(t *testing.T) {
 		}
 		return [4]float64(r)
 	}
-	for _, vp := range []struct {
-		name  string
-		w, h  int64
-		phone bool
-	}{
-		{"desktop", 1280, 800, false},
-		{"phone", 390, 844, true},
-	} {
-		var opts []chromedp.EmulateViewportOption
-		if vp.phone {
-			opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
-		}
-		b.run(t, "viewport "+vp.name, chromedp.EmulateViewport(vp.w, vp.h, opts...))
+	for _, vp := range []viewport{desktop, phone} {
+		b.use(t, vp)
 
 		b.run(t, "search trafficking", chromedp.Navigate(d.url+"/search?q=trafficking&ui=en"), chromedp.WaitVisible(chromedp.CSS(".hit-link")))
 		b.screenshot(t, dir, "search-filters-"+vp.name)
 		filters, first, results := rect(".facets summary"), rect(".hit"), rect(".results")
 		open := eval[bool](t, b, `document.querySelector('details.facets-box').open`)
-		if vp.phone {
+		if vp.name == phone.name {
 			if filters[1]+filters[3] > first[1] {
 				t.Errorf("phone: the filters (top %.0f, bottom %.0f) are not above the first result (top %.0f)", filters[1], filters[1]+filters[3], first[1])
 			}

@@ -26,15 +26,8 @@ func TestBrowserNearSpellings(t *testing.T) {
 	b := newBrowser(t)
 	d := startDemo(t)
 	dir := screenshotDir(t)
-	for _, vp := range []struct {
-		name string
-		w, h int64
-		opts []chromedp.EmulateViewportOption
-	}{
-		{"desktop", 1280, 800, nil},
-		{"phone", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile, chromedp.EmulateTouch}},
-	} {
-		b.run(t, "viewport "+vp.name, chromedp.EmulateViewport(vp.w, vp.h, vp.opts...))
+	for _, vp := range []viewport{desktop, phone} {
+		b.use(t, vp)
 
 		// Page 1: the exact French matches fill it; no near spelling shows.
 		b.run(t, "search traite", chromedp.Navigate(d.url+"/search?q=traite&ui=en"), chromedp.WaitVisible(chromedp.CSS(".hit-link")))
