@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/verbatim-archive/verbatim/bench/search"
+	"github.com/verbatim-archive/verbatim/internal/media"
 )
 
 func TestRowText(t *testing.T) {
@@ -168,5 +169,31 @@ func TestSearchRows(t *testing.T) {
 	}
 	if skipReason([]byte("--- SKIP: BenchmarkCompare\n    compare_test.go:58: rg not installed: exec: not found\n")) != "skipped: rg not installed" {
 		t.Error("skipReason missed a skipped peer")
+	}
+}
+
+// TestMediaFileProbes: the served and uploaded files must be media
+// Verbatim keeps, or the server refuses the upload (415) and the range and
+// upload sections measure nothing.
+func TestMediaFileProbes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.mp4")
+	const size = 3 << 20
+	if err := writeMediaFile(path, size); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() != size {
+		t.Fatalf("writeMediaFile wrote %d bytes; want %d", fi.Size(), size)
+	}
+	if _, err := media.Probe(context.Background(), f, size, media.Limits{}); err != nil {
+		t.Errorf("media.Probe(the bench's media file) = %v; want it accepted", err)
 	}
 }

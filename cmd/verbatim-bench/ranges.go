@@ -11,6 +11,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/verbatim-archive/verbatim/internal/media/mediatest"
 )
 
 // rangeResult is what a range-read load produced.
@@ -153,18 +155,32 @@ func verifySame(ctx context.Context, url, path string, size int64) error {
 	return nil
 }
 
-// writeMediaFile writes size pseudo-random bytes (incompressible, the same
-// in every run) to path.
+// writeMediaFile writes a media file of size bytes to path (see mediaBody).
 func writeMediaFile(path string, size int64) error {
+	body, err := mediaBody(7, size)
+	if err != nil {
+		return err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(f, io.LimitReader(newPattern(7), size))
+	_, err = io.Copy(f, body)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// mediaBody is an MP4 of size bytes that Verbatim's probe accepts: a
+// real header (mediatest.BuildHeader), then media data of pseudo-random
+// bytes (incompressible, the same in every run for a seed).
+func mediaBody(seed uint64, size int64) (io.Reader, error) {
+	h, err := mediatest.BuildHeader(size)
+	if err != nil {
+		return nil, err
+	}
+	return io.MultiReader(bytes.NewReader(h), io.LimitReader(newPattern(seed), size-int64(len(h)))), nil
 }
 
 // pattern is an endless deterministic stream of incompressible bytes: one
