@@ -126,7 +126,7 @@ const (
 	DefaultSessionTTL     = 12 * time.Hour
 	DefaultUploadExpiry   = 24 * time.Hour
 	DefaultShutdownGrace  = 25 * time.Second // under Kubernetes' default 30s
-	DefaultPartSize       = 16 << 20         // 16 MiB: bounds memory per upload on S3
+	DefaultPartSize       = 16 << 20         // 16 MiB: bounds memory per S3 upload of unknown length
 	DefaultMeiliIndex     = "verbatim"
 	DefaultRegion         = "us-east-1"
 

@@ -13,8 +13,9 @@ import (
 	"github.com/verbatim-archive/verbatim/internal/archive"
 )
 
-// putMultipart uploads r in parts of s.partSize, holding one part in memory.
-// It drives the multipart upload itself because minio-go's PutObject drops
+// putMultipart uploads r in parts of s.partSize: a body of known length
+// streamed part by part (stream.go), one of unknown length one buffered part
+// at a time. It drives the multipart upload itself because minio-go's PutObject drops
 // If-Match / If-None-Match from CompleteMultipartUpload, where S3 decides
 // them; sent there, the condition holds for uploads of any size.
 func (s *Store) putMultipart(ctx context.Context, key string, r io.Reader, size int64, opts archive.PutOptions) (minio.UploadInfo, error) {
@@ -27,7 +28,13 @@ func (s *Store) putMultipart(ctx context.Context, key string, r io.Reader, size 
 	if err != nil {
 		return minio.UploadInfo{}, err
 	}
-	parts, total, err := s.uploadParts(ctx, key, id, r, size)
+	var parts []minio.CompletePart
+	total := size
+	if size >= 0 {
+		parts, err = s.streamParts(ctx, key, id, r, size)
+	} else {
+		parts, total, err = s.uploadParts(ctx, key, id, r)
+	}
 	if err == nil {
 		var up minio.UploadInfo
 		up, err = s.core.CompleteMultipartUpload(ctx, s.bucket, key, id, parts, popts)
@@ -44,9 +51,9 @@ func (s *Store) putMultipart(ctx context.Context, key string, r io.Reader, size 
 	return minio.UploadInfo{}, err
 }
 
-// uploadParts sends r as numbered parts and checks its length against size
-// when size is known.
-func (s *Store) uploadParts(ctx context.Context, key, id string, r io.Reader, size int64) ([]minio.CompletePart, int64, error) {
+// uploadParts sends r, of unknown length, as numbered parts, reading each
+// whole before sending it: S3 wants a part's length before its bytes.
+func (s *Store) uploadParts(ctx context.Context, key, id string, r io.Reader) ([]minio.CompletePart, int64, error) {
 	buf := make([]byte, s.partSize)
 	var parts []minio.CompletePart
 	var total int64
@@ -64,17 +71,10 @@ func (s *Store) uploadParts(ctx context.Context, key, id string, r io.Reader, si
 			parts = append(parts, minio.CompletePart{PartNumber: part.PartNumber, ETag: part.ETag})
 			total += int64(n)
 		}
-		if size >= 0 && total > size {
-			return nil, total, fmt.Errorf("body longer than the announced %d bytes: %w", size, archive.ErrInvalid)
-		}
 		if rerr != nil { // the body ended
-			break
+			return parts, total, nil
 		}
 	}
-	if size >= 0 && total != size {
-		return nil, total, fmt.Errorf("body has %d bytes, announced %d: %w", total, size, archive.ErrInvalid)
-	}
-	return parts, total, nil
 }
 
 // precheck fails a conditional upload before its parts are sent when the

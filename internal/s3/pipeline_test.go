@@ -81,6 +81,8 @@ func TestMultipartAbortsOnError(t *testing.T) {
 		{"read error on a part boundary", 10 << 20, true, -1, errBody},
 		{"shorter than announced", 12 << 20, false, 30 << 20, archive.ErrInvalid},
 		{"longer than announced", 30 << 20, false, 12 << 20, archive.ErrInvalid},
+		{"shorter, ending on a part boundary", 10 << 20, false, 30 << 20, archive.ErrInvalid},
+		{"one byte longer than whole parts", 10<<20 + 1, false, 10 << 20, archive.ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,4 +169,50 @@ func TestMultipartOrder(t *testing.T) {
 			t.Errorf("Get after Put(size %d) = %d bytes, %v; want the %d bytes put", n, len(got), err, len(want))
 		}
 	}
+}
+
+// TestStreamHoldsNoPart checks that a body of known length goes up without
+// a part buffer: with every allocation profiled, none during the upload is
+// anywhere near a part's size. (minio-go's signing makes garbage in
+// proportion to the bytes sent, so the total allocated says nothing.)
+func TestStreamHoldsNoPart(t *testing.T) {
+	srv := testenv.StartVersityGW(t)
+	s := mustOpen(t, s3.Config{Endpoint: srv.Endpoint, Bucket: srv.Bucket, Region: srv.Region,
+		AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, PartSize: testPart})
+	defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
+	runtime.MemProfileRate = 1
+	for _, size := range []int64{-1, 8*testPart + 1} {
+		before := largeAllocs(testPart / 2)
+		_, err := s.Put(t.Context(), "media/streamed.mp4", onlyReader{blobtest.Generator(5, 8*testPart+1)}, size, archive.PutOptions{})
+		if err != nil {
+			t.Fatalf("Put(size %d) = %v", size, err)
+		}
+		held := largeAllocs(testPart/2) > before
+		if want := size < 0; held != want { // a body of unknown length is read a part at a time
+			t.Errorf("Put(size %d) in parts of %d allocated an object of half a part or more: %t; want %t", size, testPart, held, want)
+		}
+	}
+}
+
+// largeAllocs counts the objects of at least n bytes allocated so far, as
+// the memory profile has them.
+func largeAllocs(n int64) int64 {
+	runtime.GC() // the profile is published by a completed cycle
+	runtime.GC()
+	recs := make([]runtime.MemProfileRecord, 1024)
+	for {
+		got, ok := runtime.MemProfile(recs, true)
+		if ok {
+			recs = recs[:got]
+			break
+		}
+		recs = make([]runtime.MemProfileRecord, got+256)
+	}
+	var count int64
+	for _, r := range recs {
+		if r.AllocObjects > 0 && r.AllocBytes/r.AllocObjects >= n {
+			count += r.AllocObjects
+		}
+	}
+	return count
 }

@@ -4,8 +4,13 @@
 // Addressing is path-style, which every S3-compatible server accepts.
 // Every upload sets an explicit part size: minio-go otherwise sizes parts of
 // an upload of unknown length for a 5 TiB object and allocates a buffer of
-// about 528 MiB for it. With the part size set, an upload holds at most one
-// part in memory, whatever its length.
+// about 528 MiB for it. With the part size set, an upload of unknown length
+// holds at most one part in memory, whatever its length. A body of known
+// length larger than a part (a media PUT) holds none: each part is read from
+// the body while its UploadPart request is sent, with at most two requests
+// open, the next streaming while the last waits for its answer
+// (stream.go). Such parts cannot be sent again, so minio-go's retries do not
+// apply to them; a failed part fails and aborts the upload.
 //
 // Conditional writes are the server's: If-Match / If-None-Match: * on the
 // PUT, or on CompleteMultipartUpload for an upload larger than one part, as
