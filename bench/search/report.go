@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 )
 
 // Report is the comparison's result with every figure unrounded, as
@@ -31,12 +32,30 @@ type IndexFigures struct {
 // Engines are the contenders, in the order the tables show them.
 var Engines = []string{"bleve", "bleve lang", "fts5", "rg"}
 
+// ExactKinds are the query kinds whose words all occur exactly in the
+// cues (corpus.Queries draws them from cues; "typo" alone is altered).
+// On them FTS5 does the work bleve's first step does: an exact match, a
+// page by rank and the count. bleve does more still (facets, highlights
+// on the page, and the near step when fewer hits than a page match), so
+// the ratio on these kinds is the distance to the peer on the same
+// search, not on the same work.
+var ExactKinds = []string{"word1", "word2", "word3", "phrase2", "phrase3"}
+
 // ByKind selects one engine's times (from WallMS or CPUMS) for one query
 // kind ("" for all).
 func (r *Report) ByKind(times map[string][]float64, engine, kind string) []float64 {
+	if kind == "" {
+		return r.ByKinds(times, engine, nil)
+	}
+	return r.ByKinds(times, engine, []string{kind})
+}
+
+// ByKinds selects one engine's times for the queries of any of kinds (all
+// queries when kinds is nil).
+func (r *Report) ByKinds(times map[string][]float64, engine string, kinds []string) []float64 {
 	var xs []float64
 	for i, k := range r.Kinds {
-		if (kind == "" || k == kind) && i < len(times[engine]) {
+		if (kinds == nil || slices.Contains(kinds, k)) && i < len(times[engine]) {
 			xs = append(xs, times[engine][i])
 		}
 	}

@@ -138,9 +138,12 @@ func TestSearchRows(t *testing.T) {
 	rep := &search.Report{
 		Cues:  34304,
 		Index: map[string]search.IndexFigures{"bleve": {Seconds: 32, CPUSeconds: 8, Bytes: 39 << 20}, "fts5": {Seconds: 2, CPUSeconds: 0.5, Bytes: 15 << 19}},
-		Kinds: []string{"word1", "word1", "phrase"},
+		Kinds: []string{"word1", "word1", "phrase2", "typo"},
 		WallMS: map[string][]float64{
-			"bleve": {2.04, 1.5, 1.2}, "bleve lang": {1, 1.1, 0.9}, "fts5": {0.0951, 0.05, 0.07}, "rg": {30, 31, 29},
+			"bleve": {2.04, 1.5, 1.2, 30}, "bleve lang": {1, 1.1, 0.9, 0.8}, "fts5": {0.0951, 0.05, 0.07, 0.01}, "rg": {30, 31, 29, 28},
+		},
+		CPUMS: map[string][]float64{
+			"bleve": {1.9, 1.4, 1.1, 25}, "fts5": {0.09, 0.04, 0.06, 0.01},
 		},
 	}
 	rows := searchRows(rep)
@@ -151,9 +154,16 @@ func TestSearchRows(t *testing.T) {
 	want := map[string][2]float64{
 		"indexing: cues/s vs SQLite FTS5":                             {1072, 17152},
 		"index size vs SQLite FTS5":                                   {39, 7.5},
-		"query p95 (all languages) vs SQLite FTS5":                    {2.04, 0.0951},
-		"query p50 (all languages) vs ripgrep":                        {1.5, 30},
+		"query p95 (all languages) vs SQLite FTS5":                    {30, 0.0951},
+		"query p50 (all languages) vs ripgrep":                        {1.5, 29},
 		"query p95 (filtered to the query's language) vs SQLite FTS5": {1.1, 0.0951},
+		"query p95, all queries, wall (headline) vs aim":              {30, 20},
+		"query p95, all queries, CPU vs aim":                          {25, 20},
+		// the typo query is not an exact-word one: p95 of the other three
+		"query p95, exact-word queries (word1, word2, word3, phrase2, phrase3), wall vs SQLite FTS5": {2.04, 0.0951},
+		"query p95, exact-word queries (word1, word2, word3, phrase2, phrase3), CPU vs SQLite FTS5":  {1.9, 0.09},
+		"query p50, word1, wall vs SQLite FTS5":                                                      {1.5, 0.05},
+		"query p95, typo, wall vs SQLite FTS5":                                                       {30, 0.01},
 	}
 	for k, w := range want {
 		if got[k] != w {
@@ -161,7 +171,7 @@ func TestSearchRows(t *testing.T) {
 		}
 	}
 	for _, r := range rows {
-		if r.measure == "query p95 (all languages)" && r.peer == "SQLite FTS5" {
+		if strings.HasPrefix(r.measure, "query p95, exact-word") && strings.HasSuffix(r.measure, "wall") {
 			if q := r.ratio(); q != "21.45×" {
 				t.Errorf("p95 ratio = %s; want 21.45× (2.04 / 0.0951, unrounded)", q)
 			}
