@@ -148,15 +148,17 @@ func (x *Index) rank(ctx context.Context, q query.Query, n int) ([]*search.Docum
 	}
 }
 
-// load fetches the stored fields and locations of the ranked hits.
+// load fetches the stored fields and locations of the ranked hits. The
+// page's ids lead a conjunction, so q's searchers only advance to those
+// documents (a boolean query's filter would run q over every hit again,
+// with term vectors, and drop all but the page).
 func (x *Index) load(ctx context.Context, q query.Query, ranked []*search.DocumentMatch, p *plan) ([]archive.Hit, error) {
 	ids := make([]string, len(ranked))
 	for i, dm := range ranked {
 		ids[i] = dm.ID
 	}
-	bq := query.NewBooleanQuery([]query.Query{q}, nil, nil)
-	bq.AddFilter(query.NewDocIDQuery(ids))
-	req := bleve.NewSearchRequestOptions(bq, len(ids), 0, false)
+	cq := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q})
+	req := bleve.NewSearchRequestOptions(cq, len(ids), 0, false)
 	req.Fields = storedFields
 	req.IncludeLocations = true
 	res, err := x.idx.SearchInContext(ctx, req)
