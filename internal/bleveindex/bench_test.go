@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -207,4 +208,56 @@ func BenchmarkPlannedVsAlwaysFuzzy(b *testing.B) {
 			b.ReportMetric(measure.Ratio(float64(planned), float64(fuzzy)), "planned/fuzzy")
 		})
 	}
+}
+
+// BenchmarkRebuild measures a reindex as bench/search times it: a
+// generated 10-hour archive put recording by recording into a fresh disk
+// index by Rebuild (compaction and Close included).
+func BenchmarkRebuild(b *testing.B) {
+	g, err := corpus.New(corpus.Config{Seed: 1, Hours: 10})
+	if err != nil {
+		b.Fatal(err)
+	}
+	type recDocs struct {
+		id   string
+		docs []archive.CueDoc
+	}
+	var all []recDocs
+	cues := 0
+	for r := range g.Recordings() {
+		all = append(all, recDocs{r.ID, r.Docs()})
+		cues += len(all[len(all)-1].docs)
+	}
+	ctx := context.Background()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		x, err := Open(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = x.Rebuild(ctx, func(ctx context.Context, fresh *Index) error {
+			for _, rd := range all {
+				if err := fresh.Put(ctx, rd.id, rd.docs); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			err = x.Close()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cues*b.N)/b.Elapsed().Seconds(), "cues/s")
+	b.ReportMetric(float64(cues*b.N)/(cpuTime()-cpu0).Seconds(), "cues/CPU-s")
+	b.ReportMetric(float64(len(all)), "recordings")
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -23,8 +23,18 @@ import (
 const currentFile = "CURRENT"
 
 // openConfig bounds the wait for another process holding the index open.
-func openConfig() map[string]interface{} {
-	return map[string]interface{}{"bolt_timeout": "2s"}
+// A bulk generation (one Rebuild fills) uses unsafe batches: a batch
+// returns once it is searchable, not once it is on disk, so filling it
+// never waits for a sync. That is safe there alone: until the switch the
+// generation is not current, and a crash leaves it to be removed;
+// Rebuild waits for everything to be on disk (persisted) and reopens the
+// generation with safe batches before switching to it.
+func openConfig(bulk bool) map[string]interface{} {
+	c := map[string]interface{}{"bolt_timeout": "2s"}
+	if bulk {
+		c["unsafe_batch"] = true
+	}
+	return c
 }
 
 // Open opens the index in dir, creating it when dir holds none. Only one
@@ -43,12 +53,12 @@ func Open(dir string) (*Index, error) {
 	var idx bleve.Index
 	if gen == 0 {
 		gen = 1
-		idx, err = newDisk(dir, gen)
+		idx, err = newDisk(dir, gen, false)
 		if err == nil {
 			err = writeCurrent(dir, gen)
 		}
 	} else {
-		idx, err = bleve.OpenUsing(genPath(dir, gen), openConfig())
+		idx, err = bleve.OpenUsing(genPath(dir, gen), openConfig(false))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bleveindex: open %q: %v: %w", dir, err, archive.ErrUnavailable)
@@ -66,7 +76,7 @@ func genPath(dir string, gen int) string {
 	return filepath.Join(dir, "gen-"+strconv.Itoa(gen))
 }
 
-func newDisk(dir string, gen int) (bleve.Index, error) {
+func newDisk(dir string, gen int, bulk bool) (bleve.Index, error) {
 	m, err := newMapping()
 	if err != nil {
 		return nil, err
@@ -75,7 +85,7 @@ func newDisk(dir string, gen int) (bleve.Index, error) {
 	if err := os.RemoveAll(p); err != nil {
 		return nil, err
 	}
-	idx, err := bleve.NewUsing(p, m, scorch.Name, scorch.Name, openConfig())
+	idx, err := bleve.NewUsing(p, m, scorch.Name, scorch.Name, openConfig(bulk))
 	if err != nil {
 		return nil, err
 	}
@@ -166,10 +176,15 @@ func (x *Index) Rebuild(ctx context.Context, build func(ctx context.Context, fre
 	defer x.mu.Unlock()
 	x.fresh = nil
 	if err == nil && x.dir != "" {
+		err = fresh.reopenSafe()
+	}
+	if err == nil && x.dir != "" {
 		err = writeCurrent(x.dir, fresh.gen)
 	}
 	if err != nil {
-		fresh.idx.Close()
+		if fresh.idx != nil {
+			fresh.idx.Close()
+		}
 		if x.dir != "" {
 			os.RemoveAll(genPath(x.dir, fresh.gen))
 		}
@@ -205,6 +220,37 @@ func (x *Index) Compact(ctx context.Context) error {
 	return nil
 }
 
+// reopenSafe waits until every batch of the bulk generation is on disk,
+// then closes it and opens it again with safe batches, as Open would.
+// When it fails, x.idx is nil if it was closed. Writes to the index are
+// blocked meanwhile (the caller holds the write
+// lock of the index being rebuilt, whose Puts mirror to this one).
+func (x *Index) reopenSafe() error {
+	persisted := make(chan error, 1)
+	b := x.idx.NewBatch()
+	// An empty batch is introduced after every earlier one and the
+	// compaction, and the persister reports it once all of them are on
+	// disk.
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := x.idx.Batch(b); err != nil {
+		return fmt.Errorf("persist: %w", err)
+	}
+	if err := <-persisted; err != nil {
+		return fmt.Errorf("persist: %w", err)
+	}
+	err := x.idx.Close()
+	x.idx = nil
+	if err != nil {
+		return fmt.Errorf("close generation %d: %w", x.gen, err)
+	}
+	idx, err := bleve.OpenUsing(genPath(x.dir, x.gen), openConfig(false))
+	if err != nil {
+		return fmt.Errorf("reopen generation %d: %w", x.gen, err)
+	}
+	x.idx = idx
+	return nil
+}
+
 func (x *Index) startRebuild() (*Index, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -219,7 +265,7 @@ func (x *Index) startRebuild() (*Index, error) {
 	if x.dir == "" {
 		idx, err = newMem()
 	} else {
-		idx, err = newDisk(x.dir, gen)
+		idx, err = newDisk(x.dir, gen, true)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bleveindex: rebuild: %w", err)
