@@ -22,6 +22,11 @@ import (
 // analyzer would drop English stop words from, say, Portuguese).
 const fallback = "fallback"
 
+const (
+	fallbackTokenizer = unicode.Name
+	fallbackFilter    = lowercase.Name
+)
+
 // groups are the analyzer groups; every document belongs to exactly one.
 // Each group has its own text fields, analysed with the analyzer of the same
 // name, so that one query can search every language at once.
@@ -68,11 +73,17 @@ func newMapping() (mapping.IndexMapping, error) {
 	im := bleve.NewIndexMapping()
 	err := im.AddCustomAnalyzer(fallback, map[string]interface{}{
 		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
-		"token_filters": []string{lowercase.Name},
+		"tokenizer":     fallbackTokenizer,
+		"token_filters": []string{fallbackFilter},
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, g := range groups {
+		err := im.AddCustomAnalyzer(winAnalyzer(g), map[string]interface{}{"type": windowType, "group": g})
+		if err != nil {
+			return nil, err
+		}
 	}
 	doc := bleve.NewDocumentStaticMapping()
 	for _, f := range []string{fRecording, fEvent, fDate, fLang, fKind, fSpeaker, fMeta} {
@@ -90,7 +101,7 @@ func newMapping() (mapping.IndexMapping, error) {
 		doc.AddFieldMappingsAt(f, m)
 	}
 	for _, g := range groups {
-		doc.AddFieldMappingsAt(winField(g), analysedField(g))
+		doc.AddFieldMappingsAt(winField(g), analysedField(winAnalyzer(g)))
 	}
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = fallback
