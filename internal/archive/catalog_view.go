@@ -587,9 +587,11 @@ func (s *Service) keepCatalogFresh(ctx context.Context) {
 		fullDue := loaded && time.Since(v.fullAt) >= reconcileEvery
 		v.mu.Unlock()
 		if snapDue {
-			if err := s.snapshotIfDue(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("archive: catalog snapshot failed", "err", err)
-			}
+			s.pass(ctx, func(pctx context.Context) {
+				if err := s.snapshotIfDue(pctx); err != nil && ctx.Err() == nil {
+					s.log.Warn("archive: catalog snapshot failed", "err", err)
+				}
+			})
 		}
 		if fullDue {
 			fctx, cancel := context.WithTimeout(ctx, loadTimeout)

@@ -154,7 +154,9 @@ func (s *Service) ProcessMedia(ctx context.Context) error {
 	}
 	s.mediaMu.Lock()
 	defer s.mediaMu.Unlock()
-	infos, err := s.blobs.List(ctx, MediaWorkPrefix)
+	lctx, cancel := context.WithTimeout(ctx, s.passTimeout)
+	infos, err := s.blobs.List(lctx, MediaWorkPrefix)
+	cancel()
 	if err != nil {
 		return fmt.Errorf("archive: list media work: %w", err)
 	}
@@ -163,10 +165,14 @@ func (s *Service) ProcessMedia(ctx context.Context) error {
 			return ctx.Err()
 		}
 		if !strings.HasSuffix(in.Key, ".json") {
-			s.dropStaleFailure(ctx, in.Key)
+			s.pass(ctx, func(ctx context.Context) { s.dropStaleFailure(ctx, in.Key) })
 			continue
 		}
-		if err := s.mediaJob(ctx, in.Key); err != nil {
+		// Past the claim another process may take the job over anyway.
+		jctx, cancel := context.WithTimeout(ctx, mediaClaim)
+		err := s.mediaJob(jctx, in.Key)
+		cancel()
+		if err != nil {
 			s.log.Warn("archive: media work failed", "marker", in.Key, "err", err)
 		}
 	}

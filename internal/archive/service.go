@@ -41,6 +41,10 @@ type Options struct {
 	// process must have been seen before Run removes it once applied
 	// (default DefaultPendingGrace).
 	PendingGrace time.Duration
+	// PassTimeout bounds each of Run's background passes over storage
+	// (default DefaultPassTimeout): a store that stopped answering costs a
+	// pass, never the loop.
+	PassTimeout time.Duration
 	// Budgets on what an editor may store; zero means the default.
 	MaxCues        int   // cues per track (DefaultMaxCues)
 	MaxSpeakers    int   // speakers per recording (DefaultMaxSpeakers)
@@ -92,7 +96,11 @@ type Service struct {
 	quotesEditorsOnly bool
 
 	pendingGrace time.Duration
-	indexMu      sync.Mutex // serialises index updates
+	passTimeout  time.Duration
+	// indexLock (one token) serialises index updates. It is a channel,
+	// not a mutex, so a write waiting behind a pass gives up with its
+	// own deadline.
+	indexLock chan struct{}
 
 	catalog   *catalogView
 	mediaDesc mediaCache // what media requests need of manifests, by version
@@ -118,8 +126,9 @@ func NewService(o Options) (*Service, error) {
 	s := &Service{
 		blobs: o.Blobs, index: o.Index, prober: o.Prober, log: o.Logger, now: o.Now,
 		maxTrack: o.MaxTrack, retryEvery: o.RetryEvery, pwCost: o.PasswordCost,
-		pendingGrace: o.PendingGrace, marks: map[string]*markState{},
-		query: o.Query.withDefaults(), catalog: newCatalogView(o.CatalogFresh),
+		pendingGrace: o.PendingGrace, passTimeout: o.PassTimeout, marks: map[string]*markState{},
+		indexLock: make(chan struct{}, 1),
+		query:     o.Query.withDefaults(), catalog: newCatalogView(o.CatalogFresh),
 		quotesEditorsOnly: o.QuotesEditorsOnly,
 		tools:             o.MediaTools, mediaWake: make(chan struct{}, 1),
 	}
@@ -155,6 +164,9 @@ func NewService(o Options) (*Service, error) {
 	}
 	if s.pendingGrace <= 0 {
 		s.pendingGrace = DefaultPendingGrace
+	}
+	if s.passTimeout <= 0 {
+		s.passTimeout = DefaultPassTimeout
 	}
 	return s, nil
 }

@@ -11,6 +11,17 @@ import (
 // the update is left to the retry loop (its marker stays in storage).
 const indexTimeout = 10 * time.Second
 
+// DefaultPassTimeout bounds one of Run's passes (the embargo and pending
+// markers, the listing of media work, a catalog snapshot).
+const DefaultPassTimeout = time.Minute
+
+// pass runs one background pass under its own deadline, within ctx.
+func (s *Service) pass(ctx context.Context, f func(context.Context)) {
+	ctx, cancel := context.WithTimeout(ctx, s.passTimeout)
+	defer cancel()
+	f(ctx)
+}
+
 // indexRecording replaces the recording's documents in the index with what
 // viewers may see of the current manifest (nothing for drafts, deleted
 // recordings lose theirs). Updates are serialised so an older state never
@@ -23,8 +34,12 @@ func (s *Service) indexRecording(ctx context.Context, id string) error {
 	if err := s.catalogRecording(ctx, id); err != nil {
 		return err
 	}
-	s.indexMu.Lock()
-	defer s.indexMu.Unlock()
+	select {
+	case s.indexLock <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("archive: index %s: waiting for another update: %w", id, ctx.Err())
+	}
+	defer func() { <-s.indexLock }()
 	return s.indexInto(ctx, s.index, id)
 }
 
@@ -92,7 +107,9 @@ func (s *Service) docs(ctx context.Context, rec Recording) ([]CueDoc, time.Time,
 // nothing else. With MediaTools it also runs the media worker (runMedia)
 // beside the loop, so a long remux never delays index repair. Beside it
 // too, one goroutine keeps the catalog view fresh (every CatalogFresh;
-// see the package doc); all end with ctx.
+// see the package doc); all end with ctx. Every pass has a deadline
+// (PassTimeout; a media job, the claim's), so a store that stops
+// answering stalls no loop and holds no lock a request needs past it.
 func (s *Service) Run(ctx context.Context) error {
 	catalog := make(chan struct{})
 	go func() { defer close(catalog); s.keepCatalogFresh(ctx) }()
@@ -105,8 +122,8 @@ func (s *Service) Run(ctx context.Context) error {
 		defer func() { <-done }()
 	}
 	for {
-		s.liftEmbargoes(ctx)
-		s.repairPending(ctx)
+		s.pass(ctx, s.liftEmbargoes)
+		s.pass(ctx, s.repairPending)
 		select {
 		case <-ctx.Done():
 			return nil
