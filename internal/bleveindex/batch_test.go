@@ -59,3 +59,55 @@ func TestPutInBatches(t *testing.T) {
 		t.Errorf("after Delete %d found; want 0", q)
 	}
 }
+
+// TestRebuildSharesBatches: in a Rebuild, recordings share batches (of
+// 100 here), and a recording put again or deleted while its documents
+// wait in the shared batch ends up as the last write left it.
+func TestRebuildSharesBatches(t *testing.T) {
+	defer func(n int) { batchDocs = n }(batchDocs)
+	batchDocs = 100
+	x, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	ctx := context.Background()
+	err = x.Rebuild(ctx, func(ctx context.Context, fresh *Index) error {
+		for _, step := range []struct {
+			id, word string
+			n        int
+		}{
+			{"a", "zanzibar", 30}, {"b", "zanzibar", 50}, {"a", "quokka", 20},
+			{"b", "", 0}, {"c", "zanzibar", 130}, {"d", "quokka", 7},
+		} {
+			var err error
+			if step.n == 0 {
+				err = fresh.Delete(ctx, step.id)
+			} else {
+				err = fresh.Put(ctx, step.id, manyDocs(step.id, step.n, step.word))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		id, word string
+		want     int
+	}{
+		{"a", "zanzibar", 0}, {"a", "quokka", 20}, {"b", "zanzibar", 0},
+		{"c", "zanzibar", 130}, {"d", "quokka", 7},
+	} {
+		res, err := x.Search(ctx, archive.SearchQuery{Text: c.word, RecordingID: c.id, PerPage: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != c.want {
+			t.Errorf("after the rebuild, %q in %s: %d found; want %d", c.word, c.id, res.Total, c.want)
+		}
+	}
+}

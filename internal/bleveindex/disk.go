@@ -170,6 +170,11 @@ func (x *Index) Rebuild(ctx context.Context, build func(ctx context.Context, fre
 	}
 	err = build(ctx, fresh)
 	if err == nil {
+		fresh.writeMu.Lock()
+		err = fresh.flushCarry()
+		fresh.writeMu.Unlock()
+	}
+	if err == nil {
 		err = fresh.Compact(ctx)
 	}
 	x.mu.Lock()
@@ -270,6 +275,6 @@ func (x *Index) startRebuild() (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bleveindex: rebuild: %w", err)
 	}
-	x.fresh = &Index{dir: x.dir, idx: idx, gen: gen, automata: x.automata}
+	x.fresh = &Index{dir: x.dir, idx: idx, gen: gen, automata: x.automata, bulk: true, carried: map[string]bool{}}
 	return x.fresh, nil
 }

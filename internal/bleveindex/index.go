@@ -7,8 +7,12 @@
 // A hit whose matches all lie in the next cue is dropped during the search
 // (so totals stay exact): the next cue reports it itself.
 //
+// The window is analysed as the cue and the next cue apart (window.go),
+// to the same tokens as the whole.
+//
 // The index is derived data: Rebuild refills it from storage into a fresh
-// generation and switches atomically (see disk.go).
+// generation and switches atomically (see disk.go). That generation is
+// filled in bulk: recordings share batches, which do not wait for a sync.
 package bleveindex
 
 import (
@@ -37,8 +41,16 @@ type Index struct {
 	automata *automata // builders for fuzzy matching, shared
 
 	// writeMu serialises Put and Delete, which read then replace a
-	// recording's documents.
+	// recording's documents, and guards carry and carried.
 	writeMu sync.Mutex
+
+	// A bulk index (the generation Rebuild fills, searched only after
+	// the switch) carries a batch that is not full over to the next Put,
+	// so that recordings share batches: fewer, larger segments to merge.
+	// carried names the recordings with documents in carry.
+	bulk    bool
+	carry   *bleve.Batch
+	carried map[string]bool
 }
 
 var _ archive.Index = (*Index)(nil)
@@ -126,11 +138,20 @@ var batchDocs = 1000
 func (x *Index) replace(ctx context.Context, recordingID string, docs []archive.CueDoc) error {
 	x.writeMu.Lock()
 	defer x.writeMu.Unlock()
+	if x.carried[recordingID] {
+		// docIDs must see what the carried batch holds of the recording.
+		if err := x.flushCarry(); err != nil {
+			return fmt.Errorf("bleveindex: put %q: %w", recordingID, err)
+		}
+	}
 	old, err := x.docIDs(ctx, recordingID)
 	if err != nil {
 		return err
 	}
 	b := x.idx.NewBatch()
+	if x.carry != nil {
+		b, x.carry = x.carry, nil
+	}
 	flush := func(force bool) error {
 		if b.Size() == 0 || (!force && b.Size() < batchDocs) {
 			return nil
@@ -142,9 +163,10 @@ func (x *Index) replace(ctx context.Context, recordingID string, docs []archive.
 			return fmt.Errorf("bleveindex: put %q: %w", recordingID, err)
 		}
 		b = x.idx.NewBatch()
+		x.carried = map[string]bool{}
 		return nil
 	}
-	if len(docs)+len(old) <= batchDocs {
+	if len(docs)+len(old) <= batchDocs && !x.bulk {
 		flush = func(force bool) error {
 			if !force || b.Size() == 0 {
 				return nil
@@ -171,7 +193,22 @@ func (x *Index) replace(ctx context.Context, recordingID string, docs []archive.
 			return err
 		}
 	}
+	if x.bulk && b.Size() > 0 {
+		x.carry = b
+		x.carried[recordingID] = true
+		return nil
+	}
 	return flush(true)
+}
+
+// flushCarry applies the carried batch. The caller holds writeMu.
+func (x *Index) flushCarry() error {
+	b := x.carry
+	x.carry, x.carried = nil, map[string]bool{}
+	if b == nil || b.Size() == 0 {
+		return nil
+	}
+	return x.idx.Batch(b)
 }
 
 // docID starts with the tie-break key, so that ordering ids orders equal
