@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"syscall"
@@ -66,6 +67,7 @@ type Store struct {
 	core     minio.Core
 	bucket   string
 	partSize uint64
+	conns    *http.Transport // minio-go's default, kept for CloseIdleConnections
 }
 
 // Open returns a store for the bucket. It does no I/O unless
@@ -81,7 +83,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.PartSize == 0 {
 		cfg.PartSize = DefaultPartSize
 	}
+	conns, err := minio.DefaultTransport(cfg.Secure)
+	if err != nil {
+		return nil, fmt.Errorf("s3: open: %w", err)
+	}
 	client, err := minio.New(cfg.Endpoint, &minio.Options{
+		Transport:    conns,
 		Creds:        credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
 		Secure:       cfg.Secure,
 		Region:       cfg.Region,
@@ -91,7 +98,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("s3: open: %w: %w", archive.ErrInvalid, err)
 	}
-	s := &Store{client: client, core: minio.Core{Client: client}, bucket: cfg.Bucket, partSize: cfg.PartSize}
+	s := &Store{client: client, core: minio.Core{Client: client}, bucket: cfg.Bucket, partSize: cfg.PartSize, conns: conns}
 	if cfg.CreateBucket {
 		if err := s.createBucket(ctx, cfg.Region); err != nil {
 			return nil, err
@@ -99,6 +106,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	return s, nil
 }
+
+// CloseIdleConnections closes the kept-alive connections to the server
+// that no call is using, as http.Transport's does; calls in progress keep
+// theirs. Idle ones otherwise close after a minute unused.
+func (s *Store) CloseIdleConnections() { s.conns.CloseIdleConnections() }
 
 func (c Config) validate() error {
 	switch {
