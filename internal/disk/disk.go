@@ -46,8 +46,9 @@ const (
 // Store is an archive.Blobs on one directory. It is safe for concurrent use
 // by many goroutines and by several processes on the same directory.
 type Store struct {
-	root *os.Root
-	dir  string
+	root    *os.Root
+	beneath *beneath // one-call opens under root where the kernel has them (nil: none)
+	dir     string
 
 	// beforeRename, when set by tests, runs between a conditional write's
 	// check and its rename, to widen the window a missing lock would leave.
@@ -67,11 +68,13 @@ func Open(dir string) (*Store, error) {
 		root.Close()
 		return nil, fmt.Errorf("disk: open: %w", err)
 	}
-	return &Store{root: root, dir: dir}, nil
+	return &Store{root: root, beneath: openBeneath(root), dir: dir}, nil
 }
 
-// Close releases the directory handle.
-func (s *Store) Close() error { return s.root.Close() }
+// Close releases the directory handles.
+func (s *Store) Close() error {
+	return errors.Join(s.beneath.close(), s.root.Close())
+}
 
 // Dir returns the directory the store was opened on.
 func (s *Store) Dir() string { return s.dir }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"os"
 	"path"
+	"strconv"
 	"syscall"
 
 	"github.com/verbatim-archive/verbatim/internal/archive"
@@ -261,7 +263,10 @@ func (s *Store) OpenRange(ctx context.Context, key string, offset, length int64)
 
 // openObject opens an object's file alone and returns its size.
 func (s *Store) openObject(key string) (*os.File, int64, error) {
-	f, err := openRead(s.root, key)
+	f, err := s.beneath.openRead(key)
+	if errors.Is(err, errFallback) {
+		f, err = openRead(s.root, key)
+	}
 	if notExist(err) {
 		return nil, 0, fmt.Errorf("no such object: %w", archive.ErrNotFound)
 	}
@@ -291,16 +296,46 @@ func (s *Store) Version(ctx context.Context, key string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("disk: version %q: %w", key, err)
 	}
-	fi, err := s.root.Lstat(key)
-	if notExist(err) || (err == nil && !fi.Mode().IsRegular()) {
+	tok, err := s.beneath.version(key)
+	if errors.Is(err, errFallback) {
+		tok, err = s.rootVersion(key)
+	}
+	if notExist(err) || errors.Is(err, errNotRegular) {
 		return "", fmt.Errorf("disk: version %q: no such object: %w", key, archive.ErrNotFound)
 	}
 	if err != nil {
 		return "", fmt.Errorf("disk: version %q: %w", key, err)
 	}
-	tok := fmt.Sprintf("%d-%d", fi.ModTime().UnixNano(), fi.Size())
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		tok = fmt.Sprintf("%d-%d-%s", st.Dev, st.Ino, tok)
-	}
 	return tok, nil
+}
+
+var errNotRegular = errors.New("not a regular file")
+
+// rootVersion is Version through os.Root's Lstat.
+func (s *Store) rootVersion(key string) (string, error) {
+	fi, err := s.root.Lstat(key)
+	if err != nil {
+		return "", err
+	}
+	if !fi.Mode().IsRegular() {
+		return "", errNotRegular
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return versionToken(uint64(st.Dev), uint64(st.Ino), fi.ModTime().UnixNano(), fi.Size()), nil
+	}
+	return strconv.FormatInt(fi.ModTime().UnixNano(), 10) + "-" + strconv.FormatInt(fi.Size(), 10), nil
+}
+
+// versionToken is the one format of a version token: the file's identity,
+// modification time and size.
+func versionToken(dev, ino uint64, mtimeNS, size int64) string {
+	b := make([]byte, 0, 64)
+	b = strconv.AppendUint(b, dev, 10)
+	b = append(b, '-')
+	b = strconv.AppendUint(b, ino, 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, mtimeNS, 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, size, 10)
+	return string(b)
 }

@@ -143,6 +143,11 @@ func (s *Server) serveRanged(c echo.Context, m ranged) error {
 	defer rc.Close()
 	res := c.Response()
 	res.WriteHeader(status)
+	// Send the headers now that the source is open: net/http otherwise
+	// reads and writes the body's first 512 bytes through a buffer (to
+	// sniff a type we set) before it hands the rest to sendfile(2), one
+	// read and one copy more for every range.
+	_ = http.NewResponseController(res.Writer).Flush()
 	// Copy to net/http's own writer: echo's Response has no ReadFrom, so
 	// through it io.Copy would shuttle the bytes through a user-space
 	// buffer, while net/http's writer hands a file to sendfile(2). The
