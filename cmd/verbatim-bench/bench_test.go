@@ -207,3 +207,22 @@ func TestMediaFileProbes(t *testing.T) {
 		t.Errorf("media.Probe(the bench's media file) = %v; want it accepted", err)
 	}
 }
+
+// TestMixedNonMedia: the non-media figure is the pages and the API
+// searches together, never a range read, and errors are counted apart.
+func TestMixedNonMedia(t *testing.T) {
+	r := &mixedResult{lat: map[string]latencies{}}
+	r.add("page", 3*time.Millisecond, nil)
+	r.add("search", 5*time.Millisecond, nil)
+	r.add("range", 900*time.Millisecond, nil)
+	r.add("search", time.Second, io.ErrUnexpectedEOF)
+	if got, want := len(r.lat["non-media"]), 2; got != want {
+		t.Fatalf("non-media counted %d requests; want %d (a page and a search)", got, want)
+	}
+	if got := r.lat["non-media"].pct(99); got != 5*time.Millisecond {
+		t.Errorf("non-media p99 = %v; want 5ms (the range read is media)", got)
+	}
+	if got := len(r.lat["all"]); got != 3 || r.errors != 1 {
+		t.Errorf("all = %d requests, %d errors; want 3 and 1", got, r.errors)
+	}
+}
