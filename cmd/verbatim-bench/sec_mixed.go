@@ -149,14 +149,50 @@ func discover(ctx context.Context, base string) (mixedTarget, error) {
 	}
 	t := mixedTarget{base: base}
 	for _, r := range list {
-		if r.Media != nil && r.Media.Size > 0 {
-			t.media = append(t.media, mediaRef{r.ID, r.Media.Size})
+		// A listing entry comes from the catalog, which carries no media
+		// size: the recording itself does.
+		full, err := getRecording(ctx, base, r.ID)
+		if err != nil {
+			return t, err
+		}
+		if full.Media != nil && full.Media.Size > 0 {
+			t.media = append(t.media, mediaRef{r.ID, full.Media.Size})
 		}
 	}
 	if len(t.media) == 0 {
 		return t, fmt.Errorf("the demo lists no recording with media (%d recordings)", len(list))
 	}
 	return t, nil
+}
+
+// getRecording reads GET /api/v1/recordings/<id>: the recording with its
+// media (size included), as a viewer sees it.
+func getRecording(ctx context.Context, base, id string) (struct {
+	Media *struct {
+		Size int64 `json:"size"`
+	} `json:"media"`
+}, error) {
+	var out struct {
+		Media *struct {
+			Size int64 `json:"size"`
+		} `json:"media"`
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/recordings/"+url.PathEscape(id), nil)
+	if err != nil {
+		return out, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return out, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return out, fmt.Errorf("GET /api/v1/recordings/%s: %s", id, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return out, fmt.Errorf("decode /api/v1/recordings/%s: %w", id, err)
+	}
+	return out, nil
 }
 
 func runViewers(ctx context.Context, t mixedTarget, n int, dur time.Duration) *mixedResult {
